@@ -1,0 +1,119 @@
+//! Stage 2, authenticate: obtain the user's org token (PROTOCOL.md §2).
+//!
+//! Sources, in the order a login considers them: a token handed over headlessly
+//! (`--token-stdin`, `--token-env VAR`), then the org's `auth.command`, run only with the user's
+//! consent for that exact argv and origin. Native OpenID Connect comes with issue #4.
+
+pub mod command;
+pub mod jwt;
+
+use std::io::{BufRead, IsTerminal, Read, Write};
+
+use crate::error::{Error, Result};
+use crate::secrets::Secret;
+use crate::state::State;
+
+/// Where `login` takes the token from when the user supplies it.
+#[derive(Debug, Clone)]
+pub enum Supplied {
+    Stdin,
+    Env(String),
+}
+
+/// Reads a token handed over on stdin or in an environment variable.
+pub fn read_supplied(source: &Supplied) -> Result<Secret> {
+    let (raw, from) = match source {
+        Supplied::Stdin => {
+            let mut text = String::new();
+            std::io::stdin()
+                .take(64 * 1024)
+                .read_to_string(&mut text)
+                .map_err(|e| Error::usage(format!("cannot read the token from stdin: {e}")))?;
+            (text, "standard input".to_string())
+        }
+        Supplied::Env(var) => {
+            let value = std::env::var(var).map_err(|_| {
+                Error::usage(format!("--token-env {var}: the variable {var} is not set"))
+            })?;
+            (value, format!("the variable {var}"))
+        }
+    };
+    let token = raw.trim();
+    if token.is_empty() {
+        return Err(Error::usage(format!("no token in {from}")));
+    }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::usage(format!(
+            "the token in {from} contains whitespace; pass the token alone"
+        )));
+    }
+    Ok(Secret::new(token.to_string()))
+}
+
+/// Runs the org's login command and returns the token it printed.
+pub fn run_command(argv: &[String], interactive: bool) -> Result<Secret> {
+    let stdout = command::run(argv, interactive)?;
+    jwt::token_from_output(&stdout)
+        .map(Secret::new)
+        .ok_or_else(|| {
+            Error::auth(format!(
+                "the org's login command `{}` printed no token",
+                command::shell_words(argv)
+            ))
+        })
+}
+
+/// True when ai-setup may ask the user something: a terminal on stdin and stderr, and not CI.
+pub fn can_prompt() -> bool {
+    std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+        && std::env::var("CI").map_or(true, |v| v.is_empty() || v == "false" || v == "0")
+}
+
+/// Makes sure the user accepted running `argv` for `origin`: remembered from before, given by
+/// `--yes`, or asked now. A changed command asks again. Records the acceptance in `state`.
+pub fn ensure_consent(
+    state: &mut State,
+    origin: &str,
+    argv: &[String],
+    yes: bool,
+    interactive: bool,
+) -> Result<()> {
+    if state.accepted_command(origin) == Some(argv) {
+        return Ok(());
+    }
+    let shown = command::shell_words(argv);
+    let changed = state.accepted_command(origin).is_some();
+    if !yes {
+        if !interactive {
+            return Err(Error::usage(format!(
+                "{origin} asks to run this login command on your machine:\n    {shown}\nNo terminal to confirm it."
+            ))
+            .hint("pass --yes to accept it (it is remembered for this org)"));
+        }
+        let mut err = std::io::stderr();
+        let _ = writeln!(
+            err,
+            "{origin} {} this command on your machine to log you in:\n\n    {shown}\n",
+            if changed {
+                "now asks to run a DIFFERENT"
+            } else {
+                "asks to run"
+            }
+        );
+        let _ = write!(err, "Run it? [y/N] ");
+        let _ = err.flush();
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map_err(|e| Error::usage(format!("cannot read the answer: {e}")))?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES") {
+            return Err(Error::auth(
+                "login cancelled: the login command was not accepted",
+            ));
+        }
+    }
+    state.accept_command(origin, argv);
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! The command line. Definitions only: each command's work is in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::secrets::StoreChoice;
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 success, 1 local failure (files, credential store), 2 usage or a decision that \
+needs a flag, 3 authentication needed or failed, 4 network or discovery error, 5 partial \
+(some clients could not be configured).
+
+Start with `ai-setup demo` to see everything against a built-in demo org.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ai-setup",
+    version,
+    about = "Sign in to your organisation's AI coding stack and configure every AI client on this machine",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in to an org and configure this machine's AI clients for it (the URL is remembered)
+    Login(LoginArgs),
+    /// Forget an org's credentials and remove its token from the clients' files
+    Logout(LogoutArgs),
+    /// Show who you are, which org, token expiry, where the token is stored, and clients
+    Status(StatusArgs),
+    /// Re-fetch the org's configuration and re-apply it to the clients (for timers)
+    Sync(SyncArgs),
+    /// Print the current org token and nothing else (for client helpers and scripts)
+    Token(TokenArgs),
+    /// Run the reference org endpoint (PROTOCOL.md) from an org folder
+    Serve(ServeArgs),
+    /// Run the whole login against a built-in demo org, in a sandbox home
+    Demo(DemoArgs),
+    /// Print a development token from an `ai-setup serve` endpoint (the demo org's login command)
+    #[command(hide = true)]
+    DevToken {
+        /// The endpoint's base URL
+        url: String,
+        /// The user to issue the token for (default: the org's first user)
+        #[arg(long)]
+        user: Option<String>,
+    },
+}
+
+/// Flags shared by the commands that configure clients.
+#[derive(Debug, Clone, Args)]
+pub struct ApplyFlags {
+    /// Accept the org's login command without asking (required without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show what would change, as diffs, without changing anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Clients to configure: a comma-separated list of ids, or `all`
+    /// [default: the installed clients the org enables]
+    #[arg(long, value_name = "LIST|all")]
+    pub clients: Option<String>,
+    /// Where to keep the token
+    #[arg(
+        long,
+        value_enum,
+        env = "AI_SETUP_CREDENTIAL_STORE",
+        default_value = "auto"
+    )]
+    pub credential_store: StoreChoice,
+    /// Read the token from standard input instead of running the org's login command
+    #[arg(long, conflicts_with = "token_env")]
+    pub token_stdin: bool,
+    /// Take the token from this environment variable instead of running the login command
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    /// The org's address, e.g. https://ai.example.com [default: the remembered org]
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub flags: ApplyFlags,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// The org [default: the remembered org]
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub flags: ApplyFlags,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogoutArgs {
+    /// The org [default: the remembered org]
+    pub url: Option<String>,
+    /// Show what would change without changing anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// The org [default: the remembered org]
+    pub url: Option<String>,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TokenFormat {
+    /// The token alone
+    Raw,
+    /// `Authorization: Bearer <token>`
+    Header,
+    /// `{"Authorization": "Bearer <token>"}` (Claude Code's headersHelper)
+    Headers,
+    /// `{"token": …, "expires_at": …}`
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// The org [default: the remembered org]
+    #[arg(long)]
+    pub org: Option<String>,
+    #[arg(long, value_enum, default_value = "raw")]
+    pub format: TokenFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The org folder: discovery.json, and optionally users.json [default: the built-in demo org]
+    #[arg(long, value_name = "DIR")]
+    pub org_dir: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub listen: String,
+    /// The base URL to announce instead of the address requests arrive at (behind a proxy)
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Lifetime of the development tokens it issues, in seconds
+    #[arg(long, default_value_t = 3600)]
+    pub token_ttl: i64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// The sandbox home to configure [default: a fresh folder in ai-setup's cache]
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Keep the demo endpoint running afterwards, so you can run the clients against it
+    #[arg(long)]
+    pub keep_serving: bool,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,117 @@
+//! Stage 4, translate per client. Each client module says which keys it wants in which of its
+//! files for an org, and which to remove at logout; it never reads or writes files itself
+//! (planning and the writer do). [`ALL`] is the table of supported clients.
+
+pub mod opencode;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::apply::FileEdit;
+use crate::discovery::Document;
+use crate::error::{Error, Result};
+use crate::paths::Paths;
+use crate::secrets::Secret;
+
+/// What a client needs to know to configure itself for an org.
+pub struct OrgContext<'a> {
+    /// The org URL, normalised (the key of the org everywhere).
+    pub org: &'a str,
+    pub document: &'a Document,
+    /// The token, where the client's native mechanism stores one (OpenCode). `None` when
+    /// planning without one (`login --dry-run`).
+    pub token: Option<&'a Secret>,
+}
+
+/// The placeholder shown instead of a token that was not obtained (dry runs).
+pub const TOKEN_PLACEHOLDER: &str = "<token>";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Detection {
+    /// The client's program, when found on PATH.
+    pub program: Option<PathBuf>,
+    /// The client's configuration directory exists.
+    pub config_present: bool,
+}
+
+impl Detection {
+    pub fn detected(&self) -> bool {
+        self.program.is_some() || self.config_present
+    }
+}
+
+pub trait Client: Sync {
+    /// The id used in `--clients` and the org's `ai_setup.clients`.
+    fn id(&self) -> &'static str;
+    fn name(&self) -> &'static str;
+    fn detect(&self, paths: &Paths) -> Detection;
+    /// The edits that configure this client for the org.
+    fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<FileEdit>;
+    /// The edits that remove the org's credential from this client's files at logout.
+    fn forget(&self, org: &str, paths: &Paths) -> Vec<FileEdit>;
+}
+
+pub static ALL: &[&dyn Client] = &[&opencode::OpenCode];
+
+pub fn by_id(id: &str) -> Option<&'static dyn Client> {
+    ALL.iter().copied().find(|c| c.id() == id)
+}
+
+/// Which clients a command works on. `None` (no `--clients`): the clients the org enables that
+/// are installed here. `all`: every supported client the org enables, installed or not. A list:
+/// exactly those.
+pub fn select(
+    requested: Option<&str>,
+    document: &Document,
+    paths: &Paths,
+) -> Result<Vec<&'static dyn Client>> {
+    let enabled = document.enabled_clients();
+    let org_enables = |c: &&dyn Client| {
+        enabled
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|id| id == c.id()))
+    };
+    match requested {
+        None => Ok(ALL
+            .iter()
+            .copied()
+            .filter(org_enables)
+            .filter(|c| c.detect(paths).detected())
+            .collect()),
+        Some("all") => Ok(ALL.iter().copied().filter(org_enables).collect()),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|id| {
+                by_id(id).ok_or_else(|| {
+                    Error::usage(format!("unknown client '{id}'")).hint(format!(
+                        "supported clients: {}",
+                        ALL.iter().map(|c| c.id()).collect::<Vec<_>>().join(", ")
+                    ))
+                })
+            })
+            .collect(),
+    }
+}
+
+/// The first executable called `name` on PATH.
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file() || path.with_extension("exe").is_file() || path.with_extension("cmd").is_file()
+}

@@ -1,0 +1,205 @@
+//! `ai-setup demo`: the whole product against a built-in demo org, without touching the user's
+//! own configuration. It starts the reference endpoint (the demo org from `assets/demo/`) on a
+//! loopback port, in this process, and runs `login` and `status` into a sandbox home, exactly
+//! as a user would run them, then says what was written and how to look at it.
+//!
+//! The sandbox is `<ai-setup cache>/demo/home`, made afresh each run, or `--home DIR` (which is
+//! never wiped: the user asked for it).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::{login, status, token};
+use crate::cli::{ApplyFlags, DemoArgs, StatusArgs};
+use crate::error::{Error, Result};
+use crate::output::{Output, relative};
+use crate::paths::Paths;
+use crate::secrets::StoreChoice;
+use crate::server::{self, Options, OrgSource};
+
+const PREFERRED_ADDR: &str = "127.0.0.1:8787";
+
+pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
+    let home = match &args.home {
+        Some(home) => home.clone(),
+        None => {
+            let home = paths.cache_dir.join("demo/home");
+            if home.exists() {
+                std::fs::remove_dir_all(&home)
+                    .map_err(|e| Error::io("clear the demo sandbox", &home, e))?;
+            }
+            home
+        }
+    };
+    crate::apply::write::create_private_dir(&home)?;
+    let home = home
+        .canonicalize()
+        .map_err(|e| Error::io("open", &home, e))?;
+    let sandbox = Paths::under_home(&home);
+
+    let org = OrgSource::Demo;
+    let (listener, addr) =
+        server::bind(PREFERRED_ADDR, &org).or_else(|_| server::bind("127.0.0.1:0", &org))?;
+    let url = format!("http://{addr}");
+    // The endpoint gets a thread and runtime of its own: the login below blocks while the demo
+    // org's login command asks the endpoint for a token.
+    std::thread::spawn(move || {
+        let options = Options {
+            org,
+            public_url: None,
+            token_ttl: 3600,
+        };
+        if let Ok(rt) = super::runtime() {
+            let _ = rt.block_on(server::serve(listener, options));
+        }
+    });
+
+    out.progress(&format!(
+        "ai-setup demo: a login to the built-in demo org, into a sandbox home.\n\n\
+         Demo org endpoint: {url} (`ai-setup serve`, running in this process)\n\
+         Sandbox home:      {} (your own configuration is not touched)\n",
+        home.display()
+    ));
+    write_env_script(&home, &sandbox)?;
+
+    let mut steps = Vec::new();
+    let flags = ApplyFlags {
+        yes: true,
+        dry_run: false,
+        json: out.json,
+        clients: Some("all".into()),
+        credential_store: StoreChoice::File,
+        token_stdin: false,
+        token_env: None,
+    };
+    let login_line = format!("ai-setup login {url} --yes --clients all --credential-store file");
+    let login_result = step(out, &login_line, &mut steps, |o| {
+        super::runtime()?.block_on(login::run(
+            login::Mode::Login,
+            Some(&url),
+            &flags,
+            &sandbox,
+            o,
+            false,
+        ))
+    });
+    let _ = step(out, "ai-setup status", &mut steps, |o| {
+        status::run(
+            &StatusArgs {
+                url: None,
+                json: o.json,
+            },
+            &sandbox,
+            o,
+        )
+    });
+    let token_line = match token::current(None, &sandbox) {
+        Ok((_, credential, exp)) => format!(
+            "prints the {}-character org token for client helpers{} (not shown here)",
+            credential.token.expose().len(),
+            exp.map(|e| format!(", valid {}", relative(e, crate::now_unix())))
+                .unwrap_or_default()
+        ),
+        Err(e) => format!("fails: {}", e.message),
+    };
+    out.progress(&format!("$ ai-setup token\n  {token_line}\n"));
+
+    let files = list_files(&home);
+    let env_script = home.join("env.sh");
+    let human = format!(
+        "Files in the sandbox:\n{}\n\
+         Look around (in a subshell, so your own environment stays as it is):\n\
+         \x20 (. {env} && ai-setup status)\n\
+         \x20 (. {env} && cat \"$XDG_DATA_HOME/opencode/auth.json\")\n\
+         With the endpoint kept running (`ai-setup demo --keep-serving`), OpenCode loads the org config:\n\
+         \x20 (. {env} && opencode debug config)\n\n\
+         Log in to your own org with `ai-setup login https://ai.example.com`.\n",
+        files
+            .iter()
+            .map(|f| format!("  {}\n", f.display()))
+            .collect::<String>(),
+        env = env_script.display(),
+    );
+    out.result(
+        json!({
+            "endpoint": url,
+            "home": home,
+            "env_script": env_script,
+            "steps": steps,
+            "files": files,
+        }),
+        &human,
+    );
+    let code = login_result.unwrap_or(1);
+    if args.keep_serving && code == 0 {
+        out.progress(&format!(
+            "Serving the demo org at {url}; press Ctrl-C to stop."
+        ));
+        super::runtime()?.block_on(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+    }
+    Ok(code)
+}
+
+/// Runs one command of the demo, showing its output indented under the command line.
+fn step(
+    out: &mut Output,
+    line: &str,
+    steps: &mut Vec<serde_json::Value>,
+    f: impl FnOnce(&mut Output) -> Result<u8>,
+) -> Result<u8> {
+    let mut inner = Output::new(false);
+    inner.captured = Some(String::new());
+    let result = f(&mut inner);
+    if let Err(err) = &result {
+        inner.error(err);
+    }
+    let text = inner.captured.take().unwrap_or_default();
+    let code = match &result {
+        Ok(code) => *code,
+        Err(err) => err.kind.exit_code(),
+    };
+    out.progress(&format!(
+        "$ {line}\n{}",
+        text.lines().map(|l| format!("  {l}\n")).collect::<String>()
+    ));
+    steps.push(json!({ "command": line, "exit_code": code, "output": text }));
+    result
+}
+
+/// `env.sh`: points HOME and the XDG variables at the sandbox, for looking around.
+fn write_env_script(home: &Path, sandbox: &Paths) -> Result<()> {
+    let script = format!(
+        "# Source this in a subshell to use the ai-setup demo sandbox.\n\
+         export HOME='{home}'\n\
+         export XDG_CONFIG_HOME='{config}'\n\
+         export XDG_DATA_HOME='{data}'\n\
+         export XDG_STATE_HOME='{home}/.local/state'\n\
+         export XDG_CACHE_HOME='{home}/.cache'\n",
+        home = home.display(),
+        config = sandbox.xdg_config.display(),
+        data = sandbox.xdg_data.display(),
+    );
+    crate::apply::write::write_file(&home.join("env.sh"), script.as_bytes(), None)
+}
+
+fn list_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if let Ok(entries) = std::fs::read_dir(&d) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+    }
+    files.sort();
+    files
+}

@@ -1,0 +1,80 @@
+//! The commands: each parses nothing and decides little; it wires the pipeline stages together
+//! for one job and reports through [`Output`]. `run` maps errors to exit codes in one place.
+
+mod configure;
+mod demo;
+mod login;
+mod logout;
+mod serve;
+mod status;
+mod token;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, Result};
+use crate::output::Output;
+use crate::paths::Paths;
+
+/// A single-threaded async runtime, built only by the commands that use the network, so that
+/// `ai-setup token` never pays for one.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::failure(format!("cannot start the async runtime: {e}")))
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    let json = match &cli.command {
+        Some(Command::Login(a)) => a.flags.json,
+        Some(Command::Sync(a)) => a.flags.json,
+        Some(Command::Logout(a)) => a.json,
+        Some(Command::Status(a)) => a.json,
+        Some(Command::Demo(a)) => a.json,
+        _ => false,
+    };
+    let mut out = Output::new(json);
+    match dispatch(cli, &mut out) {
+        Ok(code) => code,
+        Err(err) => {
+            out.error(&err);
+            err.kind.exit_code()
+        }
+    }
+}
+
+fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
+    let Some(command) = cli.command else {
+        // The dashboard will live here (issue #5); until then, the help.
+        let _ = Cli::command().print_help();
+        return Ok(0);
+    };
+    let paths = Paths::from_process()?;
+    let interactive = crate::auth::can_prompt();
+    match command {
+        Command::Token(args) => token::run(&args, &paths),
+        Command::Status(args) => status::run(&args, &paths, out),
+        Command::Logout(args) => logout::run(&args, &paths, out),
+        Command::Login(args) => runtime()?.block_on(login::run(
+            login::Mode::Login,
+            args.url.as_deref(),
+            &args.flags,
+            &paths,
+            out,
+            interactive,
+        )),
+        Command::Sync(args) => runtime()?.block_on(login::run(
+            login::Mode::Sync,
+            args.url.as_deref(),
+            &args.flags,
+            &paths,
+            out,
+            interactive,
+        )),
+        Command::Serve(args) => serve::run(&args),
+        Command::Demo(args) => demo::run(&args, &paths, out),
+        Command::DevToken { url, user } => serve::dev_token(&url, user.as_deref()),
+    }
+}

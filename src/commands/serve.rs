@@ -1,0 +1,59 @@
+//! `ai-setup serve` and the hidden `ai-setup dev-token`.
+
+use std::io::Write;
+
+use crate::cli::ServeArgs;
+use crate::error::{Error, Result};
+use crate::http::{Http, org_key, parse_org_url};
+use crate::server::{self, Options, OrgSource};
+
+pub fn run(args: &ServeArgs) -> Result<u8> {
+    let org = args
+        .org_dir
+        .clone()
+        .map(OrgSource::Dir)
+        .unwrap_or(OrgSource::Demo);
+    let (listener, addr) = server::bind(&args.listen, &org)?;
+    // The first line is the contract tests and scripts read the address from.
+    println!(
+        "ai-setup serve: listening on http://{addr} ({})",
+        match &org {
+            OrgSource::Demo => "the built-in demo org".to_string(),
+            OrgSource::Dir(dir) => dir.display().to_string(),
+        }
+    );
+    let _ = std::io::stdout().flush();
+    let options = Options {
+        org,
+        public_url: args.public_url.clone(),
+        token_ttl: args.token_ttl,
+    };
+    super::runtime()?.block_on(async move {
+        tokio::select! {
+            result = server::serve(listener, options) => result.map(|()| 0),
+            _ = tokio::signal::ctrl_c() => Ok(0),
+        }
+    })
+}
+
+/// Fetches a development token from an `ai-setup serve` endpoint and prints it.
+pub fn dev_token(url: &str, user: Option<&str>) -> Result<u8> {
+    let base = parse_org_url(url)?;
+    let mut token_url = url::Url::parse(&format!("{}/dev/token", org_key(&base)))
+        .map_err(|e| Error::usage(format!("bad URL {url}: {e}")))?;
+    if let Some(user) = user {
+        token_url.query_pairs_mut().append_pair("user", user);
+    }
+    let response =
+        super::runtime()?.block_on(async { Http::new()?.get(&token_url, None, &[]).await })?;
+    if response.status != 200 {
+        return Err(Error::auth(format!(
+            "{token_url} answered HTTP {}{}",
+            response.status,
+            crate::discovery::error_message(&response.body)
+        )));
+    }
+    let text = String::from_utf8_lossy(&response.body);
+    println!("{}", text.trim());
+    Ok(0)
+}

@@ -1,0 +1,206 @@
+//! The discovery document (PROTOCOL.md §1) as typed data. Unknown keys are ignored so that orgs
+//! can add fields before ai-setup knows them; a known key with the wrong type is an error that
+//! names the key's path (`auth.command[1]`), because "invalid type at line 1 column 380" helps
+//! no platform team.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+pub struct Document {
+    #[serde(default)]
+    pub auth: Option<AuthSpec>,
+    /// The org layer, in OpenCode's config format. Kept as JSON: each client translates it.
+    #[serde(default)]
+    pub config: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub ai_setup: Option<Extension>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+pub struct AuthSpec {
+    /// The argv of a command that prints the user's token.
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    /// The environment variable that `{env:…}` placeholders use for the token.
+    #[serde(default)]
+    pub env: Option<String>,
+    #[serde(default)]
+    pub oidc: Option<OidcSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct OidcSpec {
+    pub issuer: String,
+    pub client_id: String,
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub audience: Option<String>,
+}
+
+/// The `ai_setup` extension; OpenCode ignores it.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+pub struct Extension {
+    #[serde(default)]
+    pub org: Option<OrgInfo>,
+    #[serde(default)]
+    pub endpoints: Option<Endpoints>,
+    /// `enabled` plus per-client overlays; interpreted by the client modules.
+    #[serde(default)]
+    pub clients: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub locked: Option<Vec<String>>,
+    #[serde(default)]
+    pub min_version: Option<String>,
+    #[serde(default)]
+    pub refresh: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+pub struct OrgInfo {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub support: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+pub struct Endpoints {
+    #[serde(default)]
+    pub usage: Option<String>,
+    #[serde(default)]
+    pub models: Option<String>,
+}
+
+impl Document {
+    /// Parses and checks a document. `origin` names where it came from, for messages.
+    pub fn parse(bytes: &[u8], origin: &str) -> Result<Self> {
+        let text = std::str::from_utf8(bytes).map_err(|_| {
+            Error::network(format!(
+                "the discovery document from {origin} is not UTF-8 text"
+            ))
+        })?;
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            Error::network(format!(
+                "the discovery document from {origin} is not valid JSON: {e}"
+            ))
+            .hint("the org endpoint must serve JSON at /.well-known/opencode; tell its maintainers")
+        })?;
+        if !value.is_object() {
+            return Err(Error::network(format!(
+                "the discovery document from {origin} is not a JSON object"
+            )));
+        }
+        let doc: Document = serde_path_to_error::deserialize(&value).map_err(|e| {
+            let path = e.path().to_string();
+            Error::network(format!(
+                "the discovery document from {origin} has a bad value at '{path}': {}",
+                e.inner()
+            ))
+        })?;
+        doc.check(origin)?;
+        Ok(doc)
+    }
+
+    fn check(&self, origin: &str) -> Result<()> {
+        let bad = |key: &str, why: &str| {
+            Err(Error::network(format!(
+                "the discovery document from {origin} has a bad value at '{key}': {why}"
+            )))
+        };
+        if let Some(auth) = &self.auth {
+            if let Some(cmd) = &auth.command
+                && (cmd.is_empty() || cmd[0].trim().is_empty())
+            {
+                return bad("auth.command", "the command is empty");
+            }
+            if let Some(env) = &auth.env
+                && (env.is_empty() || !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            {
+                return bad("auth.env", "must be an environment variable name");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn org_name(&self) -> Option<&str> {
+        self.ai_setup.as_ref()?.org.as_ref()?.name.as_deref()
+    }
+
+    pub fn support_url(&self) -> Option<&str> {
+        self.ai_setup.as_ref()?.org.as_ref()?.support.as_deref()
+    }
+
+    pub fn auth_env(&self) -> Option<&str> {
+        self.auth.as_ref()?.env.as_deref()
+    }
+
+    pub fn auth_command(&self) -> Option<&[String]> {
+        self.auth.as_ref()?.command.as_deref()
+    }
+
+    pub fn oidc(&self) -> Option<&OidcSpec> {
+        self.auth.as_ref()?.oidc.as_ref()
+    }
+
+    /// Client ids the org enables, if it says.
+    pub fn enabled_clients(&self) -> Option<Vec<String>> {
+        let list = self.ai_setup.as_ref()?.clients.as_ref()?.get("enabled")?;
+        Some(
+            list.as_array()?
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+        )
+    }
+
+    /// Provider ids and MCP server names of the org config, for reports.
+    pub fn summary(&self) -> (Vec<String>, Vec<String>) {
+        let keys = |name: &str| -> Vec<String> {
+            self.config
+                .as_ref()
+                .and_then(|c| c.get(name))
+                .and_then(Value::as_object)
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        (keys("provider"), keys("mcp"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_types_name_the_key() {
+        let err = Document::parse(br#"{"auth": {"command": ["a", 3]}}"#, "x").unwrap_err();
+        assert!(err.message.contains("'auth.command[1]'"), "{}", err.message);
+        let err = Document::parse(br#"{"ai_setup": {"org": {"name": 5}}}"#, "x").unwrap_err();
+        assert!(
+            err.message.contains("'ai_setup.org.name'"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_ignored() {
+        let doc = Document::parse(
+            br#"{"auth": {"command": ["t"], "env": "T", "future": 1}, "later": {"x": 1}}"#,
+            "x",
+        )
+        .unwrap();
+        assert_eq!(doc.auth_env(), Some("T"));
+    }
+
+    #[test]
+    fn empty_command_and_bad_env_are_refused() {
+        assert!(Document::parse(br#"{"auth": {"command": []}}"#, "x").is_err());
+        assert!(Document::parse(br#"{"auth": {"env": "A B"}}"#, "x").is_err());
+        assert!(Document::parse(b"[1]", "x").is_err());
+    }
+}

@@ -1,0 +1,204 @@
+//! Stage 1, discover: fetch `<org>/.well-known/opencode` (PROTOCOL.md §1).
+//!
+//! The last good document of each org is cached with its `ETag`. A `304` reuses it, and when the
+//! endpoint cannot be reached (or fails with a 5xx) the cached copy is used and the caller is
+//! told so, which keeps `sync` working on a train. Anything that says the document itself is
+//! wrong (bad JSON, a login page, a refused redirect) is an error, never silently replaced by
+//! the cache.
+
+pub mod document;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+pub use document::Document;
+
+use crate::apply::write::write_file;
+use crate::error::{Error, Result};
+use crate::http::{Http, org_key};
+use crate::paths::Paths;
+
+pub const WELL_KNOWN: &str = "/.well-known/opencode";
+
+/// Where the document came from this time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Source {
+    /// Fetched now.
+    Network,
+    /// The endpoint answered 304: the cached copy is current.
+    NotModified,
+    /// The endpoint could not be reached; this is the copy fetched at `fetched_at` (Unix time).
+    OfflineCache { fetched_at: i64, reason: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Discovered {
+    pub document: Document,
+    pub source: Source,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheEntry {
+    url: String,
+    etag: Option<String>,
+    fetched_at: i64,
+    body: String,
+}
+
+pub fn discovery_url(org: &Url) -> Result<Url> {
+    Url::parse(&format!("{}{WELL_KNOWN}", org_key(org)))
+        .map_err(|e| Error::usage(format!("bad org URL {org}: {e}")))
+}
+
+fn cache_path(paths: &Paths, org: &Url) -> PathBuf {
+    let digest = Sha256::digest(org_key(org).as_bytes());
+    let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    paths.discovery_cache_dir().join(format!("{name}.json"))
+}
+
+fn read_cache(paths: &Paths, org: &Url) -> Option<CacheEntry> {
+    let bytes = std::fs::read(cache_path(paths, org)).ok()?;
+    let entry: CacheEntry = serde_json::from_slice(&bytes).ok()?;
+    (entry.url == org_key(org)).then_some(entry)
+}
+
+/// Fetches the org's discovery document, sending `token` when one is held.
+pub async fn fetch(
+    http: &Http,
+    paths: &Paths,
+    org: &Url,
+    token: Option<&str>,
+) -> Result<Discovered> {
+    let url = discovery_url(org)?;
+    let origin = org.origin().ascii_serialization();
+    let cached = read_cache(paths, org);
+    let mut extra = vec![("accept", "application/json".to_string())];
+    if let Some(etag) = cached.as_ref().and_then(|c| c.etag.clone()) {
+        extra.push(("if-none-match", etag));
+    }
+
+    let offline = |err: Error, cached: Option<CacheEntry>| -> Result<Discovered> {
+        match cached {
+            Some(entry) => Ok(Discovered {
+                document: Document::parse(entry.body.as_bytes(), &origin)?,
+                source: Source::OfflineCache {
+                    fetched_at: entry.fetched_at,
+                    reason: err.message,
+                },
+            }),
+            None => Err(err),
+        }
+    };
+
+    let response = match http.get(&url, token, &extra).await {
+        Ok(r) => r,
+        Err(e) if e.transient => {
+            return offline(e, cached);
+        }
+        Err(e) => return Err(e),
+    };
+
+    match response.status {
+        200 => {}
+        304 => {
+            if let Some(entry) = cached {
+                return Ok(Discovered {
+                    document: Document::parse(entry.body.as_bytes(), &origin)?,
+                    source: Source::NotModified,
+                });
+            }
+            return Err(Error::network(format!(
+                "{url} answered 304 Not Modified to a request without a cached copy"
+            )));
+        }
+        401 => {
+            return Err(Error::auth(format!(
+                "{origin} requires authentication to read its discovery document (401)"
+            ))
+            .hint(format!("run `ai-setup login {}`", org_key(org))));
+        }
+        403 => {
+            return Err(Error::auth(format!(
+                "{origin} refused access to its discovery document (403){}",
+                error_message(&response.body)
+            ))
+            .hint("ask your platform team for access"));
+        }
+        404 => {
+            return Err(Error::network(format!(
+                "{origin} has no discovery document at {WELL_KNOWN} (404)"
+            ))
+            .hint("check that this is your org's AI endpoint address"));
+        }
+        status if status >= 500 => {
+            let err = Error::network(format!(
+                "{origin} failed with HTTP {status}{}",
+                error_message(&response.body)
+            ))
+            .hint("try again later; tell your platform team if it persists")
+            .transient();
+            return offline(err, cached);
+        }
+        status => {
+            return Err(Error::network(format!(
+                "{origin} answered HTTP {status} for its discovery document{}",
+                error_message(&response.body)
+            )));
+        }
+    }
+
+    if looks_like_html(&response) {
+        return Err(Error::auth(format!(
+            "{origin} answered with a web page (a single sign-on login page) instead of its discovery document"
+        ))
+        .hint("the endpoint is behind single sign-on: log in with a token, e.g. `... | ai-setup login URL --token-stdin`")
+        .hint(format!("or run `ai-setup login {}` again if your token expired", org_key(org))));
+    }
+
+    let document = Document::parse(&response.body, &origin)?;
+    let entry = CacheEntry {
+        url: org_key(org),
+        etag: response.header("etag").map(str::to_string),
+        fetched_at: crate::now_unix(),
+        // Document::parse checked it is UTF-8.
+        body: String::from_utf8_lossy(&response.body).into_owned(),
+    };
+    if let Ok(bytes) = serde_json::to_vec(&entry) {
+        // The cache is an optimisation: failing to write it must not fail the login.
+        let _ = write_file(&cache_path(paths, org), &bytes, Some(0o600));
+    }
+    Ok(Discovered {
+        document,
+        source: Source::Network,
+    })
+}
+
+fn looks_like_html(response: &crate::http::Response) -> bool {
+    let content_type = response.header("content-type").unwrap_or("");
+    if content_type.contains("text/html") {
+        return true;
+    }
+    let start = response
+        .body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| &response.body[i..])
+        .unwrap_or(&[]);
+    start.first() == Some(&b'<')
+}
+
+/// `: <message>` from a PROTOCOL.md §5 error body, or nothing.
+pub fn error_message(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/error/message")
+                .and_then(|m| m.as_str())
+                .map(|m| format!(": {}", m.chars().take(300).collect::<String>()))
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,252 @@
+//! The one HTTP client. Everything ai-setup reads from the network goes through [`Http::get`],
+//! which enforces the rules of PROTOCOL.md §1: HTTPS only (plain HTTP for loopback alone, checked
+//! before any request), no redirect to another origin, a size limit on every body, and connect
+//! and total timeouts.
+//!
+//! The timeout can be lowered with `AI_SETUP_HTTP_TIMEOUT` (seconds), which tests use.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// The largest body ai-setup accepts from the network.
+pub const MAX_BODY: usize = 1024 * 1024;
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_REDIRECTS: usize = 5;
+
+pub const USER_AGENT: &str = concat!("ai-setup/", env!("CARGO_PKG_VERSION"));
+
+/// Parses what the user typed as an org URL: adds `https://` when no scheme was given, drops a
+/// trailing slash, and applies [`check_url`]. The result is the org's identity everywhere
+/// (state, credential store, OpenCode's auth.json key).
+pub fn parse_org_url(input: &str) -> Result<Url> {
+    let trimmed = input.trim();
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let mut url = Url::parse(&with_scheme).map_err(|e| {
+        Error::usage(format!("'{input}' is not a valid URL: {e}"))
+            .hint("pass the org's address, for example https://ai.example.com")
+    })?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::usage(format!(
+            "'{input}' has a query or fragment; pass the org's base address"
+        )));
+    }
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&path);
+    check_url(&url)?;
+    Ok(url)
+}
+
+/// The org URL as a string without the trailing slash the `url` crate adds to bare hosts.
+pub fn org_key(url: &Url) -> String {
+    url.as_str().trim_end_matches('/').to_string()
+}
+
+/// Refuses anything but HTTPS, except plain HTTP to a loopback address.
+pub fn check_url(url: &Url) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(Error::network(format!(
+            "refusing plain HTTP to {}: tokens and configuration must travel over HTTPS",
+            url.host_str().unwrap_or("?")
+        ))
+        .hint(format!(
+            "use https://{}",
+            url.as_str().trim_start_matches("http://")
+        ))),
+        other => Err(Error::usage(format!(
+            "unsupported URL scheme '{other}' in {url}; use https://"
+        ))),
+    }
+}
+
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// A response that was read in full within the limits.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+pub struct Http {
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl Http {
+    pub fn new() -> Result<Self> {
+        let timeout = std::env::var("AI_SETUP_HTTP_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| *s > 0.0)
+            .map(Duration::from_secs_f64)
+            .unwrap_or(DEFAULT_TIMEOUT);
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let first = &attempt.previous()[0];
+                if attempt.previous().len() > MAX_REDIRECTS {
+                    attempt.error("too many redirects")
+                } else if attempt.url().origin() != first.origin() {
+                    let msg = format!(
+                        "redirect to another origin refused ({} -> {})",
+                        first.origin().ascii_serialization(),
+                        attempt.url().origin().ascii_serialization()
+                    );
+                    attempt.error(msg)
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .build()
+            .map_err(|e| {
+                Error::network(format!("cannot set up HTTPS: {}", error_chain(&e))).hint(
+                    "install the system CA certificates (ca-certificates) or set SSL_CERT_FILE",
+                )
+            })?;
+        Ok(Http { client, timeout })
+    }
+
+    /// GET `url` with optional bearer token and extra headers; reads at most [`MAX_BODY`] bytes.
+    pub async fn get(
+        &self,
+        url: &Url,
+        bearer: Option<&str>,
+        extra: &[(&str, String)],
+    ) -> Result<Response> {
+        check_url(url)?;
+        let mut request = self.client.get(url.clone());
+        if let Some(token) = bearer {
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|_| Error::auth("the stored token contains invalid characters"))?;
+            value.set_sensitive(true);
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        for (name, value) in extra {
+            request = request.header(*name, value);
+        }
+        let mut response = request.send().await.map_err(|e| self.describe(url, &e))?;
+        if let Some(len) = response.content_length()
+            && len > MAX_BODY as u64
+        {
+            return Err(too_large(url));
+        }
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.describe(url, &e))? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(too_large(url));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn describe(&self, url: &Url, err: &reqwest::Error) -> Error {
+        let target = url.origin().ascii_serialization();
+        if err.is_timeout() {
+            Error::network(format!(
+                "{target} did not answer within {:.0?}",
+                self.timeout
+            ))
+            .hint("check your network or VPN, then try again")
+            .transient()
+        } else if err.is_redirect() {
+            Error::network(format!("{url}: {}", error_chain(err)))
+                .hint("the org endpoint must serve its documents from its own origin")
+        } else if err.is_connect() {
+            Error::network(format!("cannot connect to {target}: {}", root_cause(err)))
+                .hint("check the URL, your network or VPN, and HTTPS_PROXY if you need a proxy")
+                .transient()
+        } else {
+            Error::network(format!("request to {target} failed: {}", error_chain(err)))
+        }
+    }
+}
+
+fn too_large(url: &Url) -> Error {
+    Error::network(format!(
+        "{url} sent more than {} KiB; refusing to read it",
+        MAX_BODY / 1024
+    ))
+}
+
+/// The error and its sources on one line ("a: b: c"), without repeating identical parts.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_urls_are_normalised() {
+        let url = parse_org_url("ai.example.com/").unwrap();
+        assert_eq!(org_key(&url), "https://ai.example.com");
+        let url = parse_org_url("https://ai.example.com/org/").unwrap();
+        assert_eq!(org_key(&url), "https://ai.example.com/org");
+        let url = parse_org_url("http://127.0.0.1:8787").unwrap();
+        assert_eq!(org_key(&url), "http://127.0.0.1:8787");
+        assert!(parse_org_url("http://[::1]:9/").is_ok());
+        assert!(parse_org_url("http://localhost:9").is_ok());
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback() {
+        let err = parse_org_url("http://ai.example.com").unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::Network);
+        assert!(err.message.contains("refusing plain HTTP"));
+        assert!(parse_org_url("http://127.0.0.2.example.com").is_err());
+        assert!(parse_org_url("ftp://ai.example.com").is_err());
+    }
+}

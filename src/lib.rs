@@ -1,0 +1,42 @@
+//! ai-setup signs a developer in to their organisation's AI coding stack and configures every AI
+//! client on the machine for it. The modules follow the pipeline (DESIGN.md):
+//!
+//! ```text
+//! discover ──► authenticate ──► resolve ──► translate per client ──► plan ──► apply ──► report
+//! discovery/    auth/, secrets/              clients/                 apply/   apply/    output
+//! ```
+//!
+//! - [`discovery`]: fetch and check `<org>/.well-known/opencode`, with ETag cache and offline copy.
+//! - [`auth`]: obtain the org token (the org's login command with consent, or a supplied token).
+//! - [`secrets`]: keep it in the OS keyring or a 0600 file, never silently elsewhere.
+//! - [`clients`]: one module per AI client, saying which keys it wants in which file.
+//! - [`edit`]: format editors that change only the keys asked for.
+//! - [`apply`]: plan (diffs, no writes) and apply through the one atomic writer.
+//! - [`output`]: human or `--json` reports, with secrets redacted.
+//! - [`server`]: the reference org endpoint, `ai-setup serve`, also used by the demo and tests.
+//! - [`commands`]: thin wiring of the stages per command; [`cli`] defines the command line.
+//!
+//! Everything takes a [`paths::Paths`], so the whole pipeline can run against another home.
+
+pub mod apply;
+pub mod auth;
+pub mod cli;
+pub mod clients;
+pub mod commands;
+pub mod discovery;
+pub mod edit;
+pub mod error;
+pub mod http;
+pub mod output;
+pub mod paths;
+pub mod secrets;
+pub mod server;
+pub mod state;
+
+/// Seconds since the Unix epoch.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

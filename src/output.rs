@@ -1,0 +1,169 @@
+//! Stage 7, report: everything a command says goes through [`Output`].
+//!
+//! Results go to stdout, as text or, with `--json`, as one JSON object. Progress and warnings go
+//! to stderr (and into the JSON's `warnings`). As a last line of defence, every secret the
+//! command handled is registered here and replaced by `***` in anything printed, so a token
+//! cannot reach a terminal, a log or a `--json` consumer through a message nobody thought of.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::secrets::Secret;
+
+#[derive(Default)]
+pub struct Output {
+    pub json: bool,
+    warnings: Vec<String>,
+    secrets: Vec<String>,
+    /// Captures instead of printing (the demo shows what each step printed, indented).
+    pub captured: Option<String>,
+}
+
+impl Output {
+    pub fn new(json: bool) -> Self {
+        Output {
+            json,
+            ..Default::default()
+        }
+    }
+
+    /// Remembers a secret so that it is never printed.
+    pub fn secret(&mut self, secret: &Secret) {
+        if !secret.expose().is_empty() {
+            self.secrets.push(secret.expose().to_string());
+        }
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            out = out.replace(s.as_str(), "***");
+        }
+        out
+    }
+
+    /// A progress line on stderr (human mode only).
+    pub fn progress(&mut self, line: &str) {
+        if !self.json {
+            self.stderr(line);
+        }
+    }
+
+    /// A warning: stderr always, and the JSON report's `warnings`.
+    pub fn warn(&mut self, message: &str) {
+        let message = self.redact(message);
+        self.stderr(&format!("warning: {message}"));
+        self.warnings.push(message);
+    }
+
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    fn stderr(&mut self, line: &str) {
+        let line = self.redact(line);
+        match &mut self.captured {
+            Some(buf) => {
+                buf.push_str(&line);
+                buf.push('\n');
+            }
+            None => {
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+        }
+    }
+
+    /// Prints the command's result: `json` with `--json`, else `human`. Adds `warnings`.
+    pub fn result(&mut self, mut json: Value, human: &str) {
+        let text = if self.json {
+            if let Value::Object(map) = &mut json {
+                map.insert("warnings".into(), self.take_warnings().into());
+            }
+            serde_json::to_string_pretty(&json).expect("JSON serialises") + "\n"
+        } else {
+            human.to_string()
+        };
+        let text = self.redact(&text);
+        match &mut self.captured {
+            Some(buf) => buf.push_str(&text),
+            None => {
+                let _ = std::io::stdout().write_all(text.as_bytes());
+            }
+        }
+    }
+
+    /// Prints an error: as `{"error": …}` on stdout with `--json`, else on stderr with hints.
+    pub fn error(&mut self, err: &Error) {
+        if self.json {
+            let json = serde_json::json!({
+                "error": {
+                    "kind": err.kind,
+                    "exit_code": err.kind.exit_code(),
+                    "message": self.redact(&err.message),
+                    "hints": err.hints.iter().map(|h| self.redact(h)).collect::<Vec<_>>(),
+                },
+                "warnings": self.take_warnings(),
+            });
+            let text = serde_json::to_string_pretty(&json).expect("JSON serialises") + "\n";
+            match &mut self.captured {
+                Some(buf) => buf.push_str(&text),
+                None => {
+                    let _ = std::io::stdout().write_all(text.as_bytes());
+                }
+            }
+        } else {
+            self.stderr(&format!("error: {}", err.message));
+            for hint in &err.hints {
+                self.stderr(&format!("  hint: {hint}"));
+            }
+        }
+    }
+}
+
+/// "in 59 minutes", "3 hours ago": for expiry and sync times.
+pub fn relative(when: i64, now: i64) -> String {
+    let delta = when - now;
+    let span = delta.unsigned_abs();
+    let text = if span < 90 {
+        format!("{span} seconds")
+    } else if span < 90 * 60 {
+        format!("{} minutes", (span + 30) / 60)
+    } else if span < 36 * 3600 {
+        format!("{} hours", (span + 1800) / 3600)
+    } else {
+        format!("{} days", (span + 43200) / 86400)
+    };
+    if delta >= 0 {
+        format!("in {text}")
+    } else {
+        format!("{text} ago")
+    }
+}
+
+/// A Unix time as RFC 3339 UTC.
+pub fn timestamp(unix: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix.max(0) as u64);
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        assert_eq!(relative(100 + 3540, 100), "in 59 minutes");
+        assert_eq!(relative(0, 7200), "2 hours ago");
+        assert_eq!(relative(10, 0), "in 10 seconds");
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn registered_secrets_never_print() {
+        let mut out = Output::new(false);
+        out.secret(&Secret::new("tok123".into()));
+        assert_eq!(out.redact("a tok123 b"), "a *** b");
+    }
+}

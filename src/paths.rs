@@ -1,0 +1,88 @@
+//! Where files live. Everything derives from `HOME` and the XDG variables, read once at start,
+//! so tests (and `ai-setup demo`) can run the whole pipeline against another home without
+//! touching the process environment.
+//!
+//! ai-setup's own files follow the platform convention (the `directories` crate: XDG on Linux).
+//! Client files follow each client's own convention, which is not always the platform's:
+//! OpenCode uses `~/.config` and `~/.local/share` even on macOS and Windows.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub home: PathBuf,
+    /// `$XDG_CONFIG_HOME`, or `~/.config` on every platform (for clients that use XDG everywhere).
+    pub xdg_config: PathBuf,
+    /// `$XDG_DATA_HOME`, or `~/.local/share` on every platform.
+    pub xdg_data: PathBuf,
+    /// ai-setup's own directories.
+    pub config_dir: PathBuf,
+    pub state_dir: PathBuf,
+    pub data_dir: PathBuf,
+    pub cache_dir: PathBuf,
+}
+
+impl Paths {
+    /// The paths of the user running the process.
+    pub fn from_process() -> Result<Self> {
+        let base = directories::BaseDirs::new().ok_or_else(|| {
+            Error::failure("cannot find the home directory").hint("set HOME to your home directory")
+        })?;
+        let home = base.home_dir().to_path_buf();
+        let xdg = |var: &str, default: &str| {
+            std::env::var_os(var)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .unwrap_or_else(|| home.join(default))
+        };
+        let project = directories::ProjectDirs::from("", "", "ai-setup")
+            .ok_or_else(|| Error::failure("cannot find the configuration directories"))?;
+        Ok(Paths {
+            xdg_config: xdg("XDG_CONFIG_HOME", ".config"),
+            xdg_data: xdg("XDG_DATA_HOME", ".local/share"),
+            config_dir: project.config_dir().to_path_buf(),
+            state_dir: project
+                .state_dir()
+                .unwrap_or_else(|| project.data_local_dir())
+                .to_path_buf(),
+            data_dir: project.data_dir().to_path_buf(),
+            cache_dir: project.cache_dir().to_path_buf(),
+            home,
+        })
+    }
+
+    /// A self-contained XDG layout under `home`, whatever the platform: the demo's sandbox.
+    pub fn under_home(home: &Path) -> Self {
+        Paths {
+            home: home.to_path_buf(),
+            xdg_config: home.join(".config"),
+            xdg_data: home.join(".local/share"),
+            config_dir: home.join(".config/ai-setup"),
+            state_dir: home.join(".local/state/ai-setup"),
+            data_dir: home.join(".local/share/ai-setup"),
+            cache_dir: home.join(".cache/ai-setup"),
+        }
+    }
+
+    pub fn state_file(&self) -> PathBuf {
+        self.state_dir.join("state.json")
+    }
+
+    pub fn credentials_file(&self) -> PathBuf {
+        self.data_dir.join("credentials.json")
+    }
+
+    pub fn discovery_cache_dir(&self) -> PathBuf {
+        self.cache_dir.join("discovery")
+    }
+
+    /// `~/…` for display, so output stays short and does not reveal the user name needlessly.
+    pub fn display(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.home) {
+            Ok(rest) => format!("~/{}", rest.display()),
+            Err(_) => path.display().to_string(),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Where the org token lives: the OS keyring, or a 0600 file.
+//!
+//! The keyring is the default. The file is used when the user chose it
+//! (`--credential-store file`, for containers and CI) or, with `auto`, when no keyring can be
+//! used: then the user is told before anything is written, and `status` always says which store
+//! holds the token. There is no silent in-memory store (keyring's mock) and no silent fallback,
+//! which is what gh's users complain about most.
+
+mod file;
+mod keyring_store;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::paths::Paths;
+
+/// A token or other secret. Its `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+    /// The secret itself: only for the credential store, HTTP headers and `ai-setup token`.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// What is stored per org. Serialised as JSON in either store.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Credential {
+    #[serde(with = "secret_string")]
+    pub token: Secret,
+}
+
+mod secret_string {
+    use super::Secret;
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(s: &Secret, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(s.expose())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Secret, D::Error> {
+        String::deserialize(de).map(Secret::new)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager).
+    Keyring,
+    /// A file readable by you alone (mode 0600).
+    File,
+}
+
+impl fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoreKind::Keyring => "keyring",
+            StoreKind::File => "file",
+        })
+    }
+}
+
+/// What the user asked for with `--credential-store`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StoreChoice {
+    /// The keyring, or the file with a warning when no keyring can be used.
+    Auto,
+    Keyring,
+    File,
+}
+
+/// An open credential store.
+pub struct Store<'a> {
+    pub kind: StoreKind,
+    paths: &'a Paths,
+}
+
+impl<'a> Store<'a> {
+    pub fn open(kind: StoreKind, paths: &'a Paths) -> Self {
+        Store { kind, paths }
+    }
+
+    /// A description for `status`: "keyring (Secret Service)" or the file's path.
+    pub fn describe(&self) -> String {
+        match self.kind {
+            StoreKind::Keyring => format!("keyring ({})", keyring_store::backend_name()),
+            StoreKind::File => format!(
+                "file {} (mode 0600)",
+                self.paths.display(&self.paths.credentials_file())
+            ),
+        }
+    }
+
+    pub fn get(&self, org: &str) -> Result<Option<Credential>> {
+        let raw = match self.kind {
+            StoreKind::Keyring => keyring_store::get(org)?,
+            StoreKind::File => file::get(self.paths, org)?,
+        };
+        raw.map(|text| {
+            serde_json::from_str(&text).map_err(|_| {
+                Error::failure(format!("the stored credential for {org} is corrupt"))
+                    .hint(format!("run `ai-setup login {org}` again"))
+            })
+        })
+        .transpose()
+    }
+
+    pub fn set(&self, org: &str, credential: &Credential) -> Result<()> {
+        let text = serde_json::to_string(credential).expect("a credential serialises");
+        match self.kind {
+            StoreKind::Keyring => keyring_store::set(org, &text),
+            StoreKind::File => file::set(self.paths, org, &text),
+        }
+    }
+
+    /// Removes the org's credential; true when there was one.
+    pub fn delete(&self, org: &str) -> Result<bool> {
+        match self.kind {
+            StoreKind::Keyring => keyring_store::delete(org),
+            StoreKind::File => file::delete(self.paths, org),
+        }
+    }
+}
+
+/// Stores `credential` as the user chose. With `auto`, a keyring failure leads to the file store
+/// and `warn` is called with the reason before the file is written. Returns the store used.
+pub fn store_new<'a>(
+    choice: StoreChoice,
+    paths: &'a Paths,
+    org: &str,
+    credential: &Credential,
+    warn: &mut dyn FnMut(String),
+) -> Result<Store<'a>> {
+    match choice {
+        StoreChoice::File => {
+            let store = Store::open(StoreKind::File, paths);
+            store.set(org, credential)?;
+            Ok(store)
+        }
+        StoreChoice::Keyring => {
+            let store = Store::open(StoreKind::Keyring, paths);
+            store.set(org, credential)?;
+            Ok(store)
+        }
+        StoreChoice::Auto => {
+            let keyring = Store::open(StoreKind::Keyring, paths);
+            match keyring.set(org, credential) {
+                Ok(()) => Ok(keyring),
+                Err(err) => {
+                    let file = Store::open(StoreKind::File, paths);
+                    warn(format!(
+                        "no usable OS keyring ({}); storing the token in {} instead, readable by you alone. \
+                         Pass --credential-store file to choose this without the warning, or --credential-store keyring to require the keyring.",
+                        err.message,
+                        paths.display(&paths.credentials_file())
+                    ));
+                    file.set(org, credential)?;
+                    Ok(file)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! The reference org endpoint, `ai-setup serve` (PROTOCOL.md §6): what a platform team can
+//! read, run and test its own discovery document against, and what the demo and the tests log
+//! in to. It is a reference and a fixture, not a production gateway.
+//!
+//! It serves an org folder (or the built-in demo org):
+//! - `GET /.well-known/opencode`: `discovery.json`, re-read on every request so edits show at
+//!   once, with `{baseURL}` and `{issuer}` replaced by the address the request came to and
+//!   `{ai_setup}` by this program's path (the demo org's login command runs it). `ETag` and
+//!   `If-None-Match` are honoured.
+//! - `GET /dev/token?user=ID`: a signed development token (HS256 JWT, key made at start) for a
+//!   user of `users.json`, or its first user. The demo org's `auth.command` prints one.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+
+use crate::discovery::{Document, WELL_KNOWN};
+use crate::error::{Error, Result};
+
+/// The demo org shipped in the binary (`assets/demo/`).
+const DEMO_DISCOVERY: &str = include_str!("../../assets/demo/discovery.json");
+const DEMO_USERS: &str = include_str!("../../assets/demo/users.json");
+
+/// Where the org's files come from.
+#[derive(Debug, Clone)]
+pub enum OrgSource {
+    Demo,
+    Dir(PathBuf),
+}
+
+impl OrgSource {
+    fn read(&self, name: &str) -> Result<Option<String>> {
+        match self {
+            OrgSource::Demo => Ok(match name {
+                "discovery.json" => Some(DEMO_DISCOVERY.to_string()),
+                "users.json" => Some(DEMO_USERS.to_string()),
+                _ => None,
+            }),
+            OrgSource::Dir(dir) => {
+                let path = dir.join(name);
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => Ok(Some(text)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(Error::io("read", &path, e)),
+                }
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            OrgSource::Demo => "the built-in demo org".into(),
+            OrgSource::Dir(dir) => dir.display().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct User {
+    sub: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Users {
+    users: Vec<User>,
+}
+
+pub struct Options {
+    pub org: OrgSource,
+    /// The base URL to announce instead of the one the request came to (behind a proxy).
+    pub public_url: Option<String>,
+    /// Lifetime of development tokens, in seconds.
+    pub token_ttl: i64,
+}
+
+struct Server {
+    options: Options,
+    signing_key: [u8; 32],
+    program: String,
+}
+
+/// Checks the org folder, binds `addr` and returns the listener with its actual address. The
+/// listener is a std one so that the server can run on a runtime of its own (the demo does).
+pub fn bind(addr: &str, org: &OrgSource) -> Result<(std::net::TcpListener, SocketAddr)> {
+    let text = org.read("discovery.json")?.ok_or_else(|| {
+        Error::usage(format!("{} has no discovery.json", org.describe()))
+            .hint("see PROTOCOL.md §6 for the org folder's layout")
+    })?;
+    Document::parse(text.as_bytes(), "discovery.json")
+        .map_err(|e| Error::usage(e.message).hint("fix discovery.json and start again"))?;
+    load_users(org)?;
+    let listener = std::net::TcpListener::bind(addr)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|e| Error::failure(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Error::failure(format!("cannot read the listening address: {e}")))?;
+    Ok((listener, local))
+}
+
+/// Serves until the listener fails or the task is dropped.
+pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<()> {
+    let listener = TcpListener::from_std(listener)
+        .map_err(|e| Error::failure(format!("cannot serve: {e}")))?;
+    let mut signing_key = [0u8; 32];
+    getrandom::fill(&mut signing_key)
+        .map_err(|e| Error::failure(format!("no randomness for the signing key: {e}")))?;
+    let state = Arc::new(Server {
+        options,
+        signing_key,
+        program: std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "ai-setup".into()),
+    });
+    let app = Router::new()
+        .route(WELL_KNOWN, get(discovery))
+        .route("/dev/token", get(dev_token))
+        .with_state(state);
+    axum::serve(listener, app)
+        .await
+        .map_err(|e| Error::failure(format!("the server stopped: {e}")))
+}
+
+fn load_users(org: &OrgSource) -> Result<Vec<User>> {
+    let Some(text) = org.read("users.json")? else {
+        return Ok(vec![User {
+            sub: "dev@example.com".into(),
+            email: Some("dev@example.com".into()),
+            name: Some("Demo Developer".into()),
+        }]);
+    };
+    let users: Users = serde_json::from_str(&text)
+        .map_err(|e| Error::usage(format!("users.json is not valid: {e}")))?;
+    if users.users.is_empty() {
+        return Err(Error::usage("users.json lists no users"));
+    }
+    Ok(users.users)
+}
+
+impl Server {
+    fn base_url(&self, headers: &HeaderMap) -> String {
+        if let Some(url) = &self.options.public_url {
+            return url.trim_end_matches('/').to_string();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1");
+        format!("http://{host}")
+    }
+
+    fn sign(&self, claims: &Value) -> String {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+        let input = format!("{header}.{payload}");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.signing_key).expect("HMAC takes any key size");
+        mac.update(input.as_bytes());
+        let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        format!("{input}.{signature}")
+    }
+}
+
+fn error_response(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({"error": {"message": message}}).to_string(),
+    )
+        .into_response()
+}
+
+/// Replaces placeholders in every string of the document.
+fn fill(value: &mut Value, replacements: &[(&str, &str)]) {
+    match value {
+        Value::String(s) => {
+            for (from, to) in replacements {
+                if s.contains(from) {
+                    *s = s.replace(from, to);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| fill(v, replacements)),
+        Value::Object(map) => map.values_mut().for_each(|v| fill(v, replacements)),
+        _ => {}
+    }
+}
+
+async fn discovery(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+    let text = match server.options.org.read("discovery.json") {
+        Ok(Some(text)) => text,
+        Ok(None) => return error_response(StatusCode::NOT_FOUND, "no discovery.json"),
+        Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.message),
+    };
+    let mut doc: Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("discovery.json is not valid JSON: {e}"),
+            );
+        }
+    };
+    let base = server.base_url(&headers);
+    fill(
+        &mut doc,
+        &[
+            ("{baseURL}", &base),
+            ("{issuer}", &base),
+            ("{ai_setup}", &server.program),
+        ],
+    );
+    let body = serde_json::to_string_pretty(&doc).expect("JSON serialises");
+    let digest = Sha256::digest(body.as_bytes());
+    let etag = format!(
+        "\"{}\"",
+        digest[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (header::ETAG, etag),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    user: Option<String>,
+}
+
+async fn dev_token(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Query(query): Query<TokenQuery>,
+) -> Response {
+    let users = match load_users(&server.options.org) {
+        Ok(users) => users,
+        Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.message),
+    };
+    let user = match &query.user {
+        None => &users[0],
+        Some(id) => match users
+            .iter()
+            .find(|u| &u.sub == id || u.email.as_ref() == Some(id))
+        {
+            Some(user) => user,
+            None => return error_response(StatusCode::FORBIDDEN, &format!("unknown user {id}")),
+        },
+    };
+    let now = crate::now_unix();
+    let base = server.base_url(&headers);
+    let claims = json!({
+        "iss": base,
+        "aud": base,
+        "sub": user.sub,
+        "email": user.email,
+        "name": user.name,
+        "iat": now,
+        "exp": now + server.options.token_ttl,
+    });
+    (
+        [(header::CONTENT_TYPE, "text/plain")],
+        format!("{}\n", server.sign(&claims)),
+    )
+        .into_response()
+}

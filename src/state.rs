@@ -1,0 +1,90 @@
+//! ai-setup's own memory (`$XDG_STATE_HOME/ai-setup/state.json`): which orgs you logged in to,
+//! which is the default, where each org's token is stored, when it was last synced, and which
+//! login commands you accepted for which origin. It never holds a token.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::apply::write::write_file;
+use crate::error::{Error, Result};
+use crate::paths::Paths;
+use crate::secrets::StoreKind;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    /// The org `login`, `token`, `status` and `sync` use when no URL is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_org: Option<String>,
+    #[serde(default)]
+    pub orgs: BTreeMap<String, OrgState>,
+    /// Origin to the login command the user accepted for it. Survives logout: consent is about
+    /// trusting the command, not about holding a token.
+    #[serde(default)]
+    pub accepted_commands: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrgState {
+    pub credential_store: StoreKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `auth.env` of the discovery document: the variable `{env:…}` placeholders use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_env: Option<String>,
+    /// How the token was obtained: "command", "stdin", "env".
+    pub login_method: String,
+    pub logged_in_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync: Option<i64>,
+    /// Clients configured at the last login or sync.
+    #[serde(default)]
+    pub clients: Vec<String>,
+}
+
+impl State {
+    pub fn load(paths: &Paths) -> Result<Self> {
+        let path = paths.state_file();
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                Error::failure(format!("{} is corrupt: {e}", path.display()))
+                    .hint("remove it and log in again")
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+            Err(e) => Err(Error::io("read", &path, e)),
+        }
+    }
+
+    pub fn save(&self, paths: &Paths) -> Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("state serialises");
+        bytes.push(b'\n');
+        write_file(&paths.state_file(), &bytes, Some(0o600))
+    }
+
+    pub fn accepted_command(&self, origin: &str) -> Option<&[String]> {
+        self.accepted_commands.get(origin).map(Vec::as_slice)
+    }
+
+    pub fn accept_command(&mut self, origin: &str, argv: &[String]) {
+        self.accepted_commands
+            .insert(origin.to_string(), argv.to_vec());
+    }
+
+    /// The org a command without a URL means, or an error that says how to log in.
+    pub fn resolve_org(&self, given: Option<&str>) -> Result<String> {
+        if let Some(given) = given {
+            return Ok(crate::http::org_key(&crate::http::parse_org_url(given)?));
+        }
+        self.default_org.clone().ok_or_else(|| {
+            Error::auth("not logged in to any org")
+                .hint("run `ai-setup login https://ai.example.com` with your org's address")
+        })
+    }
+
+    pub fn org(&self, org: &str) -> Result<&OrgState> {
+        self.orgs.get(org).ok_or_else(|| {
+            Error::auth(format!("not logged in to {org}"))
+                .hint(format!("run `ai-setup login {org}`"))
+        })
+    }
+}
