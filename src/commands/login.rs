@@ -228,6 +228,9 @@ pub async fn run(
         // A dry-run login still remembers an accepted command: that is what --yes said.
         state.save(paths)?;
     }
+    if !flags.dry_run {
+        discovered.remember();
+    }
 
     let failed = reports.iter().filter(|r| r.failed()).count();
     report(

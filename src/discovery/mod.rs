@@ -39,9 +39,24 @@ pub enum Source {
 pub struct Discovered {
     pub document: Document,
     pub source: Source,
+    /// The fresh copy to cache, written by [`Discovered::remember`] once the command succeeded,
+    /// so that a failed or dry-run login leaves no trace.
+    fresh: Option<(PathBuf, CacheEntry)>,
 }
 
-#[derive(Serialize, Deserialize)]
+impl Discovered {
+    /// Keeps this document as the org's last good copy (for ETags and offline use).
+    pub fn remember(&self) {
+        if let Some((path, entry)) = &self.fresh
+            && let Ok(bytes) = serde_json::to_vec(entry)
+        {
+            // The cache is an optimisation: failing to write it must not fail the command.
+            let _ = write_file(path, &bytes, Some(0o600));
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct CacheEntry {
     url: String,
     etag: Option<String>,
@@ -89,6 +104,7 @@ pub async fn fetch(
                     fetched_at: entry.fetched_at,
                     reason: err.message,
                 },
+                fresh: None,
             }),
             None => Err(err),
         }
@@ -109,6 +125,7 @@ pub async fn fetch(
                 return Ok(Discovered {
                     document: Document::parse(entry.body.as_bytes(), &origin)?,
                     source: Source::NotModified,
+                    fresh: None,
                 });
             }
             return Err(Error::network(format!(
@@ -167,13 +184,10 @@ pub async fn fetch(
         // Document::parse checked it is UTF-8.
         body: String::from_utf8_lossy(&response.body).into_owned(),
     };
-    if let Ok(bytes) = serde_json::to_vec(&entry) {
-        // The cache is an optimisation: failing to write it must not fail the login.
-        let _ = write_file(&cache_path(paths, org), &bytes, Some(0o600));
-    }
     Ok(Discovered {
         document,
         source: Source::Network,
+        fresh: Some((cache_path(paths, org), entry)),
     })
 }
 

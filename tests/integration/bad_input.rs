@@ -1,0 +1,320 @@
+//! Every bad input a login can meet: each gives a clear message and the documented exit code,
+//! and leaves every existing file as it was.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::rogue::{Rogue, http_response};
+use crate::common::*;
+
+/// A home with a user's OpenCode credentials and an earlier login's state, to prove a failed
+/// login touches nothing.
+fn lived_in_home() -> TestEnv {
+    let env = TestEnv::new();
+    env.write(
+        ".local/share/opencode/auth.json",
+        b"{\n  \"zai\": {\n    \"type\": \"api\",\n    \"key\": \"sk-user\"\n  }\n}",
+    );
+    env.write(
+        ".config/opencode/opencode.jsonc",
+        b"// mine\n{ \"theme\": \"x\", }\n",
+    );
+    env
+}
+
+/// Runs a login that must fail with `code` and a message containing `needle`, changing nothing.
+fn login_fails(env: &TestEnv, args: &[&str], code: i32, needle: &str) -> Run {
+    let before = env.snapshot();
+    let mut full = vec!["login"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--credential-store", "file", "--clients", "opencode"]);
+    let run = env.run(&full);
+    assert_eq!(run.code, code, "{run:?}");
+    assert!(
+        run.stderr.contains(needle),
+        "expected {needle:?} in: {run:?}"
+    );
+    assert_eq!(
+        env.snapshot(),
+        before,
+        "a failed login must leave every file as it was"
+    );
+    run
+}
+
+#[test]
+fn malformed_json() {
+    let rogue = Rogue::respond(
+        "200 OK",
+        &[("Content-Type", "application/json")],
+        b"{\"auth\": {",
+    );
+    let run = login_fails(
+        &lived_in_home(),
+        &[&rogue.url, "--yes"],
+        4,
+        "is not valid JSON",
+    );
+    assert!(run.stderr.contains("hint:"), "{run:?}");
+}
+
+#[test]
+fn wrong_types_name_the_key() {
+    let body = br#"{"auth": {"command": ["ok", 42], "env": "T"}}"#;
+    let rogue = Rogue::respond("200 OK", &[("Content-Type", "application/json")], body);
+    login_fails(
+        &lived_in_home(),
+        &[&rogue.url, "--yes"],
+        4,
+        "bad value at 'auth.command[1]'",
+    );
+}
+
+#[test]
+fn an_html_login_page_means_authentication_required() {
+    let page = b"<!DOCTYPE html><html><body>Sign in to Cloudflare Access</body></html>";
+    let rogue = Rogue::respond("200 OK", &[("Content-Type", "text/html")], page);
+    let run = login_fails(&lived_in_home(), &[&rogue.url, "--yes"], 3, "login page");
+    assert!(
+        run.stderr.contains("--token-stdin"),
+        "says how to get past it: {run:?}"
+    );
+}
+
+#[test]
+fn an_oversized_body_is_refused() {
+    let body = vec![b' '; 2 * 1024 * 1024];
+    let rogue = Rogue::respond("200 OK", &[("Content-Type", "application/json")], &body);
+    login_fails(
+        &lived_in_home(),
+        &[&rogue.url, "--yes"],
+        4,
+        "sent more than 1024 KiB",
+    );
+}
+
+#[test]
+fn an_oversized_chunked_body_is_refused() {
+    // No Content-Length: the limit must hold while reading.
+    let mut response =
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+    let chunk = vec![b' '; 64 * 1024];
+    for _ in 0..20 {
+        response.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        response.extend_from_slice(&chunk);
+        response.extend_from_slice(b"\r\n");
+    }
+    response.extend_from_slice(b"0\r\n\r\n");
+    let rogue = Rogue::start(response, Duration::ZERO);
+    login_fails(
+        &lived_in_home(),
+        &[&rogue.url, "--yes"],
+        4,
+        "sent more than 1024 KiB",
+    );
+}
+
+#[test]
+fn a_slow_server_times_out() {
+    let response = http_response("200 OK", &[], b"{}");
+    let rogue = Rogue::start(response, Duration::from_secs(30));
+    let env = lived_in_home().env("AI_SETUP_HTTP_TIMEOUT", "1");
+    let started = Instant::now();
+    login_fails(&env, &[&rogue.url, "--yes"], 4, "did not answer within");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_redirect_to_another_origin_is_refused() {
+    let elsewhere = Rogue::respond("200 OK", &[], br#"{"auth": {"command": ["echo", "t"]}}"#);
+    let location = format!("{}/.well-known/opencode", elsewhere.url);
+    let rogue = Rogue::respond("302 Found", &[("Location", &location)], b"");
+    login_fails(
+        &lived_in_home(),
+        &[&rogue.url, "--yes"],
+        4,
+        "redirect to another origin refused",
+    );
+    assert_eq!(elsewhere.requests(), 0, "the redirect was not followed");
+}
+
+#[test]
+fn plain_http_off_loopback_is_refused_before_any_request() {
+    // If a request were made it would go through this proxy; it must see none.
+    let proxy = Rogue::respond("502 Bad Gateway", &[], b"");
+    let env = lived_in_home()
+        .env("HTTP_PROXY", &proxy.url)
+        .env("http_proxy", &proxy.url)
+        .env("ALL_PROXY", &proxy.url);
+    let run = login_fails(
+        &env,
+        &["http://ai.example.com", "--yes"],
+        4,
+        "refusing plain HTTP",
+    );
+    assert!(run.stderr.contains("use https://ai.example.com"), "{run:?}");
+    assert_eq!(proxy.requests(), 0);
+}
+
+#[test]
+fn a_failing_auth_command_shows_its_stderr() {
+    let endpoint = Endpoint::with_document(&document_with_auth(json!({
+        "command": ["sh", "-c", "echo 'SSO says: account locked' >&2; exit 7"],
+        "env": "T"
+    })));
+    let run = login_fails(
+        &lived_in_home(),
+        &[&endpoint.url, "--yes"],
+        3,
+        "failed with exit code 7",
+    );
+    assert!(run.stderr.contains("SSO says: account locked"), "{run:?}");
+}
+
+#[test]
+fn a_missing_auth_command_says_what_to_install() {
+    let endpoint = Endpoint::with_document(&document_with_auth(json!({
+        "command": ["no-such-sso-helper-xyz", "token"],
+        "env": "T"
+    })));
+    let run = login_fails(
+        &lived_in_home(),
+        &[&endpoint.url, "--yes"],
+        3,
+        "`no-such-sso-helper-xyz` was not found",
+    );
+    assert!(run.stderr.contains("--token-stdin"), "{run:?}");
+}
+
+#[test]
+fn an_auth_command_that_prints_nothing_fails() {
+    let endpoint = Endpoint::with_document(&document_with_auth(
+        json!({"command": ["true"], "env": "T"}),
+    ));
+    login_fails(
+        &lived_in_home(),
+        &[&endpoint.url, "--yes"],
+        3,
+        "printed no token",
+    );
+}
+
+#[test]
+fn a_jwt_among_other_output_is_the_token() {
+    let token = jwt(json!({"sub": "u", "exp": now() + 600}));
+    let endpoint = Endpoint::with_document(&document_with_auth(json!({
+        "command": ["sh", "-c", format!("echo 'Successfully fetched your token:'; echo; echo {token}")],
+        "env": "T"
+    })));
+    let env = TestEnv::new();
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "file",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(env.stored_token(&endpoint.url), token);
+}
+
+#[test]
+fn an_expired_token_from_the_command_is_refused() {
+    let token = jwt(json!({"sub": "u", "exp": now() - 60}));
+    let endpoint = Endpoint::with_document(&document_with_auth(json!({
+        "command": ["echo", token],
+        "env": "T"
+    })));
+    login_fails(&lived_in_home(), &[&endpoint.url, "--yes"], 3, "expired");
+}
+
+#[test]
+fn no_tty_without_yes_names_the_flag() {
+    let endpoint = Endpoint::demo();
+    let run = login_fails(&lived_in_home(), &[&endpoint.url], 2, "pass --yes");
+    assert!(
+        run.stderr.contains("dev-token"),
+        "the command is shown in full: {run:?}"
+    );
+}
+
+#[test]
+fn a_required_keyring_that_is_unavailable_fails_and_writes_nothing() {
+    let endpoint = Endpoint::demo();
+    let env = lived_in_home();
+    let before = env.snapshot();
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "keyring",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("the OS keyring is not usable"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("--credential-store file"), "{run:?}");
+    let after = env.snapshot();
+    assert!(
+        after
+            .iter()
+            .all(|(p, b)| before.get(p) == Some(b) || p.starts_with(env.path(".cache"))),
+        "only the discovery cache may be new"
+    );
+}
+
+#[test]
+fn auto_store_without_a_keyring_warns_before_using_the_file() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let run = env.run(&["login", &endpoint.url, "--yes", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("warning: no usable OS keyring"),
+        "{run:?}"
+    );
+    let v = run.json();
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("no usable OS keyring")
+    );
+    assert!(v["credential_store"].as_str().unwrap().starts_with("file"));
+    assert_eq!(
+        env.run(&["status", "--json"]).json()["credential_store"],
+        "file"
+    );
+    assert_eq!(env.run(&["token"]).code, 0);
+}
+
+#[test]
+fn an_unparseable_client_file_is_left_alone_and_the_exit_code_says_partial() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let broken = b"{\"zai\": {\"type\": \"api\", \"key\": \"sk-user\"},,}";
+    env.write(".local/share/opencode/auth.json", broken);
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "file",
+        "--clients",
+        "opencode",
+    ]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(
+        run.stdout.contains("line 1, column"),
+        "names the position: {run:?}"
+    );
+    assert_eq!(std::fs::read(env.auth_json()).unwrap(), broken);
+    assert_eq!(env.run(&["token"]).code, 0, "the login itself succeeded");
+}

@@ -1,0 +1,484 @@
+//! Each command against the real reference endpoint, in a temporary home.
+
+use serde_json::json;
+
+use crate::common::*;
+
+fn login(env: &TestEnv, url: &str) -> Run {
+    let run = env.run(&[
+        "login",
+        url,
+        "--yes",
+        "--credential-store",
+        "file",
+        "--clients",
+        "opencode",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    run
+}
+
+#[test]
+fn login_stores_the_token_and_writes_the_opencode_entry() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    // The user's own OpenCode credentials must survive, in their order.
+    env.write(
+        ".local/share/opencode/auth.json",
+        br#"{"zai": {"type": "api", "key": "sk-user"}, "anthropic": {"type": "oauth", "refresh": "r", "access": "a", "expires": 1}}"#,
+    );
+    let run = login(&env, &endpoint.url);
+    assert!(run.stdout.contains("Logged in to Demo Corp"), "{run:?}");
+    assert!(run.stdout.contains("as dev@demo.example"), "{run:?}");
+
+    let token = env.stored_token(&endpoint.url);
+    assert_eq!(
+        token.split('.').count(),
+        3,
+        "a JWT from the demo org's command"
+    );
+    let auth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.auth_json()).unwrap()).unwrap();
+    let keys: Vec<&String> = auth.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["zai", "anthropic", endpoint.url.as_str()]);
+    assert_eq!(auth["zai"], json!({"type": "api", "key": "sk-user"}));
+    assert_eq!(
+        auth[&endpoint.url],
+        json!({"type": "wellknown", "key": "DEMO_AI_TOKEN", "token": token})
+    );
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&env.auth_json()), 0o600);
+        assert_eq!(
+            mode(&env.path(".local/share/ai-setup/credentials.json")),
+            0o600
+        );
+    }
+}
+
+#[test]
+fn status_reports_identity_expiry_and_store() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    login(&env, &endpoint.url);
+
+    let run = env.run(&["status"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("dev@demo.example"), "{run:?}");
+    assert!(run.stdout.contains("expires in 60 minutes"), "{run:?}");
+    assert!(
+        run.stdout.contains("credentials.json (mode 0600)"),
+        "{run:?}"
+    );
+
+    let run = env.run(&["status", "--json"]);
+    let v = run.json();
+    assert_eq!(v["logged_in"], true);
+    assert_eq!(v["org"], endpoint.url.as_str());
+    assert_eq!(v["org_name"], "Demo Corp");
+    assert_eq!(v["identity"], "dev@demo.example");
+    assert_eq!(v["token"], "valid");
+    assert_eq!(v["credential_store"], "file");
+    assert_eq!(v["clients"][0]["id"], "opencode");
+    assert_eq!(v["clients"][0]["configured"], true);
+    let expires = v["expires_at"].as_str().unwrap();
+    assert!(expires.ends_with('Z'), "{expires}");
+}
+
+#[test]
+fn status_without_login_says_how_to_log_in() {
+    let env = TestEnv::new();
+    let run = env.run(&["status"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stdout.contains("ai-setup login"), "{run:?}");
+    assert_eq!(env.run(&["status", "--json"]).json()["logged_in"], false);
+}
+
+#[test]
+fn token_prints_only_the_token_in_each_format() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    login(&env, &endpoint.url);
+    let token = env.stored_token(&endpoint.url);
+
+    let run = env.run(&["token"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, format!("{token}\n"));
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        env.run(&["token", "--format", "header"]).stdout,
+        format!("Authorization: Bearer {token}\n")
+    );
+    let headers: serde_json::Value =
+        serde_json::from_str(&env.run(&["token", "--format", "headers"]).stdout).unwrap();
+    assert_eq!(headers, json!({"Authorization": format!("Bearer {token}")}));
+    let v: serde_json::Value =
+        serde_json::from_str(&env.run(&["token", "--format", "json"]).stdout).unwrap();
+    assert_eq!(v["token"], token.as_str());
+    assert_eq!(
+        env.run(&["token", "--org", &endpoint.url]).stdout,
+        format!("{token}\n")
+    );
+}
+
+#[test]
+fn token_without_login_or_after_expiry_exits_3_with_one_hint() {
+    let env = TestEnv::new();
+    let run = env.run(&["token"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("ai-setup login"), "{run:?}");
+
+    // A token that expires two seconds after login.
+    let endpoint = Endpoint::start(None, &["--token-ttl", "2"]);
+    login(&env, &endpoint.url);
+    assert_eq!(env.run(&["token"]).code, 0);
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let run = env.run(&["token"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("expired"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains(&format!("ai-setup login {}", endpoint.url))
+    );
+    let run = env.run(&["status", "--json"]);
+    assert_eq!(run.code, 3);
+    assert_eq!(run.json()["token"], "expired");
+}
+
+#[test]
+fn sync_reapplies_writes_nothing_when_nothing_changed_and_uses_the_etag() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    login(&env, &endpoint.url);
+    let before = std::fs::read(env.auth_json()).unwrap();
+
+    let run = env.run(&["sync", "--json", "--clients", "opencode"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let v = run.json();
+    assert_eq!(
+        v["discovery"]["kind"], "not_modified",
+        "the ETag was sent and honoured"
+    );
+    assert_eq!(v["clients"][0]["files"][0]["outcome"], "unchanged");
+    assert_eq!(std::fs::read(env.auth_json()).unwrap(), before);
+
+    // OpenCode's entry was removed behind our back: sync puts it back.
+    std::fs::write(env.auth_json(), "{}").unwrap();
+    let run = env.run(&["sync", "--clients", "opencode"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(std::fs::read(env.auth_json()).unwrap(), before);
+}
+
+#[test]
+fn sync_uses_the_last_good_document_when_the_endpoint_is_down() {
+    let mut endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    login(&env, &endpoint.url);
+    endpoint.stop();
+    let run = env.run(&["sync", "--json", "--clients", "opencode"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let v = run.json();
+    assert_eq!(v["discovery"]["kind"], "offline_cache");
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("using the copy of the org's configuration fetched"),
+        "{v}"
+    );
+    assert!(run.stderr.contains("warning: cannot connect"), "{run:?}");
+}
+
+#[test]
+fn sync_without_login_exits_3() {
+    let env = TestEnv::new();
+    let run = env.run(&["sync"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("ai-setup login"), "{run:?}");
+}
+
+#[test]
+fn logout_removes_the_credential_and_only_our_opencode_entry() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    env.write(
+        ".local/share/opencode/auth.json",
+        br#"{"zai": {"type": "api", "key": "sk-user"}}"#,
+    );
+    login(&env, &endpoint.url);
+
+    let dry = env.run(&["logout", "--dry-run"]);
+    assert_eq!(dry.code, 0, "{dry:?}");
+    assert!(dry.stdout.contains("would update"), "{dry:?}");
+    assert!(env.auth_json().exists());
+    assert!(
+        std::fs::read_to_string(env.auth_json())
+            .unwrap()
+            .contains("wellknown")
+    );
+
+    let run = env.run(&["logout", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["credential_removed"], true);
+    let auth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.auth_json()).unwrap()).unwrap();
+    assert_eq!(auth, json!({"zai": {"type": "api", "key": "sk-user"}}));
+    let creds =
+        std::fs::read_to_string(env.path(".local/share/ai-setup/credentials.json")).unwrap();
+    assert!(!creds.contains(&endpoint.url), "{creds}");
+    assert_eq!(env.run(&["token"]).code, 3);
+    assert_eq!(
+        env.run(&["logout"]).code,
+        3,
+        "logging out twice says not logged in"
+    );
+}
+
+#[test]
+fn login_with_a_supplied_token_does_not_run_the_command() {
+    let marker = tempfile::tempdir().unwrap();
+    let marker_file = marker.path().join("ran");
+    let endpoint = Endpoint::with_document(&document_with_auth(json!({
+        "command": ["sh", "-c", format!("touch {}; echo t", marker_file.display())],
+        "env": "ORG_TOKEN"
+    })));
+    let token = jwt(json!({"sub": "ci-bot", "exp": now() + 600}));
+
+    let env = TestEnv::new();
+    let run = env.run_with(
+        &[
+            "login",
+            &endpoint.url,
+            "--token-stdin",
+            "--credential-store",
+            "file",
+            "--clients",
+            "opencode",
+        ],
+        Some(&format!("{token}\n")),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(env.stored_token(&endpoint.url), token);
+    assert!(!marker_file.exists(), "the login command must not run");
+
+    let env = TestEnv::new().env("MY_TOKEN", &token);
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--token-env",
+        "MY_TOKEN",
+        "--credential-store",
+        "file",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["login_method"], "env");
+    assert_eq!(run.json()["identity"], "ci-bot");
+    assert!(!marker_file.exists());
+
+    let run = TestEnv::new().run(&["login", &endpoint.url, "--token-env", "UNSET_VARIABLE_X"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("UNSET_VARIABLE_X is not set"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn the_accepted_command_is_remembered_and_a_changed_one_asks_again() {
+    let org = tempfile::tempdir().unwrap();
+    let write_doc = |cmd: &str| {
+        let doc = document_with_auth(json!({"command": ["sh", "-c", cmd], "env": "T"}));
+        std::fs::write(org.path().join("discovery.json"), doc.to_string()).unwrap();
+    };
+    write_doc("echo token-one");
+    let endpoint = Endpoint::start(None, &["--org-dir", org.path().to_str().unwrap()]);
+    let env = TestEnv::new();
+    let first = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "file",
+    ]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let again = env.run(&["login", &endpoint.url, "--credential-store", "file"]);
+    assert_eq!(again.code, 0, "accepted before: no --yes needed: {again:?}");
+
+    write_doc("echo token-two");
+    let changed = env.run(&["login", &endpoint.url, "--credential-store", "file"]);
+    assert_eq!(changed.code, 2, "{changed:?}");
+    assert!(changed.stderr.contains("--yes"), "{changed:?}");
+    assert!(
+        changed.stderr.contains("echo token-two"),
+        "the new command is shown in full"
+    );
+    assert_eq!(env.stored_token(&endpoint.url), "token-one");
+}
+
+#[test]
+fn dry_run_changes_nothing_runs_nothing_and_shows_the_diff() {
+    let marker = tempfile::tempdir().unwrap();
+    let marker_file = marker.path().join("ran");
+    let endpoint = Endpoint::with_document(&document_with_auth(json!({
+        "command": ["sh", "-c", format!("touch {}; echo t", marker_file.display())],
+        "env": "ORG_TOKEN"
+    })));
+    let env = TestEnv::new();
+    env.write(
+        ".local/share/opencode/auth.json",
+        b"{\n  \"zai\": {\n    \"type\": \"api\",\n    \"key\": \"sk-secret-user-key\"\n  }\n}",
+    );
+    let before = env.snapshot();
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--dry-run",
+        "--clients",
+        "opencode",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!marker_file.exists(), "a dry run runs no login command");
+    assert!(run.stdout.contains("+  \""), "a unified diff: {run:?}");
+    assert!(run.stdout.contains("\"type\": \"wellknown\""), "{run:?}");
+    assert!(
+        !run.stdout.contains("sk-secret-user-key"),
+        "credentials are masked in diffs"
+    );
+    let after = env.snapshot();
+    let changed: Vec<_> = after
+        .iter()
+        .filter(|(p, b)| before.get(*p) != Some(*b))
+        .map(|(p, _)| p.strip_prefix(&env.home).unwrap().to_path_buf())
+        .collect();
+    // Only ai-setup's own memory of the accepted command (what --yes said) may be written.
+    assert_eq!(
+        changed,
+        [std::path::PathBuf::from(".local/state/ai-setup/state.json")]
+    );
+}
+
+#[test]
+fn bad_flags_and_a_missing_url_are_usage_errors() {
+    let env = TestEnv::new();
+    let run = env.run(&["login", "--no-such-flag"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let run = env.run(&["login"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("no org URL given"), "{run:?}");
+}
+
+#[test]
+fn unknown_client_ids_are_named() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--clients",
+        "opencode,nope",
+        "--credential-store",
+        "file",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("unknown client 'nope'"), "{run:?}");
+    assert!(
+        run.stderr.contains("supported clients: opencode"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn serve_fills_base_url_from_the_request_and_honours_if_none_match() {
+    use std::io::{Read, Write};
+    let endpoint = Endpoint::demo();
+    let addr = endpoint.url.trim_start_matches("http://").to_string();
+    let get = |host: &str, etag: Option<&str>| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        let extra = etag
+            .map(|e| format!("If-None-Match: {e}\r\n"))
+            .unwrap_or_default();
+        write!(
+            s,
+            "GET /.well-known/opencode HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let port = addr.rsplit(':').next().unwrap();
+    let response = get(&format!("localhost:{port}"), None);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains(&format!("http://localhost:{port}/anthropic/v1")));
+    let etag = response
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .expect("an ETag")
+        .trim()
+        .to_string();
+    assert!(get(&format!("localhost:{port}"), Some(&etag)).starts_with("HTTP/1.1 304"));
+    let other = get(&addr, Some(&etag));
+    assert!(
+        other.starts_with("HTTP/1.1 200"),
+        "another base URL is another document"
+    );
+    assert!(other.contains(&format!("http://{addr}/anthropic/v1")));
+}
+
+#[test]
+fn serve_refuses_a_broken_org_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("discovery.json"),
+        r#"{"auth": {"command": "not-a-list"}}"#,
+    )
+    .unwrap();
+    let run = TestEnv::new().run(&[
+        "serve",
+        "--org-dir",
+        dir.path().to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("'auth.command'"), "{run:?}");
+}
+
+#[test]
+fn demo_logs_in_to_the_demo_org_in_a_sandbox() {
+    let env = TestEnv::new();
+    let run = env.run(&["demo", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let v = run.json();
+    let home = std::path::PathBuf::from(v["home"].as_str().unwrap());
+    assert!(
+        home.starts_with(
+            env.home
+                .canonicalize()
+                .unwrap()
+                .join(".cache/ai-setup/demo")
+        ),
+        "the sandbox is inside ai-setup's cache, not the user's home: {home:?}"
+    );
+    assert_eq!(v["steps"][0]["exit_code"], 0, "{v}");
+    assert!(
+        v["steps"][1]["output"]
+            .as_str()
+            .unwrap()
+            .contains("dev@demo.example")
+    );
+    assert!(home.join(".local/share/opencode/auth.json").exists());
+    assert!(
+        !env.path(".local/share/opencode/auth.json").exists(),
+        "the user's own OpenCode files are not touched"
+    );
+    let human = env.run(&["demo"]);
+    assert_eq!(human.code, 0, "{human:?}");
+    assert!(human.stderr.contains("Logged in to Demo Corp"), "{human:?}");
+    assert!(human.stdout.contains("opencode debug config"), "{human:?}");
+}

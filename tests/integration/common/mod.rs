@@ -1,0 +1,272 @@
+//! Shared helpers: a temporary home to run the real binary in, the real reference endpoint
+//! (`ai-setup serve`) on a loopback port, and a rogue HTTP server that misbehaves on purpose.
+
+pub mod rogue;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_ai-setup");
+
+/// A temporary home. Commands run with HOME pointing at it, no XDG overrides, and no D-Bus
+/// session (so no keyring) unless a test gives one.
+pub struct TestEnv {
+    _dir: tempfile::TempDir,
+    pub home: PathBuf,
+    pub envs: Vec<(String, String)>,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        TestEnv {
+            _dir: dir,
+            home,
+            envs: Vec::new(),
+        }
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.envs.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn command(&self, program: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .env("HOME", &self.home)
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .env("AI_SETUP_KEYRING_TIMEOUT", "5")
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("XDG_STATE_HOME")
+            .env_remove("XDG_CACHE_HOME")
+            .env_remove("AI_SETUP_CREDENTIAL_STORE")
+            .env_remove("HTTP_PROXY")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("ALL_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("https_proxy")
+            .env_remove("all_proxy")
+            .current_dir(&self.home);
+        for (k, v) in &self.envs {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Runs ai-setup with no stdin.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, None)
+    }
+
+    pub fn run_with(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut cmd = self.command(BIN, args);
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("ai-setup runs");
+        if let Some(input) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.home.join(rel)
+    }
+
+    pub fn auth_json(&self) -> PathBuf {
+        self.path(".local/share/opencode/auth.json")
+    }
+
+    pub fn write(&self, rel: &str, bytes: &[u8]) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    /// Every file under the home with its bytes, for "nothing else changed" checks.
+    pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        let mut stack = vec![self.home.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.insert(path.clone(), std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        files
+    }
+
+    /// The token stored in the file credential store for `org`.
+    pub fn stored_token(&self, org: &str) -> String {
+        let text =
+            std::fs::read_to_string(self.path(".local/share/ai-setup/credentials.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v[org]["token"].as_str().unwrap().to_string()
+    }
+}
+
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The real reference endpoint, `ai-setup serve`, on a free loopback port.
+pub struct Endpoint {
+    child: Child,
+    pub url: String,
+    _org: Option<tempfile::TempDir>,
+}
+
+impl Endpoint {
+    /// The built-in demo org.
+    pub fn demo() -> Self {
+        Self::start(None, &[])
+    }
+
+    /// An org folder whose discovery.json is `doc`.
+    pub fn with_document(doc: &serde_json::Value) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("discovery.json"),
+            serde_json::to_vec_pretty(doc).unwrap(),
+        )
+        .unwrap();
+        Self::start(Some(dir), &[])
+    }
+
+    pub fn start(org: Option<tempfile::TempDir>, extra: &[&str]) -> Self {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
+        if let Some(dir) = &org {
+            cmd.arg("--org-dir").arg(dir.path());
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("serve printed no address: {line}"))
+            .to_string();
+        Endpoint {
+            child,
+            url,
+            _org: org,
+        }
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The demo org's document with `auth` replaced, for tests that need another login command.
+pub fn document_with_auth(auth: serde_json::Value) -> serde_json::Value {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../assets/demo/discovery.json")).unwrap();
+    doc["auth"] = auth;
+    doc
+}
+
+/// An unsigned JWT with these claims (ai-setup never verifies signatures).
+pub fn jwt(claims: serde_json::Value) -> String {
+    format!(
+        "{}.{}.c2ln",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    )
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A real client CLI installed by `.ci/run` (`.tools/node_modules/.bin`), or on PATH.
+pub fn client_cli(name: &str) -> PathBuf {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".tools/node_modules/.bin")
+        .join(name);
+    if local.exists() {
+        return local;
+    }
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|c| c.exists())
+        })
+        .unwrap_or_else(|| {
+            panic!("the real `{name}` CLI is needed for this test: run `bash .ci/run`, which installs it")
+        })
+}

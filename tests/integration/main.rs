@@ -1,0 +1,8 @@
+//! The integration tests: the real `ai-setup` binary in temporary homes, against the real
+//! reference endpoint (`ai-setup serve`) on loopback and the real client CLIs.
+
+mod bad_input;
+mod commands;
+mod common;
+mod leaks;
+mod opencode;
