@@ -51,6 +51,19 @@ impl Output {
         }
     }
 
+    /// Narrative on stdout (human mode only), for commands whose story is their result.
+    pub fn say(&mut self, text: &str) {
+        if !self.json {
+            let text = self.redact(text);
+            match &mut self.captured {
+                Some(buf) => buf.push_str(&text),
+                None => {
+                    let _ = std::io::stdout().write_all(text.as_bytes());
+                }
+            }
+        }
+    }
+
     /// A warning: stderr always, and the JSON report's `warnings`.
     pub fn warn(&mut self, message: &str) {
         let message = self.redact(message);
@@ -126,6 +139,9 @@ impl Output {
 pub fn relative(when: i64, now: i64) -> String {
     let delta = when - now;
     let span = delta.unsigned_abs();
+    if span < 5 {
+        return "just now".into();
+    }
     let text = if span < 90 {
         format!("{span} seconds")
     } else if span < 90 * 60 {
@@ -157,6 +173,7 @@ mod tests {
         assert_eq!(relative(100 + 3540, 100), "in 59 minutes");
         assert_eq!(relative(0, 7200), "2 hours ago");
         assert_eq!(relative(10, 0), "in 10 seconds");
+        assert_eq!(relative(2, 0), "just now");
         assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
     }
 

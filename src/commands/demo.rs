@@ -55,10 +55,10 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         }
     });
 
-    out.progress(&format!(
+    out.say(&format!(
         "ai-setup demo: a login to the built-in demo org, into a sandbox home.\n\n\
          Demo org endpoint: {url} (`ai-setup serve`, running in this process)\n\
-         Sandbox home:      {} (your own configuration is not touched)\n",
+         Sandbox home:      {} (your own configuration is not touched)\n\n",
         home.display()
     ));
     write_env_script(&home, &sandbox)?;
@@ -98,28 +98,29 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         Ok((_, credential, exp)) => format!(
             "prints the {}-character org token for client helpers{} (not shown here)",
             credential.token.expose().len(),
-            exp.map(|e| format!(", valid {}", relative(e, crate::now_unix())))
+            exp.map(|e| format!(", which expires {}", relative(e, crate::now_unix())))
                 .unwrap_or_default()
         ),
         Err(e) => format!("fails: {}", e.message),
     };
-    out.progress(&format!("$ ai-setup token\n  {token_line}\n"));
+    out.say(&format!("$ ai-setup token\n  {token_line}\n\n"));
 
     let files = list_files(&home);
     let env_script = home.join("env.sh");
     let human = format!(
-        "Files in the sandbox:\n{}\n\
+        "Files written in the sandbox:\n{}\n\
          Look around (in a subshell, so your own environment stays as it is):\n\
-         \x20 (. {env} && ai-setup status)\n\
+         \x20 (. {env} && {program} status)\n\
          \x20 (. {env} && cat \"$XDG_DATA_HOME/opencode/auth.json\")\n\
          With the endpoint kept running (`ai-setup demo --keep-serving`), OpenCode loads the org config:\n\
          \x20 (. {env} && opencode debug config)\n\n\
          Log in to your own org with `ai-setup login https://ai.example.com`.\n",
         files
             .iter()
-            .map(|f| format!("  {}\n", f.display()))
+            .map(|f| format!("  {}\n", f.strip_prefix(&home).unwrap_or(f).display()))
             .collect::<String>(),
         env = env_script.display(),
+        program = program_name(),
     );
     out.result(
         json!({
@@ -161,8 +162,8 @@ fn step(
         Ok(code) => *code,
         Err(err) => err.kind.exit_code(),
     };
-    out.progress(&format!(
-        "$ {line}\n{}",
+    out.say(&format!(
+        "$ {line}\n{}\n",
         text.lines().map(|l| format!("  {l}\n")).collect::<String>()
     ));
     steps.push(json!({ "command": line, "exit_code": code, "output": text }));
@@ -202,4 +203,15 @@ fn list_files(dir: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+/// `ai-setup` when that is what PATH finds, else this program's path (after `cargo run`).
+fn program_name() -> String {
+    let current = std::env::current_exe().ok();
+    match crate::clients::find_program("ai-setup") {
+        Some(found) if found.canonicalize().ok() == current => "ai-setup".into(),
+        _ => current
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "ai-setup".into()),
+    }
 }

@@ -479,6 +479,11 @@ fn demo_logs_in_to_the_demo_org_in_a_sandbox() {
     );
     let human = env.run(&["demo"]);
     assert_eq!(human.code, 0, "{human:?}");
-    assert!(human.stderr.contains("Logged in to Demo Corp"), "{human:?}");
+    assert!(human.stdout.contains("Logged in to Demo Corp"), "{human:?}");
     assert!(human.stdout.contains("opencode debug config"), "{human:?}");
+    assert!(
+        human.stdout.contains(".local/share/opencode/auth.json"),
+        "{human:?}"
+    );
+    assert_eq!(human.stderr, "", "the story is on stdout: {human:?}");
 }

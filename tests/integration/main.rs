@@ -4,5 +4,6 @@
 mod bad_input;
 mod commands;
 mod common;
+mod keyring;
 mod leaks;
 mod opencode;

@@ -270,3 +270,95 @@ pub fn client_cli(name: &str) -> PathBuf {
             panic!("the real `{name}` CLI is needed for this test: run `bash .ci/run`, which installs it")
         })
 }
+
+/// A real Secret Service: a private D-Bus session bus with gnome-keyring unlocked on it (as CI
+/// machines and headless desktops run it). Both daemons are stopped on drop.
+pub struct SecretService {
+    pub bus: String,
+    pids: Vec<u32>,
+    _dir: tempfile::TempDir,
+}
+
+impl SecretService {
+    pub fn start() -> Self {
+        for tool in ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"] {
+            assert!(
+                Command::new("sh")
+                    .args(["-c", &format!("command -v {tool}")])
+                    .stdout(Stdio::null())
+                    .status()
+                    .unwrap()
+                    .success(),
+                "`{tool}` is needed for the Secret Service tests: run `bash .ci/run`, which installs it"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new("dbus-daemon")
+            .args(["--session", "--fork", "--print-address=1", "--print-pid=1"])
+            .env("HOME", dir.path())
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut lines = text.lines();
+        let bus = lines
+            .next()
+            .expect("dbus-daemon prints its address")
+            .to_string();
+        let mut pids = vec![lines.next().unwrap().trim().parse().unwrap()];
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .env("HOME", dir.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+            .env_remove("XDG_RUNTIME_DIR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // A password makes it create and unlock the login keyring without a prompt.
+        keyring
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"ci-password")
+            .unwrap();
+        let output = keyring.wait_with_output().unwrap();
+        let env = String::from_utf8_lossy(&output.stdout);
+        if let Some(pid) = env
+            .lines()
+            .find_map(|l| l.strip_prefix("GNOME_KEYRING_PID="))
+        {
+            pids.push(pid.trim().parse().unwrap());
+        }
+        SecretService {
+            bus,
+            pids,
+            _dir: dir,
+        }
+    }
+
+    /// What the Secret Service holds for these attributes, read with libsecret's `secret-tool`.
+    pub fn lookup(&self, attributes: &[(&str, &str)]) -> Option<String> {
+        let mut cmd = Command::new("secret-tool");
+        cmd.arg("lookup");
+        for (k, v) in attributes {
+            cmd.args([k, v]);
+        }
+        let out = cmd
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        for pid in &self.pids {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+    }
+}

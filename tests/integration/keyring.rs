@@ -1,0 +1,88 @@
+//! The OS keyring for real: gnome-keyring's Secret Service on a private D-Bus session.
+
+use crate::common::*;
+
+#[test]
+fn the_token_goes_to_the_secret_service_and_nowhere_else() {
+    let service = SecretService::start();
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new().env("DBUS_SESSION_BUS_ADDRESS", &service.bus);
+
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--clients",
+        "opencode",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.is_empty(),
+        "no fallback warning with a keyring: {run:?}"
+    );
+    assert!(
+        run.json()["credential_store"]
+            .as_str()
+            .unwrap()
+            .starts_with("keyring (Secret Service)")
+    );
+    assert!(
+        !env.path(".local/share/ai-setup/credentials.json").exists(),
+        "no file store"
+    );
+
+    // The entry is in the real Secret Service (not keyring's in-memory mock), where any
+    // libsecret client finds it, and it holds the token `ai-setup token` prints.
+    let stored = service
+        .lookup(&[("service", "ai-setup"), ("username", &endpoint.url)])
+        .expect("the credential is in the Secret Service");
+    let token = env.run(&["token"]);
+    assert_eq!(token.code, 0, "{token:?}");
+    let credential: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(credential["token"].as_str().unwrap(), token.stdout.trim());
+
+    let status = env.run(&["status", "--json"]).json();
+    assert_eq!(status["credential_store"], "keyring");
+    assert_eq!(status["token"], "valid");
+
+    let run = env.run(&["logout"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        service
+            .lookup(&[("service", "ai-setup"), ("username", &endpoint.url)])
+            .is_none()
+    );
+}
+
+#[test]
+fn moving_the_token_to_the_file_store_leaves_no_copy_in_the_keyring() {
+    let service = SecretService::start();
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new().env("DBUS_SESSION_BUS_ADDRESS", &service.bus);
+    let attrs = [("service", "ai-setup"), ("username", endpoint.url.as_str())];
+
+    assert_eq!(
+        env.run(&[
+            "login",
+            &endpoint.url,
+            "--yes",
+            "--credential-store",
+            "keyring"
+        ])
+        .code,
+        0
+    );
+    assert!(service.lookup(&attrs).is_some());
+    let run = env.run(&["login", &endpoint.url, "--credential-store", "file"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        service.lookup(&attrs).is_none(),
+        "the keyring copy is removed"
+    );
+    assert_eq!(
+        env.run(&["status", "--json"]).json()["credential_store"],
+        "file"
+    );
+    assert_eq!(env.run(&["token"]).code, 0);
+}
