@@ -239,7 +239,7 @@ pub async fn run(
         &org,
         &discovered,
         claims.as_ref(),
-        store_kind.map(|k| Store::open(k, paths).describe()),
+        store_kind.map(|k| Store::open(k, paths)),
         &method,
         &reports,
         &skipped,
@@ -273,7 +273,7 @@ fn report(
     org: &str,
     discovered: &Discovered,
     claims: Option<&jwt::Claims>,
-    store: Option<String>,
+    store: Option<Store>,
     method: &str,
     reports: &[ClientReport],
     skipped: &[&str],
@@ -290,7 +290,8 @@ fn report(
         "org_name": document.org_name(),
         "identity": identity,
         "expires_at": expires_at.map(timestamp),
-        "credential_store": store,
+        "credential_store": store.as_ref().map(|s| s.kind),
+        "credential_location": store.as_ref().map(Store::describe),
         "login_method": method,
         "discovery": discovered.source,
         "providers": providers,
@@ -312,7 +313,7 @@ fn report(
         text.push_str(&format!(" as {who}"));
     }
     text.push('\n');
-    if let Some(store) = &store {
+    if let Some(store) = store.as_ref().map(Store::describe) {
         let expiry = expires_at
             .map(|e| format!("expires {}", relative(e, now)))
             .unwrap_or_else(|| "no expiry known".into());

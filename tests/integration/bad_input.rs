@@ -287,7 +287,13 @@ fn auto_store_without_a_keyring_warns_before_using_the_file() {
             .unwrap()
             .contains("no usable OS keyring")
     );
-    assert!(v["credential_store"].as_str().unwrap().starts_with("file"));
+    assert_eq!(v["credential_store"], "file");
+    assert!(
+        v["credential_location"]
+            .as_str()
+            .unwrap()
+            .contains("credentials.json")
+    );
     assert_eq!(
         env.run(&["status", "--json"]).json()["credential_store"],
         "file"

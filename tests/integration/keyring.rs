@@ -21,11 +21,10 @@ fn the_token_goes_to_the_secret_service_and_nowhere_else() {
         run.stderr.is_empty(),
         "no fallback warning with a keyring: {run:?}"
     );
-    assert!(
-        run.json()["credential_store"]
-            .as_str()
-            .unwrap()
-            .starts_with("keyring (Secret Service)")
+    assert_eq!(run.json()["credential_store"], "keyring");
+    assert_eq!(
+        run.json()["credential_location"],
+        "keyring (Secret Service)"
     );
     assert!(
         !env.path(".local/share/ai-setup/credentials.json").exists(),

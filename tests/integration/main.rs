@@ -7,3 +7,4 @@ mod common;
 mod keyring;
 mod leaks;
 mod opencode;
+mod terminal;
