@@ -307,15 +307,7 @@ fn an_unparseable_client_file_is_left_alone_and_the_exit_code_says_partial() {
     let env = TestEnv::new();
     let broken = b"{\"zai\": {\"type\": \"api\", \"key\": \"sk-user\"},,}";
     env.write(".local/share/opencode/auth.json", broken);
-    let run = env.run(&[
-        "login",
-        &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-        "--clients",
-        "opencode",
-    ]);
+    let run = env.login(&endpoint.url);
     assert_eq!(run.code, 5, "{run:?}");
     assert!(
         run.stdout.contains("line 1, column"),

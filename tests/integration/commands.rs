@@ -5,15 +5,7 @@ use serde_json::json;
 use crate::common::*;
 
 fn login(env: &TestEnv, url: &str) -> Run {
-    let run = env.run(&[
-        "login",
-        url,
-        "--yes",
-        "--credential-store",
-        "file",
-        "--clients",
-        "opencode",
-    ]);
+    let run = env.login(url);
     assert_eq!(run.code, 0, "{run:?}");
     run
 }

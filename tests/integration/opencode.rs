@@ -36,15 +36,7 @@ fn opencode_loads_the_org_config_through_our_entry() {
     assert!(before.pointer("/provider/workers-ai").is_none(), "{before}");
     assert!(before.pointer("/mcp/docs").is_none());
 
-    let run = env.run(&[
-        "login",
-        &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-        "--clients",
-        "opencode",
-    ]);
+    let run = env.login(&endpoint.url);
     assert_eq!(run.code, 0, "{run:?}");
 
     let config = opencode_config(&env);
@@ -88,15 +80,7 @@ fn our_entry_is_byte_for_byte_what_opencode_auth_login_writes() {
         .unwrap();
     assert!(status.success());
     let ours = TestEnv::new();
-    let run = ours.run(&[
-        "login",
-        &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-        "--clients",
-        "opencode",
-    ]);
+    let run = ours.login(&endpoint.url);
     assert_eq!(run.code, 0, "{run:?}");
 
     // The tokens differ (each login gets a new one); everything else must be identical.

@@ -119,6 +119,19 @@ impl TestEnv {
         }
     }
 
+    /// `ai-setup login URL --yes --credential-store file --clients opencode`: the usual login.
+    pub fn login(&self, url: &str) -> Run {
+        self.run(&[
+            "login",
+            url,
+            "--yes",
+            "--credential-store",
+            "file",
+            "--clients",
+            "opencode",
+        ])
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.home.join(rel)
     }
