@@ -77,7 +77,9 @@ impl fmt::Display for StoreKind {
 pub enum StoreChoice {
     /// The keyring, or the file with a warning when no keyring can be used.
     Auto,
+    /// The OS keyring, or an error.
     Keyring,
+    /// A file readable by you alone (mode 0600): containers and CI.
     File,
 }
 

@@ -479,3 +479,91 @@ fn demo_logs_in_to_the_demo_org_in_a_sandbox() {
     );
     assert_eq!(human.stderr, "", "the story is on stdout: {human:?}");
 }
+
+#[test]
+fn serve_announces_its_public_url() {
+    let endpoint = Endpoint::start(None, &["--public-url", "https://ai.demo.example/"]);
+    let run = TestEnv::new().run(&["login", &endpoint.url, "--yes", "--dry-run"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // {baseURL} in the document is the public URL, not the loopback address it was fetched from.
+    assert!(
+        run.stderr.contains(
+            "dev-token https://ai.demo.example
+"
+        ),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn demo_home_is_used_and_kept() {
+    let env = TestEnv::new();
+    let sandbox = env.path("my-sandbox");
+    std::fs::create_dir_all(&sandbox).unwrap();
+    std::fs::write(sandbox.join("keep.txt"), "mine").unwrap();
+    let run = env.run(&["demo", "--home", sandbox.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        std::fs::read_to_string(sandbox.join("keep.txt")).unwrap(),
+        "mine"
+    );
+    assert!(sandbox.join(".local/share/opencode/auth.json").exists());
+    assert!(sandbox.join("env.sh").exists());
+}
+
+#[test]
+fn demo_keep_serving_lets_opencode_load_the_org_config_from_the_sandbox() {
+    use std::io::{BufRead, BufReader};
+    let env = TestEnv::new();
+    let mut demo = env
+        .command(BIN, &["demo", "--keep-serving"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(demo.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.starts_with("Serving the demo org at"), "{line}");
+    let url = line
+        .split_whitespace()
+        .nth(5)
+        .unwrap()
+        .trim_end_matches(';')
+        .to_string();
+    let env_script = env.path(".cache/ai-setup/demo/home/env.sh");
+
+    // What the README tells the user to run.
+    let opencode = client_cli("opencode");
+    let out = env
+        .command(
+            "sh",
+            &[
+                "-c",
+                &format!(
+                    ". '{}' && cd \"$HOME\" && '{}' debug config",
+                    env_script.display(),
+                    opencode.display()
+                ),
+            ],
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        config["provider"]["workers-ai"]["options"]["baseURL"],
+        format!("{url}/compat/v1")
+    );
+
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &demo.id().to_string()])
+        .status();
+    let status = demo.wait().unwrap();
+    assert!(status.success(), "Ctrl-C ends the demo cleanly: {status:?}");
+}
