@@ -20,6 +20,16 @@ pub enum Supplied {
     Env(String),
 }
 
+impl Supplied {
+    /// The login method recorded for `status`.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Supplied::Stdin => "stdin",
+            Supplied::Env(_) => "env",
+        }
+    }
+}
+
 /// Reads a token handed over on stdin or in an environment variable.
 pub fn read_supplied(source: &Supplied) -> Result<Secret> {
     let (raw, from) = match source {

@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Http, org_key, parse_org_url};
 use crate::output::{Output, relative, timestamp};
 use crate::paths::Paths;
-use crate::secrets::{self, Credential, Secret, Store};
+use crate::secrets::{self, Credential, Secret, Store, StoreKind};
 use crate::state::{OrgState, State};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,59 +33,31 @@ pub async fn run(
     interactive: bool,
 ) -> Result<u8> {
     let mut state = State::load(paths)?;
-    let org_url: Url = match url {
-        Some(given) => parse_org_url(given)?,
-        None => parse_org_url(&state.resolve_org(None).map_err(|e| {
-            if mode == Mode::Login {
-                Error::usage("no org URL given and none remembered")
-                    .hint("run `ai-setup login https://ai.example.com` with your org's address")
-            } else {
-                e
-            }
-        })?)?,
-    };
+    let org_url = target_org(mode, url, &state)?;
     let org = org_key(&org_url);
-    let origin = org_url.origin().ascii_serialization();
     let previous = state.orgs.get(&org).cloned();
     if mode == Mode::Sync && previous.is_none() {
         return Err(Error::auth(format!("not logged in to {org}"))
             .hint(format!("run `ai-setup login {org}`")));
     }
 
-    let supplied = match (flags.token_stdin, &flags.token_env) {
-        (true, _) => Some((Supplied::Stdin, "stdin")),
-        (false, Some(var)) => Some((Supplied::Env(var.clone()), "env")),
-        _ => None,
-    };
-    let supplied_token = supplied
-        .as_ref()
-        .map(|(source, _)| auth::read_supplied(source))
+    // A token the user hands over, and the one held from before (sent with the discovery
+    // request, for endpoints behind single sign-on).
+    let supplied = supplied_source(flags)
+        .map(|source| auth::read_supplied(&source).map(|t| (t, source)))
         .transpose()?;
-    let stored_token = previous
-        .as_ref()
-        .and_then(|p| {
-            Store::open(p.credential_store, paths)
-                .get(&org)
-                .ok()
-                .flatten()
-        })
-        .map(|c| c.token);
-    for token in supplied_token.iter().chain(&stored_token) {
+    let stored = previous.as_ref().and_then(|p| {
+        let credential = Store::open(p.credential_store, paths).get(&org).ok()??;
+        Some(credential.token)
+    });
+    for token in supplied.iter().map(|(t, _)| t).chain(&stored) {
         out.secret(token);
     }
 
-    let http = Http::new()?;
-    out.progress(&format!("Fetching {}{}", org, discovery::WELL_KNOWN));
-    let discovered = discovery::fetch(
-        &http,
-        paths,
-        &org_url,
-        supplied_token
-            .as_ref()
-            .or(stored_token.as_ref())
-            .map(Secret::expose),
-    )
-    .await?;
+    out.progress(&format!("Fetching {org}{}", discovery::WELL_KNOWN));
+    let held = supplied.as_ref().map(|(t, _)| t).or(stored.as_ref());
+    let discovered =
+        discovery::fetch(&Http::new()?, paths, &org_url, held.map(Secret::expose)).await?;
     if let Source::OfflineCache { fetched_at, reason } = &discovered.source {
         out.warn(&format!(
             "{reason}; using the copy of the org's configuration fetched {} ({})",
@@ -95,12 +67,12 @@ pub async fn run(
     }
     let document = &discovered.document;
 
-    // Authenticate.
-    let (token, method): (Option<Secret>, String) = match (mode, supplied_token) {
-        (_, Some(token)) => (Some(token), supplied.expect("supplied").1.to_string()),
-        (Mode::Sync, None) => {
+    let replaces_token = mode == Mode::Login || supplied.is_some();
+    let (token, method) = match (supplied, mode) {
+        (Some((token, source)), _) => (Some(token), source.method().to_string()),
+        (None, Mode::Sync) => {
             let previous = previous.as_ref().expect("checked above");
-            let token = stored_token.ok_or_else(|| {
+            let token = stored.ok_or_else(|| {
                 Error::auth(format!(
                     "no token for {org} in the {}",
                     previous.credential_store
@@ -109,68 +81,26 @@ pub async fn run(
             })?;
             (Some(token), previous.login_method.clone())
         }
-        (Mode::Login, None) => {
-            let argv = document
-                .auth_command()
-                .ok_or_else(|| no_login_method(document, &org))?;
-            auth::ensure_consent(&mut state, &origin, argv, flags.yes, interactive)?;
-            if flags.dry_run {
-                out.progress(&format!(
-                    "Would run the org's login command: {}",
-                    auth::command::shell_words(argv)
-                ));
-                (None, "command".into())
-            } else {
-                out.progress(&format!(
-                    "Running the org's login command: {}",
-                    auth::command::shell_words(argv)
-                ));
-                let token = auth::run_command(argv, interactive)?;
-                out.secret(&token);
-                (Some(token), "command".into())
-            }
+        (None, Mode::Login) => {
+            let origin = org_url.origin().ascii_serialization();
+            let token =
+                run_login_command(document, &org, &origin, &mut state, flags, out, interactive)?;
+            (token, "command".to_string())
         }
     };
     let claims = token.as_ref().and_then(|t| jwt::claims(t.expose()));
-    if let Some(exp) = claims.as_ref().and_then(|c| c.exp)
-        && exp <= crate::now_unix()
-    {
-        return Err(Error::auth(format!(
-            "the token for {org} expired {}",
-            relative(exp, crate::now_unix())
-        ))
-        .hint(if mode == Mode::Sync {
-            format!("run `ai-setup login {org}`")
-        } else {
-            "the login produced an expired token: check the machine's clock, then try again"
-                .to_string()
-        }));
-    }
+    check_not_expired(claims.as_ref(), &org, mode)?;
 
-    // Store the credential, unless this is a dry run or a sync that changed nothing.
-    let store_kind = if flags.dry_run {
-        previous.as_ref().map(|p| p.credential_store)
-    } else if mode == Mode::Login || flags.token_stdin || flags.token_env.is_some() {
-        let token = token.clone().expect("a token unless dry run");
-        let credential = Credential { token };
-        let mut warnings = Vec::new();
-        let store =
-            secrets::store_new(flags.credential_store, paths, &org, &credential, &mut |w| {
-                warnings.push(w)
-            })?;
-        for w in warnings {
-            out.warn(&w);
-        }
-        if let Some(old) = previous
-            .as_ref()
-            .filter(|p| p.credential_store != store.kind)
-        {
-            // The token moved stores: leave no copy behind.
-            let _ = Store::open(old.credential_store, paths).delete(&org);
-        }
-        Some(store.kind)
-    } else {
-        previous.as_ref().map(|p| p.credential_store)
+    let store_kind = match (&token, replaces_token && !flags.dry_run) {
+        (Some(token), true) => Some(store_credential(
+            token,
+            &org,
+            previous.as_ref(),
+            flags,
+            paths,
+            out,
+        )?),
+        _ => previous.as_ref().map(|p| p.credential_store),
     };
 
     // Translate, plan, apply.
@@ -198,28 +128,24 @@ pub async fn run(
         .map(|c| c.id())
         .collect();
 
-    let now = crate::now_unix();
     if !flags.dry_run {
-        let configured: Vec<String> = reports
-            .iter()
-            .filter(|r| !r.failed())
-            .map(|r| r.id.to_string())
-            .collect();
-        state.orgs.insert(
-            org.clone(),
-            OrgState {
-                credential_store: store_kind.expect("stored above"),
-                name: document.org_name().map(str::to_string),
-                auth_env: document.auth_env().map(str::to_string),
-                login_method: method.clone(),
-                logged_in_at: match (mode, &previous) {
-                    (Mode::Sync, Some(p)) => p.logged_in_at,
-                    _ => now,
-                },
-                last_sync: Some(now),
-                clients: configured,
+        let org_state = OrgState {
+            credential_store: store_kind.expect("a token was stored or held"),
+            name: document.org_name().map(str::to_string),
+            auth_env: document.auth_env().map(str::to_string),
+            login_method: method.clone(),
+            logged_in_at: match (mode, &previous) {
+                (Mode::Sync, Some(p)) => p.logged_in_at,
+                _ => crate::now_unix(),
             },
-        );
+            last_sync: Some(crate::now_unix()),
+            clients: reports
+                .iter()
+                .filter(|r| !r.failed())
+                .map(|r| r.id.to_string())
+                .collect(),
+        };
+        state.orgs.insert(org.clone(), org_state);
         if mode == Mode::Login || state.default_org.is_none() {
             state.default_org = Some(org.clone());
         }
@@ -232,7 +158,6 @@ pub async fn run(
         discovered.remember();
     }
 
-    let failed = reports.iter().filter(|r| r.failed()).count();
     report(
         out,
         mode,
@@ -245,10 +170,102 @@ pub async fn run(
         &skipped,
         flags.dry_run,
     );
-    if failed > 0 {
-        return Ok(ErrorKind::Partial.exit_code());
+    Ok(if reports.iter().any(ClientReport::failed) {
+        ErrorKind::Partial.exit_code()
+    } else {
+        0
+    })
+}
+
+/// The org URL given, or the remembered one.
+fn target_org(mode: Mode, url: Option<&str>, state: &State) -> Result<Url> {
+    if let Some(given) = url {
+        return parse_org_url(given);
     }
-    Ok(0)
+    let remembered = state.resolve_org(None).map_err(|e| match mode {
+        Mode::Login => Error::usage("no org URL given and none remembered")
+            .hint("run `ai-setup login https://ai.example.com` with your org's address"),
+        Mode::Sync => e,
+    })?;
+    parse_org_url(&remembered)
+}
+
+fn supplied_source(flags: &ApplyFlags) -> Option<Supplied> {
+    match (flags.token_stdin, &flags.token_env) {
+        (true, _) => Some(Supplied::Stdin),
+        (false, Some(var)) => Some(Supplied::Env(var.clone())),
+        _ => None,
+    }
+}
+
+/// Runs the org's login command once the user accepted it. A dry run only says what it would
+/// run, and gets no token.
+fn run_login_command(
+    document: &crate::discovery::Document,
+    org: &str,
+    origin: &str,
+    state: &mut State,
+    flags: &ApplyFlags,
+    out: &mut Output,
+    interactive: bool,
+) -> Result<Option<Secret>> {
+    let argv = document
+        .auth_command()
+        .ok_or_else(|| no_login_method(document, org))?;
+    auth::ensure_consent(state, origin, argv, flags.yes, interactive)?;
+    let shown = auth::command::shell_words(argv);
+    if flags.dry_run {
+        out.progress(&format!("Would run the org's login command: {shown}"));
+        return Ok(None);
+    }
+    out.progress(&format!("Running the org's login command: {shown}"));
+    let token = auth::run_command(argv, interactive)?;
+    out.secret(&token);
+    Ok(Some(token))
+}
+
+fn check_not_expired(claims: Option<&jwt::Claims>, org: &str, mode: Mode) -> Result<()> {
+    let now = crate::now_unix();
+    match claims.and_then(|c| c.exp) {
+        Some(exp) if exp <= now => Err(Error::auth(format!(
+            "the token for {org} expired {}",
+            relative(exp, now)
+        ))
+        .hint(match mode {
+            Mode::Sync => format!("run `ai-setup login {org}`"),
+            Mode::Login => {
+                "the login produced an expired token: check the machine's clock, then try again"
+                    .to_string()
+            }
+        })),
+        _ => Ok(()),
+    }
+}
+
+/// Stores the token where the user chose (warning first when `auto` falls back to the file),
+/// and removes the copy from the store it was in before, if that changed.
+fn store_credential(
+    token: &Secret,
+    org: &str,
+    previous: Option<&OrgState>,
+    flags: &ApplyFlags,
+    paths: &Paths,
+    out: &mut Output,
+) -> Result<StoreKind> {
+    let credential = Credential {
+        token: token.clone(),
+    };
+    let mut warnings = Vec::new();
+    let store = secrets::store_new(flags.credential_store, paths, org, &credential, &mut |w| {
+        warnings.push(w)
+    })?;
+    for w in warnings {
+        out.warn(&w);
+    }
+    if let Some(old) = previous.filter(|p| p.credential_store != store.kind) {
+        let _ = Store::open(old.credential_store, paths).delete(org);
+    }
+    Ok(store.kind)
 }
 
 fn no_login_method(document: &crate::discovery::Document, org: &str) -> Error {
