@@ -88,7 +88,7 @@ fn status_without_login_says_how_to_log_in() {
 
 #[test]
 fn token_prints_only_the_token_in_each_format() {
-    let endpoint = Endpoint::demo();
+    let mut endpoint = Endpoint::demo();
     let env = TestEnv::new();
     login(&env, &endpoint.url);
     let token = env.stored_token(&endpoint.url);
@@ -111,6 +111,10 @@ fn token_prints_only_the_token_in_each_format() {
         env.run(&["token", "--org", &endpoint.url]).stdout,
         format!("{token}\n")
     );
+
+    // A cached valid token needs no network: the endpoint being down changes nothing.
+    endpoint.stop();
+    assert_eq!(env.run(&["token"]).stdout, format!("{token}\n"));
 }
 
 #[test]
