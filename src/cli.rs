@@ -37,6 +37,11 @@ pub enum Command {
     Sync(SyncArgs),
     /// Print the current org token and nothing else (for client helpers and scripts)
     Token(TokenArgs),
+    /// Show the resolved configuration and where each value comes from
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Run the reference org endpoint (PROTOCOL.md) from an org folder
     Serve(ServeArgs),
     /// Run the whole login against a built-in demo org, in a sandbox home
@@ -116,6 +121,38 @@ pub struct LogoutArgs {
 pub struct StatusArgs {
     /// The org [default: the remembered org]
     pub url: Option<String>,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigAction {
+    /// The resolved configuration, each value with the layer and file that set it
+    Show(ConfigScope),
+    /// One key: its value, the layer and file that set it, what it overrode, whether it is locked
+    Explain {
+        /// A dotted key, e.g. `model` or `mcp.docs.url`
+        key: String,
+        #[command(flatten)]
+        scope: ConfigScope,
+    },
+    /// The files each layer is read from, and whether they exist
+    Path(ConfigScope),
+}
+
+/// Which configuration `config` looks at.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigScope {
+    /// The org [default: the remembered org]; its layer is the last fetched document
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Include the org's overlay for this client (`ai_setup.clients.<ID>`)
+    #[arg(long, value_name = "ID")]
+    pub client: Option<String>,
+    /// Set a key for this command only (the highest layer); VALUE is JSON or a string
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,

@@ -27,6 +27,7 @@ pub mod discovery;
 pub mod edit;
 pub mod error;
 pub mod http;
+pub mod layers;
 pub mod output;
 pub mod paths;
 pub mod secrets;

@@ -1,6 +1,7 @@
 //! The commands: each parses nothing and decides little; it wires the pipeline stages together
 //! for one job and reports through [`Output`]. `run` maps errors to exit codes in one place.
 
+mod config;
 mod configure;
 mod demo;
 mod login;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Logout(a)) => a.json,
         Some(Command::Status(a)) => a.json,
         Some(Command::Demo(a)) => a.json,
+        Some(Command::Config { action }) => action.scope().json,
         _ => false,
     };
     let mut out = Output::new(json);
@@ -56,6 +58,7 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
     match command {
         Command::Token(args) => token::run(&args, &paths),
         Command::Status(args) => status::run(&args, &paths, out),
+        Command::Config { action } => config::run(&action, &paths, out),
         Command::Logout(args) => logout::run(&args, &paths, out),
         Command::Login(args) => runtime()?.block_on(login::run(
             login::Mode::Login,

@@ -81,6 +81,13 @@ fn read_cache(paths: &Paths, org: &Url) -> Option<CacheEntry> {
     (entry.url == org_key(org)).then_some(entry)
 }
 
+/// The last good document of `org` and when it was fetched, without any network.
+pub fn cached(paths: &Paths, org: &Url) -> Option<(Document, i64)> {
+    let entry = read_cache(paths, org)?;
+    let document = Document::parse(entry.body.as_bytes(), &org_key(org)).ok()?;
+    Some((document, entry.fetched_at))
+}
+
 /// Fetches the org's discovery document, sending `token` when one is held.
 pub async fn fetch(
     http: &Http,

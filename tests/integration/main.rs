@@ -4,6 +4,7 @@
 mod bad_input;
 mod commands;
 mod common;
+mod config;
 mod keyring;
 mod leaks;
 mod opencode;

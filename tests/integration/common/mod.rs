@@ -75,6 +75,7 @@ impl TestEnv {
             .env_remove("XDG_STATE_HOME")
             .env_remove("XDG_CACHE_HOME")
             .env_remove("AI_SETUP_CREDENTIAL_STORE")
+            .env_remove("AI_SETUP_CONFIG_CONTENT")
             .env_remove("HTTP_PROXY")
             .env_remove("HTTPS_PROXY")
             .env_remove("ALL_PROXY")
@@ -93,8 +94,20 @@ impl TestEnv {
         self.run_with(args, None)
     }
 
+    /// Runs ai-setup with `dir` as the working directory.
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
+        self.run_full(args, None, Some(dir))
+    }
+
     pub fn run_with(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_full(args, stdin, None)
+    }
+
+    fn run_full(&self, args: &[&str], stdin: Option<&str>, dir: Option<&Path>) -> Run {
         let mut cmd = self.command(BIN, args);
+        if let Some(dir) = dir {
+            cmd.current_dir(dir);
+        }
         cmd.stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
