@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::edit::json as json_edit;
+use crate::edit::{self, Format};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
 
@@ -32,6 +32,7 @@ pub enum Op {
 pub struct FileEdit {
     pub client: &'static str,
     pub path: PathBuf,
+    pub format: Format,
     /// The file holds secrets: mode 0600, and diffs are redacted.
     pub sensitive: bool,
     pub ops: Vec<Op>,
@@ -62,7 +63,7 @@ pub fn plan(edit: &FileEdit) -> Result<Change> {
     let only_removals = edit.ops.iter().all(|op| matches!(op, Op::Remove { .. }));
     let after = match &before {
         None if only_removals => None,
-        _ => Some(json_edit::apply(before.as_deref(), &edit.ops).map_err(|e| {
+        _ => Some(render(edit, before.as_deref()).map_err(|e| {
             e.context(edit.path.display())
                 .hint("fix the file (or move it away) and run again; ai-setup never rewrites a file it cannot parse")
         })?),
@@ -74,6 +75,19 @@ pub fn plan(edit: &FileEdit) -> Result<Change> {
         before,
         after,
     })
+}
+
+fn render(edit: &FileEdit, before: Option<&[u8]>) -> Result<Vec<u8>> {
+    let mut doc = edit::parse(edit.format, before)?;
+    for op in &edit.ops {
+        match op {
+            Op::Set { key, value } => doc.set(key, value)?,
+            Op::Remove { key } => {
+                doc.remove(key);
+            }
+        }
+    }
+    Ok(doc.render())
 }
 
 /// What happened to one file.

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::{Client, Detection, OrgContext, TOKEN_PLACEHOLDER, find_program};
 use crate::apply::{FileEdit, Op};
+use crate::edit::Format;
 use crate::paths::Paths;
 
 pub struct OpenCode;
@@ -49,6 +50,7 @@ impl Client for OpenCode {
         vec![FileEdit {
             client: self.id(),
             path: auth_file(paths),
+            format: Format::JsonRewrite,
             sensitive: true,
             ops: vec![Op::Set {
                 key: vec![ctx.org.to_string()],
@@ -61,6 +63,7 @@ impl Client for OpenCode {
         vec![FileEdit {
             client: self.id(),
             path: auth_file(paths),
+            format: Format::JsonRewrite,
             sensitive: true,
             ops: vec![Op::Remove {
                 key: vec![org.to_string()],

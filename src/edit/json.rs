@@ -5,37 +5,60 @@
 
 use serde_json::{Map, Value};
 
-use crate::apply::Op;
+use super::Doc;
 use crate::error::{Error, Result};
 
-/// Applies `ops` to the JSON text `before` (absent: an empty object) and renders the result.
-pub fn apply(before: Option<&[u8]>, ops: &[Op]) -> Result<Vec<u8>> {
-    let mut root: Value = match before {
-        None => Value::Object(Map::new()),
-        Some(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Value::Object(Map::new()),
-        Some(bytes) => serde_json::from_slice(bytes).map_err(|e| {
-            Error::failure(format!(
-                "not valid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ))
-        })?,
-    };
-    if !root.is_object() {
-        return Err(Error::failure("the file is JSON but not an object"));
-    }
-    for op in ops {
-        match op {
-            Op::Set { key, value } => set(&mut root, key, value.clone())?,
-            Op::Remove { key } => remove(&mut root, key),
+pub struct JsonDoc {
+    root: Value,
+    final_newline: bool,
+}
+
+impl JsonDoc {
+    pub fn parse(before: Option<&[u8]>) -> Result<Self> {
+        let root: Value = match before {
+            None => Value::Object(Map::new()),
+            Some(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Value::Object(Map::new()),
+            Some(bytes) => serde_json::from_slice(bytes).map_err(|e| {
+                Error::failure(format!(
+                    "not valid JSON at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ))
+            })?,
+        };
+        if !root.is_object() {
+            return Err(Error::failure("the file is JSON but not an object"));
         }
+        Ok(JsonDoc {
+            root,
+            // Keep the file's own convention about a final newline.
+            final_newline: before.is_some_and(|b| b.ends_with(b"\n")),
+        })
     }
-    let mut out = serde_json::to_vec_pretty(&root).expect("JSON serialises");
-    // Keep the file's own convention about a final newline.
-    if before.is_some_and(|b| b.ends_with(b"\n")) {
-        out.push(b'\n');
+}
+
+impl Doc for JsonDoc {
+    fn get(&self, key: &[String]) -> Option<Value> {
+        key.iter()
+            .try_fold(&self.root, |node, part| node.get(part))
+            .cloned()
     }
-    Ok(out)
+
+    fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
+        set(&mut self.root, key, value.clone())
+    }
+
+    fn remove(&mut self, key: &[String]) -> bool {
+        remove(&mut self.root, key)
+    }
+
+    fn render(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(&self.root).expect("JSON serialises");
+        if self.final_newline {
+            out.push(b'\n');
+        }
+        out
+    }
 }
 
 fn set(root: &mut Value, key: &[String], value: Value) -> Result<()> {
@@ -52,18 +75,17 @@ fn set(root: &mut Value, key: &[String], value: Value) -> Result<()> {
     Ok(())
 }
 
-fn remove(root: &mut Value, key: &[String]) {
+fn remove(root: &mut Value, key: &[String]) -> bool {
     let (last, parents) = key.split_last().expect("a key has at least one part");
     let mut node = root;
     for part in parents {
         match node.get_mut(part) {
             Some(child) => node = child,
-            None => return,
+            None => return false,
         }
     }
-    if let Some(object) = node.as_object_mut() {
-        object.shift_remove(last);
-    }
+    node.as_object_mut()
+        .is_some_and(|object| object.shift_remove(last).is_some())
 }
 
 fn not_object(key: &[String]) -> Error {
@@ -85,15 +107,9 @@ mod tests {
     #[test]
     fn keeps_other_entries_and_order() {
         let before = b"{\n  \"z\": {\"type\": \"api\", \"key\": \"k\"},\n  \"a\": 1\n}";
-        let out = apply(
-            Some(before),
-            &[Op::Set {
-                key: key("m"),
-                value: json!({"type": "wellknown"}),
-            }],
-        )
-        .unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let mut doc = JsonDoc::parse(Some(before)).unwrap();
+        doc.set(&key("m"), &json!({"type": "wellknown"})).unwrap();
+        let text = String::from_utf8(doc.render()).unwrap();
         assert!(text.find("\"z\"").unwrap() < text.find("\"a\"").unwrap());
         assert!(text.contains("\"m\": {\n    \"type\": \"wellknown\"\n  }"));
         assert!(!text.ends_with('\n'));
@@ -101,12 +117,10 @@ mod tests {
 
     #[test]
     fn refuses_broken_json_and_removes_only_the_key() {
-        assert!(apply(Some(b"{\"a\": "), &[]).is_err());
-        let out = apply(
-            Some(b"{\"a\": 1, \"b\": 2}\n"),
-            &[Op::Remove { key: key("a") }],
-        )
-        .unwrap();
-        assert_eq!(out, b"{\n  \"b\": 2\n}\n");
+        assert!(JsonDoc::parse(Some(b"{\"a\": ")).is_err());
+        let mut doc = JsonDoc::parse(Some(b"{\"a\": 1, \"b\": 2}\n")).unwrap();
+        assert!(doc.remove(&key("a")));
+        assert!(!doc.remove(&key("a")));
+        assert_eq!(doc.render(), b"{\n  \"b\": 2\n}\n");
     }
 }

@@ -1,3 +1,68 @@
-//! Format editors: apply key operations to a file's text, changing nothing else they need not.
+//! Format editors: apply key operations to a file's text and change nothing else.
+//!
+//! A [`Doc`] is a parsed file that can read, set and remove values at key paths, and print
+//! itself. The JSONC and TOML editors work on concrete syntax trees, so comments, trailing
+//! commas, key order, indentation and line endings outside the edited keys come out byte for
+//! byte as they went in. The plain JSON editor is for files their client rewrites whole anyway
+//! (OpenCode's `auth.json`), where matching the client's own layout matters more.
 
 pub mod json;
+pub mod jsonc;
+pub mod toml;
+
+use serde_json::Value;
+
+use crate::error::Result;
+
+/// How a file is parsed and edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Strict JSON rewritten whole in the client's own layout (2-space `JSON.stringify`).
+    JsonRewrite,
+    /// JSON or JSONC edited in place through a CST.
+    Jsonc,
+    /// TOML edited in place through `toml_edit`.
+    Toml,
+}
+
+/// A parsed file.
+pub trait Doc {
+    /// The value at `key`, as JSON.
+    fn get(&self, key: &[String]) -> Option<Value>;
+    /// Sets `key`, creating missing parent objects or tables.
+    fn set(&mut self, key: &[String], value: &Value) -> Result<()>;
+    /// Removes `key`; true when it was there.
+    fn remove(&mut self, key: &[String]) -> bool;
+    fn render(&self) -> Vec<u8>;
+}
+
+/// Parses `text` (absent: an empty document) in `format`.
+pub fn parse(format: Format, text: Option<&[u8]>) -> Result<Box<dyn Doc>> {
+    Ok(match format {
+        Format::JsonRewrite => Box::new(json::JsonDoc::parse(text)?),
+        Format::Jsonc => Box::new(jsonc::JsoncDoc::parse(text)?),
+        Format::Toml => Box::new(toml::TomlDoc::parse(text)?),
+    })
+}
+
+/// Text of a file for a text-based editor: UTF-8, with a byte-order mark split off so that it
+/// can be put back.
+pub(crate) fn split_bom(bytes: &[u8]) -> Result<(bool, &str)> {
+    let (bom, rest) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (true, rest),
+        None => (false, bytes),
+    };
+    let text = std::str::from_utf8(rest)
+        .map_err(|e| crate::error::Error::failure(format!("not UTF-8 text: {e}")))?;
+    Ok((bom, text))
+}
+
+pub(crate) fn with_bom(bom: bool, text: String) -> Vec<u8> {
+    let mut out = if bom {
+        b"\xEF\xBB\xBF".to_vec()
+    } else {
+        Vec::new()
+    };
+    out.extend_from_slice(text.as_bytes());
+    out
+}
