@@ -42,6 +42,8 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// List the backups ai-setup took before changing files, or restore one
+    Restore(RestoreArgs),
     /// Run the reference org endpoint (PROTOCOL.md) from an org folder
     Serve(ServeArgs),
     /// Run the whole login against a built-in demo org, in a sandbox home
@@ -66,6 +68,9 @@ pub struct ApplyFlags {
     /// Show what would change, as diffs, without changing anything
     #[arg(long)]
     pub dry_run: bool,
+    /// Replace entries ai-setup wrote that were changed since (drift) with the org's
+    #[arg(long)]
+    pub force: bool,
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
@@ -81,6 +86,9 @@ pub struct ApplyFlags {
         default_value = "auto"
     )]
     pub credential_store: StoreChoice,
+    /// Set a configuration key for the clients, above every other layer; VALUE is JSON or a string
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
     /// Read the token from standard input instead of running the org's login command
     #[arg(long, conflicts_with = "token_env")]
     pub token_stdin: bool,
@@ -109,9 +117,21 @@ pub struct SyncArgs {
 pub struct LogoutArgs {
     /// The org [default: the remembered org]
     pub url: Option<String>,
+    /// Also remove everything else ai-setup wrote into the clients' files for this org
+    #[arg(long)]
+    pub restore: bool,
     /// Show what would change without changing anything
     #[arg(long)]
     pub dry_run: bool,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// The backup to restore (from the list) [default: list the backups]
+    pub id: Option<String>,
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,

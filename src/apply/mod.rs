@@ -1,16 +1,26 @@
 //! Stages 5 and 6, plan and apply.
 //!
-//! Clients say which keys they want set or removed in which file ([`FileEdit`]). Planning reads
-//! the file, applies the edits with the format's editor and renders the new bytes ([`Change`]),
-//! without writing anything: `--dry-run` stops there and prints the diff. Applying checks that
-//! the file still holds what was planned against (another program may have written it since),
-//! skips files whose bytes would not change, and hands the bytes to [`write::write_file`].
+//! Clients say which keys they want, with which values, in which file ([`Desired`]). Planning
+//! reads the file, compares it with the ledger and decides key by key (DESIGN principle 3):
+//! - a key that is not there is written;
+//! - a key ai-setup wrote, still as it wrote it, is updated;
+//! - a key ai-setup wrote that the user has changed since is drift: kept and reported, replaced
+//!   only with `--force`;
+//! - a key that is there but that ai-setup never wrote is the user's: never touched, reported;
+//! - a key ai-setup wrote that is no longer wanted is pruned (unless the user changed it).
 //!
-//! A file that does not parse is never rewritten: planning fails for that client alone, names
-//! the file and position, and the other clients go on.
+//! The result is a [`Change`]: the file's bytes before and after, rendered by the format's
+//! lossless editor, without writing anything (`--dry-run` stops there and shows the diff).
+//! [`apply`] then checks the file still holds what was planned against, backs it up, and hands
+//! the bytes to [`write::write_file`]. A file that does not parse is never rewritten: planning
+//! fails for that client alone and names the file and position.
 
+pub mod backup;
+pub mod ledger;
+pub mod lock;
 pub mod write;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -19,33 +29,94 @@ use serde_json::Value;
 use crate::edit::{self, Format};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
+use ledger::{Entry, Ledger, hash, key_from_id, key_id};
 
-/// One key operation. `key` is a path of object keys from the document root.
-#[derive(Debug, Clone)]
-pub enum Op {
-    Set { key: Vec<String>, value: Value },
-    Remove { key: Vec<String> },
+/// How a managed key treats changes made by others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Configuration: the user's edits are respected (drift).
+    Setting,
+    /// ai-setup's own login entry (OpenCode's auth.json): always refreshed, removed at logout.
+    Credential,
 }
 
-/// What a client wants changed in one file.
+/// One key a client wants, with its value.
 #[derive(Debug, Clone)]
-pub struct FileEdit {
+pub struct Managed {
+    pub key: Vec<String>,
+    pub value: Value,
+    pub kind: Kind,
+}
+
+/// Everything a client wants in one file for one org.
+#[derive(Debug, Clone)]
+pub struct Desired {
     pub client: &'static str,
     pub path: PathBuf,
     pub format: Format,
-    /// The file holds secrets: mode 0600, and diffs are redacted.
+    /// The file holds secrets: mode 0600, and diffs are masked.
     pub sensitive: bool,
-    pub ops: Vec<Op>,
+    pub keys: Vec<Managed>,
 }
 
-/// A planned change: the file's bytes now and after the edits.
+/// Which managed keys that are no longer wanted get removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prune {
+    /// Every one: the org no longer has them (login, sync, `logout --restore`).
+    Unwanted,
+    /// Credentials only (`logout`): settings stay until `logout --restore`.
+    Credentials,
+}
+
+/// Something the user should know about one key.
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    pub key: String,
+    pub kind: NoteKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// A managed key the user changed: kept (`--force` replaces it).
+    Drift,
+    /// The user's own key with the name the org uses: kept, the org's not written.
+    UserEntry,
+    /// A managed key the org removed but the user changed: kept, and now the user's.
+    KeptChanged,
+}
+
+impl Note {
+    pub fn describe(&self) -> String {
+        match self.kind {
+            NoteKind::Drift => format!(
+                "'{}' was changed outside ai-setup: kept (--force replaces it)",
+                self.key
+            ),
+            NoteKind::UserEntry => format!(
+                "'{}' is your own entry: kept, the org's was not written",
+                self.key
+            ),
+            NoteKind::KeptChanged => format!(
+                "'{}' is no longer the org's but you changed it: kept as yours",
+                self.key
+            ),
+        }
+    }
+}
+
+/// A planned change: the file's bytes now and after, and what the ledger will say.
 #[derive(Debug, Clone)]
 pub struct Change {
     pub client: &'static str,
     pub path: PathBuf,
+    pub format: Format,
     pub sensitive: bool,
     pub before: Option<Vec<u8>>,
     pub after: Option<Vec<u8>>,
+    /// The ledger's entries for this org and client in this file after the change.
+    pub entries: BTreeMap<String, Entry>,
+    pub notes: Vec<Note>,
 }
 
 impl Change {
@@ -54,40 +125,135 @@ impl Change {
     }
 }
 
-pub fn plan(edit: &FileEdit) -> Result<Change> {
-    let before = match std::fs::read(&edit.path) {
+/// Plans `desired` for `org` against the file and the ledger.
+pub fn plan(
+    desired: &Desired,
+    ledger: &Ledger,
+    org: &str,
+    force: bool,
+    prune: Prune,
+) -> Result<Change> {
+    let before = match std::fs::read(&desired.path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io("read", &edit.path, e)),
+        Err(e) => return Err(Error::io("read", &desired.path, e)),
     };
-    let only_removals = edit.ops.iter().all(|op| matches!(op, Op::Remove { .. }));
-    let after = match &before {
-        None if only_removals => None,
-        _ => Some(render(edit, before.as_deref()).map_err(|e| {
-            e.context(edit.path.display())
-                .hint("fix the file (or move it away) and run again; ai-setup never rewrites a file it cannot parse")
-        })?),
-    };
-    Ok(Change {
-        client: edit.client,
-        path: edit.path.clone(),
-        sensitive: edit.sensitive,
+    let managed = ledger.managed(&desired.path, org, desired.client);
+    let mut change = Change {
+        client: desired.client,
+        path: desired.path.clone(),
+        format: desired.format,
+        sensitive: desired.sensitive,
         before,
-        after,
-    })
-}
+        after: None,
+        entries: BTreeMap::new(),
+        notes: Vec::new(),
+    };
+    if change.before.is_none() && desired.keys.is_empty() {
+        return Ok(change);
+    }
+    let mut doc = edit::parse(desired.format, change.before.as_deref()).map_err(|e| {
+        e.context(desired.path.display()).hint(
+            "fix the file (or move it away) and run again; ai-setup never rewrites a file it cannot parse",
+        )
+    })?;
+    let entry = |value: &Value, kind: Kind| Entry {
+        org: org.to_string(),
+        client: desired.client.to_string(),
+        hash: hash(value),
+        credential: kind == Kind::Credential,
+        parent: false,
+    };
+    let dotted = |key: &[String]| key.join(".");
 
-fn render(edit: &FileEdit, before: Option<&[u8]>) -> Result<Vec<u8>> {
-    let mut doc = edit::parse(edit.format, before)?;
-    for op in &edit.ops {
-        match op {
-            Op::Set { key, value } => doc.set(key, value)?,
-            Op::Remove { key } => {
-                doc.remove(key);
+    for want in &desired.keys {
+        let id = key_id(&want.key);
+        let current = doc.get(&want.key);
+        match (&current, managed.get(&id)) {
+            (None, _) => {
+                // The first missing parent is created along with the key: remember it, so
+                // that pruning can take it away again and leave the file as it was.
+                if let Some(parent) = (1..want.key.len())
+                    .map(|i| &want.key[..i])
+                    .find(|p| doc.get(p).is_none())
+                {
+                    change.entries.insert(
+                        key_id(parent),
+                        Entry {
+                            parent: true,
+                            ..entry(&Value::Object(Default::default()), want.kind)
+                        },
+                    );
+                }
+                doc.set(&want.key, &want.value)?;
+                change.entries.insert(id, entry(&want.value, want.kind));
             }
+            (Some(cur), Some(was))
+                if want.kind == Kind::Credential || hash(cur) == was.hash || force =>
+            {
+                if cur != &want.value {
+                    doc.set(&want.key, &want.value)?;
+                }
+                change.entries.insert(id, entry(&want.value, want.kind));
+            }
+            (Some(_), Some(was)) => {
+                change.notes.push(Note {
+                    key: dotted(&want.key),
+                    kind: NoteKind::Drift,
+                });
+                change.entries.insert(id, was.clone());
+            }
+            (Some(_), None) => change.notes.push(Note {
+                key: dotted(&want.key),
+                kind: NoteKind::UserEntry,
+            }),
         }
     }
-    Ok(doc.render())
+
+    let wanted: Vec<String> = desired.keys.iter().map(|m| key_id(&m.key)).collect();
+    // Keys first, then the parents they were in, deepest first.
+    let mut unwanted: Vec<(&String, &Entry)> = managed
+        .iter()
+        .filter(|(id, e)| !wanted.contains(id) && !change.entries.contains_key(*id) || e.parent)
+        .collect();
+    unwanted.sort_by_key(|(id, e)| (e.parent, std::cmp::Reverse(key_from_id(id).len())));
+    for (id, was) in unwanted {
+        if prune == Prune::Credentials && !was.credential {
+            change.entries.insert(id.clone(), was.clone());
+            continue;
+        }
+        let key = key_from_id(id);
+        if was.parent {
+            let still_used = desired.keys.iter().any(|m| m.key.starts_with(&key));
+            match doc.get(&key) {
+                _ if still_used => {
+                    change.entries.insert(id.clone(), was.clone());
+                }
+                Some(v) if is_hollow(&v) => {
+                    doc.remove(&key);
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match doc.get(&key) {
+            None => {}
+            Some(cur) if hash(&cur) == was.hash || was.credential || force => {
+                doc.remove(&key);
+            }
+            Some(_) => change.notes.push(Note {
+                key: dotted(&key),
+                kind: NoteKind::KeptChanged,
+            }),
+        }
+    }
+    change.after = Some(doc.render());
+    Ok(change)
+}
+
+/// An object with nothing in it but other hollow objects.
+fn is_hollow(value: &Value) -> bool {
+    value.as_object().is_some_and(|m| m.values().all(is_hollow))
 }
 
 /// What happened to one file.
@@ -114,7 +280,8 @@ impl Outcome {
 }
 
 /// Writes a planned change, unless it changes nothing or the file moved on since planning.
-pub fn apply(change: &Change, dry_run: bool) -> Result<Outcome> {
+/// The file's previous bytes are backed up first, unless it holds credentials.
+pub fn apply(change: &Change, dry_run: bool, paths: &Paths) -> Result<Outcome> {
     let Some(after) = change.after.as_ref().filter(|_| !change.is_noop()) else {
         return Ok(Outcome::Unchanged);
     };
@@ -133,6 +300,11 @@ pub fn apply(change: &Change, dry_run: bool) -> Result<Outcome> {
             change.path.display()
         ))
         .hint("run the command again"));
+    }
+    // Files that hold credentials are not copied: a backup would be one more place a secret
+    // lives. ai-setup changes only its own entry in them, and their client rewrites them anyway.
+    if let Some(before) = change.before.as_ref().filter(|_| !change.sensitive) {
+        backup::save(paths, change.client, &change.path, before)?;
     }
     write::write_file(&change.path, after, change.sensitive.then_some(0o600))?;
     Ok(if created {
@@ -196,6 +368,7 @@ fn mask_credential(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn credential_values_are_masked() {
@@ -208,5 +381,87 @@ mod tests {
             mask_credential(r#"  "type": "api","#),
             r#"  "type": "api","#
         );
+    }
+
+    fn key(k: &str) -> Vec<String> {
+        k.split('.').map(String::from).collect()
+    }
+
+    /// Plans and applies `keys` into `path` for org "o", recording the ledger; returns notes.
+    fn run(
+        path: &std::path::Path,
+        ledger: &mut Ledger,
+        keys: Vec<(&str, Value)>,
+        force: bool,
+    ) -> Vec<NoteKind> {
+        let desired = Desired {
+            client: "test",
+            path: path.to_path_buf(),
+            format: Format::Jsonc,
+            sensitive: false,
+            keys: keys
+                .into_iter()
+                .map(|(k, v)| Managed {
+                    key: key(k),
+                    value: v,
+                    kind: Kind::Setting,
+                })
+                .collect(),
+        };
+        let change = plan(&desired, ledger, "o", force, Prune::Unwanted).unwrap();
+        let paths = Paths::under_home(path.parent().unwrap());
+        apply(&change, false, &paths).unwrap();
+        ledger.record(
+            path,
+            Format::Jsonc,
+            false,
+            "o",
+            "test",
+            change.entries.clone(),
+        );
+        change.notes.iter().map(|n| n.kind).collect()
+    }
+
+    #[test]
+    fn user_entries_drift_and_pruning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.json");
+        std::fs::write(&path, "{\n  // mine\n  \"servers\": {\"user\": 1},\n}\n").unwrap();
+        let mut ledger = Ledger::default();
+        let read = |p: &std::path::Path| {
+            jsonc_parser::parse_to_serde_value::<Value>(
+                &std::fs::read_to_string(p).unwrap(),
+                &Default::default(),
+            )
+            .unwrap()
+        };
+
+        // The user's "user" server has the org's name: it stays and is reported.
+        let notes = run(
+            &path,
+            &mut ledger,
+            vec![("servers.org", json!(1)), ("servers.user", json!(2))],
+            false,
+        );
+        assert_eq!(notes, [NoteKind::UserEntry]);
+        assert_eq!(read(&path)["servers"], json!({"user": 1, "org": 1}));
+
+        // The user edits the managed entry: drift, kept; --force replaces it.
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"org\": 1", "\"org\": 5");
+        std::fs::write(&path, text).unwrap();
+        let notes = run(&path, &mut ledger, vec![("servers.org", json!(1))], false);
+        assert_eq!(notes, [NoteKind::Drift]);
+        assert_eq!(read(&path)["servers"]["org"], 5);
+        let notes = run(&path, &mut ledger, vec![("servers.org", json!(1))], true);
+        assert!(notes.is_empty());
+        assert_eq!(read(&path)["servers"]["org"], 1);
+
+        // The org drops it: pruned, and the user's entry and comment stay.
+        run(&path, &mut ledger, vec![], false);
+        assert_eq!(read(&path)["servers"], json!({"user": 1}));
+        assert!(std::fs::read_to_string(&path).unwrap().contains("// mine"));
+        assert!(ledger.files.is_empty());
     }
 }

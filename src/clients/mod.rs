@@ -7,8 +7,9 @@ pub mod opencode;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
-use crate::apply::FileEdit;
+use crate::apply::Desired;
 use crate::discovery::Document;
 use crate::error::{Error, Result};
 use crate::paths::Paths;
@@ -22,6 +23,10 @@ pub struct OrgContext<'a> {
     /// The token, where the client's native mechanism stores one (OpenCode). `None` when
     /// planning without one (`login --dry-run`).
     pub token: Option<&'a Secret>,
+    /// The resolved configuration for this client, every layer merged.
+    pub config: Map<String, Value>,
+    /// What the user's layers (user, project, env, `--set`) change on top of the org's.
+    pub overrides: Map<String, Value>,
 }
 
 /// The placeholder shown instead of a token that was not obtained (dry runs).
@@ -46,10 +51,9 @@ pub trait Client: Sync {
     fn id(&self) -> &'static str;
     fn name(&self) -> &'static str;
     fn detect(&self, paths: &Paths) -> Detection;
-    /// The edits that configure this client for the org.
-    fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<FileEdit>;
-    /// The edits that remove the org's credential from this client's files at logout.
-    fn forget(&self, org: &str, paths: &Paths) -> Vec<FileEdit>;
+    /// The keys this client wants, per file, for the org. Keys it managed before and no
+    /// longer lists are pruned; logout removes them through the ledger.
+    fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired>;
 }
 
 pub static ALL: &[&dyn Client] = &[&opencode::OpenCode];

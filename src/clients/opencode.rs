@@ -4,20 +4,37 @@
 //! document itself, exposes the token under `key` for `{env:…}` placeholders and merges the org
 //! config as its lowest layer, so the org config never needs to be copied into OpenCode's files.
 //!
-//! Paths: `$XDG_DATA_HOME/opencode/auth.json`, else `~/.local/share/opencode/auth.json`, on
-//! every platform (OpenCode uses xdg-basedir everywhere).
+//! The user's own layers (their override files, project files, `--set`) become managed keys in
+//! OpenCode's global config file, leaf by leaf, so that they win over the org's layer exactly as
+//! they do for every other client, and the user's own keys in that file stay theirs.
+//!
+//! Paths: `$XDG_DATA_HOME/opencode/auth.json`, else `~/.local/share/opencode/auth.json`, and
+//! `$XDG_CONFIG_HOME/opencode/` (else `~/.config/opencode/`) on every platform (OpenCode uses
+//! xdg-basedir everywhere). The global config file is the first of `opencode.jsonc`,
+//! `opencode.json`, `config.json` that exists, as OpenCode picks it when it writes; a new one is
+//! `opencode.jsonc`, which OpenCode edits in place rather than re-serialising.
 
 use serde_json::{Map, Value};
 
 use super::{Client, Detection, OrgContext, TOKEN_PLACEHOLDER, find_program};
-use crate::apply::{FileEdit, Op};
+use crate::apply::{Desired, Kind, Managed};
 use crate::edit::Format;
+use crate::layers::merge::leaves;
 use crate::paths::Paths;
 
 pub struct OpenCode;
 
 fn auth_file(paths: &Paths) -> std::path::PathBuf {
     paths.xdg_data.join("opencode/auth.json")
+}
+
+fn global_config_file(paths: &Paths) -> std::path::PathBuf {
+    let dir = paths.xdg_config.join("opencode");
+    ["opencode.jsonc", "opencode.json", "config.json"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| dir.join("opencode.jsonc"))
 }
 
 impl Client for OpenCode {
@@ -37,7 +54,7 @@ impl Client for OpenCode {
         }
     }
 
-    fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<FileEdit> {
+    fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired> {
         // Key order as OpenCode writes it; `key` is left out when the org names no variable,
         // as JSON.stringify drops an undefined value.
         let mut entry = Map::new();
@@ -47,27 +64,33 @@ impl Client for OpenCode {
         }
         let token = ctx.token.map_or(TOKEN_PLACEHOLDER, |t| t.expose());
         entry.insert("token".into(), token.into());
-        vec![FileEdit {
-            client: self.id(),
-            path: auth_file(paths),
-            format: Format::JsonRewrite,
-            sensitive: true,
-            ops: vec![Op::Set {
-                key: vec![ctx.org.to_string()],
-                value: Value::Object(entry),
-            }],
-        }]
-    }
-
-    fn forget(&self, org: &str, paths: &Paths) -> Vec<FileEdit> {
-        vec![FileEdit {
-            client: self.id(),
-            path: auth_file(paths),
-            format: Format::JsonRewrite,
-            sensitive: true,
-            ops: vec![Op::Remove {
-                key: vec![org.to_string()],
-            }],
-        }]
+        let overrides = leaves(&ctx.overrides)
+            .into_iter()
+            .map(|(key, value)| Managed {
+                key,
+                value: value.clone(),
+                kind: Kind::Setting,
+            })
+            .collect();
+        vec![
+            Desired {
+                client: self.id(),
+                path: auth_file(paths),
+                format: Format::JsonRewrite,
+                sensitive: true,
+                keys: vec![Managed {
+                    key: vec![ctx.org.to_string()],
+                    value: Value::Object(entry),
+                    kind: Kind::Credential,
+                }],
+            },
+            Desired {
+                client: self.id(),
+                path: global_config_file(paths),
+                format: Format::Jsonc,
+                sensitive: false,
+                keys: overrides,
+            },
+        ]
     }
 }

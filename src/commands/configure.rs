@@ -1,11 +1,11 @@
-//! Runs client edits through plan and apply, one client at a time: a client whose file cannot
-//! be parsed or written is reported and skipped, and the others go on (ripgrep's partial-failure
-//! rule). The caller turns any failure into exit code 5.
+//! Runs clients' desired keys through plan and apply, one client at a time: a client whose file
+//! cannot be parsed or written is reported and skipped, and the others go on (ripgrep's
+//! partial-failure rule). The caller turns any failure into exit code 5.
 
 use serde::Serialize;
 
-use crate::apply::{self, FileEdit, Outcome};
-use crate::clients::Client;
+use crate::apply::ledger::Ledger;
+use crate::apply::{self, Desired, Note, Outcome, Prune};
 use crate::output::Output;
 use crate::paths::Paths;
 
@@ -13,7 +13,10 @@ use crate::paths::Paths;
 pub struct FileReport {
     pub path: String,
     pub outcome: Outcome,
-    /// The unified diff, with `--dry-run` (secrets redacted).
+    /// Drift, the user's own entries and kept changes, key by key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+    /// The unified diff, with `--dry-run` (secrets masked).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
 }
@@ -32,32 +35,34 @@ impl ClientReport {
         self.error.is_some()
     }
 
-    /// One word for the human report.
-    pub fn summary(&self) -> &'static str {
-        if self.failed() {
-            return "failed";
-        }
+    /// One word for the human report; `done` is what a change means for this command.
+    pub fn summary(&self, done: &'static str) -> &'static str {
         let outcomes: Vec<Outcome> = self.files.iter().map(|f| f.outcome).collect();
-        if outcomes.iter().all(|o| *o == Outcome::Unchanged) {
-            "up to date"
+        if self.failed() {
+            "failed"
         } else if outcomes
             .iter()
             .any(|o| matches!(o, Outcome::WouldCreate | Outcome::WouldUpdate))
         {
             "would change"
+        } else if outcomes.iter().all(|o| *o == Outcome::Unchanged) {
+            "up to date"
         } else {
-            "configured"
+            done
         }
     }
 
-    pub fn human(&self) -> String {
-        let mut text = format!("  {:<14}{}\n", self.name, self.summary());
+    pub fn human(&self, done: &'static str) -> String {
+        let mut text = format!("  {:<14}{}\n", self.name, self.summary(done));
         for file in &self.files {
             text.push_str(&format!(
                 "    {} ({})\n",
                 file.path,
                 file.outcome.describe()
             ));
+            for note in &file.notes {
+                text.push_str(&format!("      note: {}\n", note.describe()));
+            }
             if let Some(diff) = &file.diff {
                 for line in diff.lines() {
                     text.push_str(&format!("      {line}\n"));
@@ -71,22 +76,34 @@ impl ClientReport {
     }
 }
 
-/// Plans and (unless `dry_run`) applies `edits` for `client`. Either every file of the client
-/// is planned before anything is written, or none is written.
-pub fn run_edits(
-    client: &dyn Client,
-    edits: &[FileEdit],
-    paths: &Paths,
-    dry_run: bool,
+/// What one run of plan and apply works with.
+pub struct Session<'a> {
+    pub paths: &'a Paths,
+    pub ledger: &'a mut Ledger,
+    pub org: &'a str,
+    pub force: bool,
+    pub dry_run: bool,
+    pub prune: Prune,
+}
+
+/// Plans every file of one client before writing any, then applies and records them.
+pub fn run_client(
+    id: &'static str,
+    name: &'static str,
+    desired: &[Desired],
+    session: &mut Session,
     out: &Output,
 ) -> ClientReport {
     let mut report = ClientReport {
-        id: client.id(),
-        name: client.name(),
+        id,
+        name,
         files: Vec::new(),
         error: None,
     };
-    let planned: Result<Vec<_>, _> = edits.iter().map(apply::plan).collect();
+    let planned: Result<Vec<_>, _> = desired
+        .iter()
+        .map(|d| apply::plan(d, session.ledger, session.org, session.force, session.prune))
+        .collect();
     let changes = match planned {
         Ok(changes) => changes,
         Err(err) => {
@@ -95,13 +112,27 @@ pub fn run_edits(
         }
     };
     for change in &changes {
-        let diff = (dry_run && !change.is_noop()).then(|| out.redact(&apply::diff(change, paths)));
-        match apply::apply(change, dry_run) {
-            Ok(outcome) => report.files.push(FileReport {
-                path: paths.display(&change.path),
-                outcome,
-                diff,
-            }),
+        let diff = (session.dry_run && !change.is_noop())
+            .then(|| out.redact(&apply::diff(change, session.paths)));
+        match apply::apply(change, session.dry_run, session.paths) {
+            Ok(outcome) => {
+                if !session.dry_run {
+                    session.ledger.record(
+                        &change.path,
+                        change.format,
+                        change.sensitive,
+                        session.org,
+                        change.client,
+                        change.entries.clone(),
+                    );
+                }
+                report.files.push(FileReport {
+                    path: session.paths.display(&change.path),
+                    outcome,
+                    notes: change.notes.clone(),
+                    diff,
+                });
+            }
             Err(err) => {
                 report.error = Some(out.redact(&error_text(&err)));
                 break;

@@ -67,9 +67,11 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
     let flags = ApplyFlags {
         yes: true,
         dry_run: false,
+        force: false,
         json: out.json,
         clients: Some("all".into()),
         credential_store: StoreChoice::File,
+        sets: Vec::new(),
         token_stdin: false,
         token_env: None,
     };

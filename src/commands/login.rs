@@ -5,13 +5,17 @@
 use serde_json::json;
 use url::Url;
 
-use super::configure::{ClientReport, run_edits};
+use super::configure::{ClientReport, Session, run_client};
+use crate::apply::Prune;
+use crate::apply::ledger::Ledger;
+use crate::apply::lock::ApplyLock;
 use crate::auth::{self, Supplied, jwt};
 use crate::cli::ApplyFlags;
 use crate::clients::{self, OrgContext};
-use crate::discovery::{self, Discovered, Source};
+use crate::discovery::{self, Discovered, Freshness};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Http, org_key, parse_org_url};
+use crate::layers::{self, LoadOptions, Source};
 use crate::output::{Output, relative, timestamp};
 use crate::paths::Paths;
 use crate::secrets::{self, Credential, Secret, Store, StoreKind};
@@ -58,7 +62,7 @@ pub async fn run(
     let held = supplied.as_ref().map(|(t, _)| t).or(stored.as_ref());
     let discovered =
         discovery::fetch(&Http::new()?, paths, &org_url, held.map(Secret::expose)).await?;
-    if let Source::OfflineCache { fetched_at, reason } = &discovered.source {
+    if let Freshness::OfflineCache { fetched_at, reason } = &discovered.freshness {
         out.warn(&format!(
             "{reason}; using the copy of the org's configuration fetched {} ({})",
             relative(*fetched_at, crate::now_unix()),
@@ -105,23 +109,67 @@ pub async fn run(
 
     // Translate, plan, apply.
     let selected = clients::select(flags.clients.as_deref(), document, paths)?;
-    let ctx = OrgContext {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::failure(format!("no working directory: {e}")))?;
+    let mut contexts = Vec::new();
+    for (i, client) in selected.iter().enumerate() {
+        let stack = layers::load(
+            paths,
+            &LoadOptions {
+                document: Some(document),
+                org: Some(&org),
+                client: Some(client.id()),
+                cwd: &cwd,
+                sets: &flags.sets,
+            },
+        )?;
+        if i == 0 {
+            for ignored in stack.ignored() {
+                out.warn(&format!(
+                    "'{}' is locked by the org; the {} override in {} is ignored",
+                    ignored.key,
+                    ignored.source.name(),
+                    ignored.origin
+                ));
+            }
+        }
+        contexts.push(OrgContext {
+            org: &org,
+            document,
+            token: token.as_ref(),
+            config: stack.resolve(),
+            overrides: stack.resolve_above(Source::OrgClient),
+        });
+    }
+    let _lock = match flags.dry_run {
+        true => None,
+        false => Some(ApplyLock::acquire(paths, &mut |m| out.progress(m))?),
+    };
+    let mut ledger = Ledger::load(paths)?;
+    let mut session = Session {
+        paths,
+        ledger: &mut ledger,
         org: &org,
-        document,
-        token: token.as_ref(),
+        force: flags.force,
+        dry_run: flags.dry_run,
+        prune: Prune::Unwanted,
     };
     let reports: Vec<ClientReport> = selected
         .iter()
-        .map(|client| {
-            run_edits(
-                *client,
-                &client.configure(&ctx, paths),
-                paths,
-                flags.dry_run,
+        .zip(&contexts)
+        .map(|(c, ctx)| {
+            run_client(
+                c.id(),
+                c.name(),
+                &c.configure(ctx, paths),
+                &mut session,
                 out,
             )
         })
         .collect();
+    if !flags.dry_run {
+        ledger.save(paths)?;
+    }
     let skipped: Vec<&str> = clients::ALL
         .iter()
         .filter(|c| !selected.iter().any(|s| s.id() == c.id()))
@@ -310,7 +358,7 @@ fn report(
         "credential_store": store.as_ref().map(|s| s.kind),
         "credential_location": store.as_ref().map(Store::describe),
         "login_method": method,
-        "discovery": discovered.source,
+        "discovery": discovered.freshness,
         "providers": providers,
         "mcp_servers": mcp,
         "clients": reports,
@@ -345,7 +393,7 @@ fn report(
     ));
     text.push_str("Clients:\n");
     for r in reports {
-        text.push_str(&r.human());
+        text.push_str(&r.human("configured"));
     }
     if reports.is_empty() {
         text.push_str("  none selected\n");

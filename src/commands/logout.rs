@@ -1,13 +1,20 @@
 //! `ai-setup logout`: removes the org's credential from the store it is in and the org's token
-//! from every client file that holds one (OpenCode's auth.json), and forgets the org. What
-//! ai-setup wrote into other client files stays until `logout --restore` (issue #3).
+//! from every client file that holds one (OpenCode's auth.json), and forgets the org. With
+//! `--restore` it also removes everything else ai-setup wrote for the org, found through the
+//! ledger, and nothing the user wrote.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::configure::run_edits;
+use super::configure::{Session, run_client};
+use crate::apply::ledger::Ledger;
+use crate::apply::lock::ApplyLock;
+use crate::apply::{Desired, Prune};
 use crate::cli::LogoutArgs;
 use crate::clients;
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::output::Output;
 use crate::paths::Paths;
 use crate::secrets::Store;
@@ -16,24 +23,67 @@ use crate::state::State;
 pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
     let mut state = State::load(paths)?;
     let org = state.resolve_org(args.url.as_deref())?;
-    let org_state = state.org(&org)?.clone();
-    let store = Store::open(org_state.credential_store, paths);
+    let org_state = state.orgs.get(&org).cloned();
+    let _lock = match args.dry_run {
+        true => None,
+        false => Some(ApplyLock::acquire(paths, &mut |m| out.progress(m))?),
+    };
+    let mut ledger = Ledger::load(paths)?;
+    let files = ledger.files_of(&org);
+    if org_state.is_none() && files.is_empty() {
+        return Err(Error::auth(format!("not logged in to {org}"))
+            .hint(format!("run `ai-setup login {org}`")));
+    }
 
-    let reports: Vec<_> = clients::ALL
+    // Every file the ledger says holds something of this org's, grouped by client.
+    let mut by_client: BTreeMap<&'static str, Vec<Desired>> = BTreeMap::new();
+    for (path, client_id, record) in files {
+        let Some(client) = clients::by_id(&client_id) else {
+            continue;
+        };
+        by_client.entry(client.id()).or_default().push(Desired {
+            client: client.id(),
+            path: PathBuf::from(path),
+            format: record.format,
+            sensitive: record.sensitive,
+            keys: Vec::new(),
+        });
+    }
+    let mut session = Session {
+        paths,
+        ledger: &mut ledger,
+        org: &org,
+        force: false,
+        dry_run: args.dry_run,
+        prune: if args.restore {
+            Prune::Unwanted
+        } else {
+            Prune::Credentials
+        },
+    };
+    let reports: Vec<_> = by_client
         .iter()
-        .map(|c| run_edits(*c, &c.forget(&org, paths), paths, args.dry_run, out))
+        .map(|(id, desired)| {
+            let name = clients::by_id(id).map_or(*id, |c| c.name());
+            run_client(id, name, desired, &mut session, out)
+        })
         .collect();
-    let removed = if args.dry_run {
-        false
-    } else {
-        let removed = store.delete(&org)?;
+
+    let store = org_state
+        .as_ref()
+        .map(|o| Store::open(o.credential_store, paths));
+    let removed = match (&store, args.dry_run) {
+        (Some(store), false) => store.delete(&org)?,
+        _ => false,
+    };
+    if !args.dry_run {
+        ledger.save(paths)?;
         state.orgs.remove(&org);
         if state.default_org.as_deref() == Some(org.as_str()) {
             state.default_org = state.orgs.keys().next().cloned();
         }
         state.save(paths)?;
-        removed
-    };
+    }
 
     let mut text = format!(
         "{} {org}\n",
@@ -43,27 +93,35 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
             "Logged out of"
         }
     );
-    text.push_str(&format!(
-        "  credential: {} {}\n",
-        if args.dry_run {
-            "would be removed from"
-        } else if removed {
-            "removed from"
-        } else {
-            "was already gone from"
-        },
-        store.describe()
-    ));
+    if let Some(store) = &store {
+        text.push_str(&format!(
+            "  credential: {} {}\n",
+            if args.dry_run {
+                "would be removed from"
+            } else if removed {
+                "removed from"
+            } else {
+                "was already gone from"
+            },
+            store.describe()
+        ));
+    }
     for r in &reports {
-        text.push_str(&r.human());
+        text.push_str(&r.human("cleaned up"));
+    }
+    if !args.restore {
+        text.push_str(
+            "  (settings ai-setup wrote stay; `ai-setup logout --restore` removes them too)\n",
+        );
     }
     out.result(
         json!({
             "command": "logout",
             "dry_run": args.dry_run,
+            "restore": args.restore,
             "org": org,
             "credential_removed": removed,
-            "credential_store": org_state.credential_store,
+            "credential_store": org_state.map(|o| o.credential_store),
             "clients": reports,
             "default_org": state.default_org,
         }),

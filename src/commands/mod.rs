@@ -6,6 +6,7 @@ mod configure;
 mod demo;
 mod login;
 mod logout;
+mod restore;
 mod serve;
 mod status;
 mod token;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Sync(a)) => a.flags.json,
         Some(Command::Logout(a)) => a.json,
         Some(Command::Status(a)) => a.json,
+        Some(Command::Restore(a)) => a.json,
         Some(Command::Demo(a)) => a.json,
         Some(Command::Config { action }) => action.scope().json,
         _ => false,
@@ -60,6 +62,7 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
         Command::Status(args) => status::run(&args, &paths, out),
         Command::Config { action } => config::run(&action, &paths, out),
         Command::Logout(args) => logout::run(&args, &paths, out),
+        Command::Restore(args) => restore::run(&args, &paths, out),
         Command::Login(args) => runtime()?.block_on(login::run(
             login::Mode::Login,
             args.url.as_deref(),

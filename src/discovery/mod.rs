@@ -26,7 +26,7 @@ pub const WELL_KNOWN: &str = "/.well-known/opencode";
 /// Where the document came from this time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
-pub enum Source {
+pub enum Freshness {
     /// Fetched now.
     Network,
     /// The endpoint answered 304: the cached copy is current.
@@ -38,7 +38,7 @@ pub enum Source {
 #[derive(Debug, Clone)]
 pub struct Discovered {
     pub document: Document,
-    pub source: Source,
+    pub freshness: Freshness,
     /// The fresh copy to cache, written by [`Discovered::remember`] once the command succeeded,
     /// so that a failed or dry-run login leaves no trace.
     fresh: Option<(PathBuf, CacheEntry)>,
@@ -107,7 +107,7 @@ pub async fn fetch(
         match cached {
             Some(entry) => Ok(Discovered {
                 document: Document::parse(entry.body.as_bytes(), &origin)?,
-                source: Source::OfflineCache {
+                freshness: Freshness::OfflineCache {
                     fetched_at: entry.fetched_at,
                     reason: err.message,
                 },
@@ -131,7 +131,7 @@ pub async fn fetch(
             if let Some(entry) = cached {
                 return Ok(Discovered {
                     document: Document::parse(entry.body.as_bytes(), &origin)?,
-                    source: Source::NotModified,
+                    freshness: Freshness::NotModified,
                     fresh: None,
                 });
             }
@@ -193,7 +193,7 @@ pub async fn fetch(
     };
     Ok(Discovered {
         document,
-        source: Source::Network,
+        freshness: Freshness::Network,
         fresh: Some((cache_path(paths, org), entry)),
     })
 }

@@ -15,7 +15,8 @@ use serde_json::Value;
 use crate::error::Result;
 
 /// How a file is parsed and edited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// Strict JSON rewritten whole in the client's own layout (2-space `JSON.stringify`).
     JsonRewrite,

@@ -148,6 +148,15 @@ impl Stack {
         merged
     }
 
+    /// The merge of the layers above `source`: what the user overrides on top of the org.
+    pub fn resolve_above(&self, source: Source) -> Map<String, Value> {
+        let mut merged = Map::new();
+        for layer in self.layers.iter().filter(|l| l.source > source) {
+            merge::merge(&mut merged, &layer.value);
+        }
+        merged
+    }
+
     pub fn explain(&self, key: &str) -> Explanation {
         let path = key_path(key);
         let defined_in = self

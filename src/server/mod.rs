@@ -279,7 +279,11 @@ async fn dev_token(
     };
     let now = crate::now_unix();
     let base = server.base_url(&headers);
+    // A unique id per token, as real providers issue: two logins never share a token.
+    let mut nonce = [0u8; 12];
+    let _ = getrandom::fill(&mut nonce);
     let claims = json!({
+        "jti": URL_SAFE_NO_PAD.encode(nonce),
         "iss": base,
         "aud": base,
         "sub": user.sub,

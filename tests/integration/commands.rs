@@ -571,3 +571,50 @@ fn demo_keep_serving_lets_opencode_load_the_org_config_from_the_sandbox() {
     let status = demo.wait().unwrap();
     assert!(status.success(), "Ctrl-C ends the demo cleanly: {status:?}");
 }
+
+#[test]
+fn restore_lists_backups_and_puts_a_file_back() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let original = b"// mine\n{ \"theme\": \"x\" }\n";
+    env.write(".config/opencode/opencode.jsonc", original);
+    env.write(
+        ".config/ai-setup/config.json",
+        br#"{"model": "openai/gpt-5"}"#,
+    );
+    let run = env.run(&["restore"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("No backups yet"), "{run:?}");
+
+    login(&env, &endpoint.url);
+    let list = env.run(&["restore", "--json"]).json();
+    let backups = list["backups"].as_array().unwrap();
+    assert_eq!(
+        backups.len(),
+        1,
+        "only the user's config; auth.json holds secrets: {list}"
+    );
+    assert_eq!(backups[0]["client"], "opencode");
+    assert!(
+        backups[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("opencode/opencode.jsonc")
+    );
+    let id = backups[0]["id"].as_str().unwrap();
+
+    let run = env.run(&["restore", id]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        std::fs::read(env.path(".config/opencode/opencode.jsonc")).unwrap(),
+        original
+    );
+    // The restore backed up what it replaced, so it can be undone.
+    let list = env.run(&["restore", "--json"]).json();
+    assert_eq!(list["backups"].as_array().unwrap().len(), 2);
+    #[cfg(unix)]
+    assert_eq!(mode(&env.path(".local/state/ai-setup/backups")), 0o700);
+
+    let run = env.run(&["restore", "no-such-id"]);
+    assert_eq!(run.code, 2, "{run:?}");
+}

@@ -7,9 +7,20 @@ fn the_token_appears_only_where_it_belongs() {
     let endpoint = Endpoint::demo();
     let env = TestEnv::new();
     let mut outputs = Vec::new();
+    let mut tokens = Vec::new();
     let mut run = |args: &[&str]| {
         let r = env.run(args);
         outputs.push((args.join(" "), r.all()));
+        if let Ok(text) =
+            std::fs::read_to_string(env.path(".local/share/ai-setup/credentials.json"))
+        {
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            if let Some(t) = v[&endpoint.url]["token"].as_str()
+                && !tokens.contains(&t.to_string())
+            {
+                tokens.push(t.to_string());
+            }
+        }
         r
     };
     run(&[
@@ -29,6 +40,16 @@ fn the_token_appears_only_where_it_belongs() {
         "--credential-store",
         "file",
     ]);
+    run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--clients",
+        "opencode",
+        "--credential-store",
+        "file",
+        "--force",
+    ]);
     run(&["login", &endpoint.url, "--dry-run", "--clients", "opencode"]);
     run(&[
         "login",
@@ -42,16 +63,25 @@ fn the_token_appears_only_where_it_belongs() {
     run(&["status", "--json"]);
     run(&["sync", "--json"]);
     run(&["sync", "--dry-run", "--clients", "opencode"]);
+    run(&["config", "show", "--json"]);
+    run(&["restore", "--json"]);
     run(&["logout", "--dry-run"]);
     run(&["logout", "--dry-run", "--json"]);
 
     let token = env.stored_token(&endpoint.url);
     assert!(token.len() > 40);
+    assert!(
+        tokens.len() >= 3,
+        "each login got its own token: {}",
+        tokens.len()
+    );
     for (args, text) in &outputs {
-        assert!(
-            !text.contains(&token),
-            "`ai-setup {args}` printed the token:\n{text}"
-        );
+        for t in &tokens {
+            assert!(
+                !text.contains(t),
+                "`ai-setup {args}` printed a token:\n{text}"
+            );
+        }
     }
     let allowed = [
         env.path(".local/share/ai-setup/credentials.json"),
@@ -62,7 +92,9 @@ fn the_token_appears_only_where_it_belongs() {
         if allowed.contains(&path) {
             assert!(text.contains(&token), "{} should hold it", path.display());
         } else {
-            assert!(!text.contains(&token), "{} holds the token", path.display());
+            for t in &tokens {
+                assert!(!text.contains(t), "{} holds a token", path.display());
+            }
         }
     }
 }

@@ -94,3 +94,182 @@ fn our_entry_is_byte_for_byte_what_opencode_auth_login_writes() {
     #[cfg(unix)]
     assert_eq!(mode(&ours.auth_json()), mode(&theirs.auth_json()));
 }
+
+const USER_OPENCODE: &str = ".config/opencode/opencode.jsonc";
+/// A user's own OpenCode settings: comments, a trailing comma, CRLF line endings.
+const ORIGINAL: &[u8] =
+    b"// my opencode settings\r\n{\r\n  \"theme\": \"tokyonight\", // keep\r\n  \"autoupdate\": false,\r\n}\r\n";
+
+fn overrides(env: &TestEnv, json: &str) {
+    env.write(".config/ai-setup/config.json", json.as_bytes());
+}
+
+fn read_jsonc(env: &TestEnv) -> serde_json::Value {
+    let text = std::fs::read_to_string(env.path(USER_OPENCODE)).unwrap();
+    jsonc_parser::parse_to_serde_value(&text, &Default::default()).unwrap()
+}
+
+#[test]
+fn user_overrides_reach_opencode_and_logout_restore_leaves_the_file_as_it_was() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    env.write(USER_OPENCODE, ORIGINAL);
+    overrides(
+        &env,
+        r#"{"model": "openai/gpt-5", "permission": {"bash": "allow", "edit": "ask"}, "mcp": {"docs": {"enabled": false}}}"#,
+    );
+    let run = env.login(&endpoint.url);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("'permission.bash' is locked by the org"),
+        "{run:?}"
+    );
+
+    let text = std::fs::read(env.path(USER_OPENCODE)).unwrap();
+    assert!(
+        text.starts_with(
+            b"// my opencode settings\r\n{\r\n  \"theme\": \"tokyonight\", // keep\r\n"
+        )
+    );
+    assert!(
+        !String::from_utf8_lossy(&text)
+            .replace("\r\n", "")
+            .contains('\n'),
+        "CRLF kept"
+    );
+
+    let config = opencode_config(&env);
+    assert_eq!(
+        config["model"], "openai/gpt-5",
+        "the user's override wins over the org's"
+    );
+    assert_eq!(config["permission"]["edit"], "ask");
+    assert_eq!(config["permission"]["bash"], "ask", "the org's lock holds");
+    assert_eq!(config["mcp"]["docs"]["enabled"], false);
+    assert_eq!(
+        config["mcp"]["docs"]["url"],
+        format!("{}/mcp/docs", endpoint.url)
+    );
+    assert_eq!(config["autoupdate"], false, "the user's own keys still load");
+
+    // A second run writes nothing.
+    let before = env.snapshot();
+    let run = env.run(&["sync", "--clients", "opencode", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let changed: Vec<_> = env
+        .snapshot()
+        .into_iter()
+        .filter(|(p, b)| before.get(p) != Some(b))
+        .map(|(p, _)| p)
+        .filter(|p| !p.ends_with("state.json") && !p.to_string_lossy().contains("/.cache/"))
+        .collect();
+    assert!(changed.is_empty(), "a second run changed {changed:?}");
+
+    let run = env.run(&["logout", "--restore"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(std::fs::read(env.path(USER_OPENCODE)).unwrap(), ORIGINAL);
+    let auth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.auth_json()).unwrap()).unwrap();
+    assert_eq!(auth, serde_json::json!({}));
+}
+
+#[test]
+fn drift_is_kept_and_reported_and_force_replaces_it() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    env.write(USER_OPENCODE, ORIGINAL);
+    overrides(&env, r#"{"model": "openai/gpt-5"}"#);
+    assert_eq!(env.login(&endpoint.url).code, 0);
+
+    let edited = std::fs::read_to_string(env.path(USER_OPENCODE))
+        .unwrap()
+        .replace("openai/gpt-5", "anthropic/claude-opus-4-1");
+    std::fs::write(env.path(USER_OPENCODE), &edited).unwrap();
+    let run = env.run(&["sync", "--clients", "opencode", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let notes = &run.json()["clients"][0]["files"][1]["notes"];
+    assert_eq!(notes[0]["kind"], "drift", "{notes}");
+    assert_eq!(notes[0]["key"], "model");
+    assert_eq!(
+        std::fs::read_to_string(env.path(USER_OPENCODE)).unwrap(),
+        edited
+    );
+
+    let run = env.run(&["sync", "--clients", "opencode", "--force"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(read_jsonc(&env)["model"], "openai/gpt-5");
+}
+
+#[test]
+fn a_user_key_with_the_same_name_is_never_overwritten() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let mine = b"{\n  \"model\": \"mine/model\" // chosen by hand\n}\n";
+    env.write(USER_OPENCODE, mine);
+    overrides(&env, r#"{"model": "openai/gpt-5"}"#);
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "file",
+        "--clients",
+        "opencode",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.json()["clients"][0]["files"][1]["notes"][0]["kind"],
+        "user_entry"
+    );
+    assert_eq!(std::fs::read(env.path(USER_OPENCODE)).unwrap(), mine);
+    // Even --force leaves the user's own key alone: it was never ai-setup's.
+    assert_eq!(
+        env.run(&["sync", "--force", "--clients", "opencode"]).code,
+        0
+    );
+    assert_eq!(std::fs::read(env.path(USER_OPENCODE)).unwrap(), mine);
+}
+
+#[test]
+fn a_dropped_override_is_pruned_and_nothing_else() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    env.write(USER_OPENCODE, ORIGINAL);
+    overrides(
+        &env,
+        r#"{"model": "openai/gpt-5", "mcp": {"docs": {"enabled": false}}}"#,
+    );
+    assert_eq!(env.login(&endpoint.url).code, 0);
+    overrides(&env, r#"{"model": "openai/gpt-5"}"#);
+    let run = env.run(&["sync", "--clients", "opencode"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let v = read_jsonc(&env);
+    assert!(
+        v.get("mcp").is_none(),
+        "the parent ai-setup created goes too: {v}"
+    );
+    assert_eq!(v["model"], "openai/gpt-5");
+    assert_eq!(v["theme"], "tokyonight");
+    overrides(&env, "{}");
+    assert_eq!(env.run(&["sync", "--clients", "opencode"]).code, 0);
+    assert_eq!(std::fs::read(env.path(USER_OPENCODE)).unwrap(), ORIGINAL);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_config_stays_a_symlink() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    env.write("dotfiles/opencode.jsonc", ORIGINAL);
+    std::fs::create_dir_all(env.path(".config/opencode")).unwrap();
+    std::os::unix::fs::symlink(env.path("dotfiles/opencode.jsonc"), env.path(USER_OPENCODE))
+        .unwrap();
+    overrides(&env, r#"{"model": "openai/gpt-5"}"#);
+    assert_eq!(env.login(&endpoint.url).code, 0);
+    let meta = std::fs::symlink_metadata(env.path(USER_OPENCODE)).unwrap();
+    assert!(meta.file_type().is_symlink());
+    let target = std::fs::read_to_string(env.path("dotfiles/opencode.jsonc")).unwrap();
+    assert!(target.contains("openai/gpt-5"), "{target}");
+}
