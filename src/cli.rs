@@ -42,6 +42,13 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// MCP helpers that clients run: a stdio bridge to the org's remote MCP servers
+    Mcp {
+        #[command(subcommand)]
+        action: McpAction,
+    },
+    /// Run one of the org's local MCP servers with the org token in its environment
+    Exec(McpArgs),
     /// List the backups ai-setup took before changing files, or restore one
     Restore(RestoreArgs),
     /// Run the reference org endpoint (PROTOCOL.md) from an org folder
@@ -126,6 +133,21 @@ pub struct LogoutArgs {
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum McpAction {
+    /// A stdio MCP server forwarding to the org's remote server NAME with the current token
+    Bridge(McpArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    /// The server's name in the org's `mcp` configuration
+    pub name: String,
+    /// The org [default: the remembered org]
+    #[arg(long)]
+    pub org: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -106,34 +106,48 @@ impl Http {
             .filter(|s| *s > 0.0)
             .map(Duration::from_secs_f64)
             .unwrap_or(DEFAULT_TIMEOUT);
-        let client = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        let client = builder(CONNECT_TIMEOUT.min(timeout))
             .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                let first = &attempt.previous()[0];
-                if attempt.previous().len() > MAX_REDIRECTS {
-                    attempt.error("too many redirects")
-                } else if attempt.url().origin() != first.origin() {
-                    let msg = format!(
-                        "redirect to another origin refused ({} -> {})",
-                        first.origin().ascii_serialization(),
-                        attempt.url().origin().ascii_serialization()
-                    );
-                    attempt.error(msg)
-                } else {
-                    attempt.follow()
-                }
-            }))
             .build()
-            .map_err(|e| {
-                Error::network(format!("cannot set up HTTPS: {}", error_chain(&e))).hint(
-                    "install the system CA certificates (ca-certificates) or set SSL_CERT_FILE",
-                )
-            })?;
+            .map_err(build_error)?;
         Ok(Http { client, timeout })
     }
 
+    /// A client for long-lived exchanges (MCP tool calls, event streams): the same rules and
+    /// connect timeout, but no limit on the total time. Callers limit what they read.
+    pub fn streaming() -> Result<reqwest::Client> {
+        builder(CONNECT_TIMEOUT).build().map_err(build_error)
+    }
+}
+
+fn build_error(e: reqwest::Error) -> Error {
+    Error::network(format!("cannot set up HTTPS: {}", error_chain(&e)))
+        .hint("install the system CA certificates (ca-certificates) or set SSL_CERT_FILE")
+}
+
+/// User agent, connect timeout and the same-origin redirect rule, for every client.
+fn builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(connect_timeout)
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            let first = &attempt.previous()[0];
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if attempt.url().origin() != first.origin() {
+                let msg = format!(
+                    "redirect to another origin refused ({} -> {})",
+                    first.origin().ascii_serialization(),
+                    attempt.url().origin().ascii_serialization()
+                );
+                attempt.error(msg)
+            } else {
+                attempt.follow()
+            }
+        }))
+}
+
+impl Http {
     /// GET `url` with optional bearer token and extra headers; reads at most [`MAX_BODY`] bytes.
     pub async fn get(
         &self,

@@ -28,6 +28,7 @@ pub mod edit;
 pub mod error;
 pub mod http;
 pub mod layers;
+pub mod mcp;
 pub mod output;
 pub mod paths;
 pub mod secrets;

@@ -10,7 +10,9 @@ pub mod jwt;
 use std::io::{BufRead, IsTerminal, Read, Write};
 
 use crate::error::{Error, Result};
-use crate::secrets::Secret;
+use crate::output::relative;
+use crate::paths::Paths;
+use crate::secrets::{Credential, Secret, Store};
 use crate::state::State;
 
 /// Where `login` takes the token from when the user supplies it.
@@ -126,4 +128,37 @@ pub fn ensure_consent(
     }
     state.accept_command(origin, argv);
     Ok(())
+}
+
+/// The org (`org` or the remembered one), its stored credential and the token's expiry (Unix
+/// time, when it is a JWT). A missing or expired token is an auth error that says to log in.
+/// Local files (or one keyring entry) only: this is on the hot path of `ai-setup token`.
+pub fn current(org: Option<&str>, paths: &Paths) -> Result<(String, Credential, Option<i64>)> {
+    let state = State::load(paths)?;
+    let org = state.resolve_org(org)?;
+    let org_state = state.org(&org)?;
+    let credential = Store::open(org_state.credential_store, paths)
+        .get(&org)?
+        .ok_or_else(|| {
+            Error::auth(format!(
+                "no token for {org} in the {}",
+                org_state.credential_store
+            ))
+            .hint(format!("run `ai-setup login {org}`"))
+        })?;
+    let expires_at = jwt::claims(credential.token.expose()).and_then(|c| c.exp);
+    let now = crate::now_unix();
+    if let Some(exp) = expires_at.filter(|exp| *exp <= now) {
+        return Err(Error::auth(format!(
+            "the token for {org} expired {}",
+            relative(exp, now)
+        ))
+        .hint(format!("run `ai-setup login {org}`")));
+    }
+    Ok((org, credential, expires_at))
+}
+
+/// The current valid token of `org`.
+pub fn current_token(org: &str, paths: &Paths) -> Result<Secret> {
+    current(Some(org), paths).map(|(_, credential, _)| credential.token)
 }

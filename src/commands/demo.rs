@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::{login, status, token};
+use super::{login, status};
 use crate::cli::{ApplyFlags, DemoArgs, StatusArgs};
 use crate::error::{Error, Result};
 use crate::output::{Output, relative};
@@ -96,7 +96,7 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
             o,
         )
     });
-    let token_line = match token::current(None, &sandbox) {
+    let token_line = match crate::auth::current(None, &sandbox) {
         Ok((_, credential, exp)) => format!(
             "prints the {}-character org token for client helpers{} (not shown here)",
             credential.token.expose().len(),

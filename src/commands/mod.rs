@@ -13,7 +13,7 @@ mod token;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, McpAction};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::paths::Paths;
@@ -63,6 +63,14 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
         Command::Config { action } => config::run(&action, &paths, out),
         Command::Logout(args) => logout::run(&args, &paths, out),
         Command::Restore(args) => restore::run(&args, &paths, out),
+        Command::Mcp {
+            action: McpAction::Bridge(args),
+        } => runtime()?.block_on(crate::mcp::bridge::run(
+            &args.name,
+            args.org.as_deref(),
+            &paths,
+        )),
+        Command::Exec(args) => crate::mcp::exec::run(&args.name, args.org.as_deref(), &paths),
         Command::Login(args) => runtime()?.block_on(login::run(
             login::Mode::Login,
             args.url.as_deref(),

@@ -9,6 +9,9 @@
 //!   `If-None-Match` are honoured.
 //! - `GET /dev/token?user=ID`: a signed development token (HS256 JWT, key made at start) for a
 //!   user of `users.json`, or its first user. The demo org's `auth.command` prints one.
+//! - `POST /mcp/{name}`: an MCP server (Streamable HTTP, JSON responses) that requires one of
+//!   those tokens, unexpired, as `Authorization: Bearer`. Its tools: `whoami` (the token's
+//!   subject) and `echo`. It is what `ai-setup mcp bridge` and the tests talk to.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -132,6 +135,10 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
     let app = Router::new()
         .route(WELL_KNOWN, get(discovery))
         .route("/dev/token", get(dev_token))
+        .route(
+            "/mcp/{name}",
+            axum::routing::post(mcp).get(mcp_no_stream).delete(mcp_end),
+        )
         .with_state(state);
     axum::serve(listener, app)
         .await
@@ -164,6 +171,20 @@ impl Server {
             .and_then(|h| h.to_str().ok())
             .unwrap_or("127.0.0.1");
         format!("http://{host}")
+    }
+
+    /// The claims of a token this server signed, if the signature holds and it has not expired.
+    fn verify(&self, token: &str) -> Option<Value> {
+        let (input, signature) = token.rsplit_once('.')?;
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.signing_key).expect("HMAC takes any key size");
+        mac.update(input.as_bytes());
+        mac.verify_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?)
+            .ok()?;
+        let payload = URL_SAFE_NO_PAD.decode(input.split('.').nth(1)?).ok()?;
+        let claims: Value = serde_json::from_slice(&payload).ok()?;
+        let exp = claims.get("exp")?.as_i64()?;
+        (exp > crate::now_unix()).then_some(claims)
     }
 
     fn sign(&self, claims: &Value) -> String {
@@ -297,4 +318,148 @@ async fn dev_token(
         format!("{}\n", server.sign(&claims)),
     )
         .into_response()
+}
+
+/// The bearer token's claims, or the 401 to answer with.
+fn authorize(server: &Server, headers: &HeaderMap) -> Result<Value, Box<Response>> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match token.and_then(|t| server.verify(t)) {
+        Some(claims) => Ok(claims),
+        None => {
+            let mut response = error_response(
+                StatusCode::UNAUTHORIZED,
+                "a valid, unexpired bearer token is required",
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("valid"));
+            Err(Box::new(response))
+        }
+    }
+}
+
+const MCP_PROTOCOL: &str = "2025-06-18";
+
+fn mcp_tools() -> Value {
+    json!([
+        {
+            "name": "whoami",
+            "description": "Who the org endpoint thinks you are (the token's subject)",
+            "inputSchema": {"type": "object", "properties": {}}
+        },
+        {
+            "name": "echo",
+            "description": "Echoes the text back",
+            "inputSchema": {
+                "type": "object",
+                "properties": {"text": {"type": "string", "description": "What to echo"}},
+                "required": ["text"]
+            }
+        }
+    ])
+}
+
+/// Answers one JSON-RPC request; `None` for a notification.
+fn mcp_answer(name: &str, claims: &Value, message: &Value) -> Option<Value> {
+    let id = message.get("id")?.clone();
+    let method = message.get("method").and_then(Value::as_str).unwrap_or("");
+    let params = message.get("params").cloned().unwrap_or(Value::Null);
+    let text = |t: String| json!({"content": [{"type": "text", "text": t}]});
+    let result = match method {
+        "initialize" => Ok(json!({
+            "protocolVersion": params.get("protocolVersion").and_then(Value::as_str).unwrap_or(MCP_PROTOCOL),
+            "capabilities": {"tools": {"listChanged": false}},
+            "serverInfo": {"name": format!("ai-setup-reference-{name}"), "version": env!("CARGO_PKG_VERSION")}
+        })),
+        "ping" => Ok(json!({})),
+        "tools/list" => Ok(json!({"tools": mcp_tools()})),
+        "tools/call" => match params.get("name").and_then(Value::as_str) {
+            Some("whoami") => Ok(text(format!(
+                "{} (MCP server '{name}')",
+                claims.get("sub").and_then(Value::as_str).unwrap_or("?")
+            ))),
+            Some("echo") => Ok(text(
+                params
+                    .pointer("/arguments/text")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            )),
+            other => Err((-32602, format!("unknown tool {other:?}"))),
+        },
+        other => Err((-32601, format!("method not found: {other}"))),
+    };
+    Some(match result {
+        Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+        Err((code, message)) => {
+            json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+        }
+    })
+}
+
+async fn mcp(
+    State(server): State<Arc<Server>>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let claims = match authorize(&server, &headers) {
+        Ok(claims) => claims,
+        Err(response) => return *response,
+    };
+    let message: Value = match serde_json::from_str(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            let error = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": format!("parse error: {e}")}});
+            return (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "application/json")],
+                error.to_string(),
+            )
+                .into_response();
+        }
+    };
+    let answer = match &message {
+        Value::Array(batch) => {
+            let answers: Vec<Value> = batch
+                .iter()
+                .filter_map(|m| mcp_answer(&name, &claims, m))
+                .collect();
+            (!answers.is_empty()).then_some(Value::Array(answers))
+        }
+        single => mcp_answer(&name, &claims, single),
+    };
+    let Some(answer) = answer else {
+        return StatusCode::ACCEPTED.into_response();
+    };
+    let mut response = (
+        [(header::CONTENT_TYPE, "application/json")],
+        answer.to_string(),
+    )
+        .into_response();
+    if message.get("method").and_then(Value::as_str) == Some("initialize") {
+        let mut id = [0u8; 16];
+        let _ = getrandom::fill(&mut id);
+        let session: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        response.headers_mut().insert(
+            "mcp-session-id",
+            session.parse().expect("hex is a valid header"),
+        );
+    }
+    response
+}
+
+/// This server sends nothing unprompted, so it offers no standalone event stream.
+async fn mcp_no_stream() -> StatusCode {
+    StatusCode::METHOD_NOT_ALLOWED
+}
+
+async fn mcp_end(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+    match authorize(&server, &headers) {
+        Ok(_) => StatusCode::OK.into_response(),
+        Err(response) => *response,
+    }
 }

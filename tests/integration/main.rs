@@ -7,5 +7,6 @@ mod common;
 mod config;
 mod keyring;
 mod leaks;
+mod mcp;
 mod opencode;
 mod terminal;

@@ -151,7 +151,10 @@ fn user_overrides_reach_opencode_and_logout_restore_leaves_the_file_as_it_was() 
         config["mcp"]["docs"]["url"],
         format!("{}/mcp/docs", endpoint.url)
     );
-    assert_eq!(config["autoupdate"], false, "the user's own keys still load");
+    assert_eq!(
+        config["autoupdate"], false,
+        "the user's own keys still load"
+    );
 
     // A second run writes nothing.
     let before = env.snapshot();

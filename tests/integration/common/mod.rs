@@ -217,7 +217,10 @@ impl Endpoint {
 
     pub fn start(org: Option<tempfile::TempDir>, extra: &[&str]) -> Self {
         let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
+        cmd.arg("serve").args(extra);
+        if !extra.contains(&"--listen") {
+            cmd.args(["--listen", "127.0.0.1:0"]);
+        }
         if let Some(dir) = &org {
             cmd.arg("--org-dir").arg(dir.path());
         }

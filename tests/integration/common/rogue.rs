@@ -12,6 +12,7 @@ use std::time::Duration;
 pub struct Rogue {
     pub url: String,
     requests: Arc<AtomicUsize>,
+    last_request: Arc<std::sync::Mutex<String>>,
 }
 
 impl Rogue {
@@ -19,22 +20,34 @@ impl Rogue {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(AtomicUsize::new(0));
-        let seen = requests.clone();
+        let last_request = Arc::new(std::sync::Mutex::new(String::new()));
+        let (seen, last) = (requests.clone(), last_request.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 seen.fetch_add(1, Ordering::SeqCst);
                 let response = response.clone();
+                let last = last.clone();
                 std::thread::spawn(move || {
                     let mut buf = [0u8; 8192];
                     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-                    let _ = stream.read(&mut buf);
+                    let n = stream.read(&mut buf).unwrap_or(0);
+                    *last.lock().unwrap() = String::from_utf8_lossy(&buf[..n]).into_owned();
                     std::thread::sleep(delay);
                     let _ = stream.write_all(&response);
                 });
             }
         });
-        Rogue { url, requests }
+        Rogue {
+            url,
+            requests,
+            last_request,
+        }
+    }
+
+    /// The head (and start of the body) of the last request received.
+    pub fn last_request(&self) -> String {
+        self.last_request.lock().unwrap().clone()
     }
 
     /// A complete HTTP/1.1 response.
