@@ -17,6 +17,9 @@ pub struct Paths {
     pub xdg_config: PathBuf,
     /// `$XDG_DATA_HOME`, or `~/.local/share` on every platform.
     pub xdg_data: PathBuf,
+    /// Where desktop applications keep their settings: `~/Library/Application Support` on
+    /// macOS, `%APPDATA%` on Windows, the XDG config folder elsewhere (VS Code, Claude Desktop).
+    pub app_config: PathBuf,
     /// ai-setup's own directories.
     pub config_dir: PathBuf,
     pub state_dir: PathBuf,
@@ -39,8 +42,17 @@ impl Paths {
         };
         let project = directories::ProjectDirs::from("", "", "ai-setup")
             .ok_or_else(|| Error::failure("cannot find the configuration directories"))?;
+        let xdg_config = xdg("XDG_CONFIG_HOME", ".config");
+        let app_config = if cfg!(target_os = "macos") {
+            home.join("Library/Application Support")
+        } else if cfg!(windows) {
+            base.config_dir().to_path_buf()
+        } else {
+            xdg_config.clone()
+        };
         Ok(Paths {
-            xdg_config: xdg("XDG_CONFIG_HOME", ".config"),
+            app_config,
+            xdg_config,
             xdg_data: xdg("XDG_DATA_HOME", ".local/share"),
             config_dir: project.config_dir().to_path_buf(),
             state_dir: project
@@ -59,6 +71,7 @@ impl Paths {
             home: home.to_path_buf(),
             xdg_config: home.join(".config"),
             xdg_data: home.join(".local/share"),
+            app_config: home.join(".config"),
             config_dir: home.join(".config/ai-setup"),
             state_dir: home.join(".local/state/ai-setup"),
             data_dir: home.join(".local/share/ai-setup"),

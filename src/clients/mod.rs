@@ -2,7 +2,11 @@
 //! files for an org, and which to remove at logout; it never reads or writes files itself
 //! (planning and the writer do). [`ALL`] is the table of supported clients.
 
+pub mod claude_code;
+pub mod codex;
+pub mod mcp_only;
 pub mod opencode;
+pub mod translate;
 
 use std::path::{Path, PathBuf};
 
@@ -50,13 +54,26 @@ pub trait Client: Sync {
     /// The id used in `--clients` and the org's `ai_setup.clients`.
     fn id(&self) -> &'static str;
     fn name(&self) -> &'static str;
+    /// What cannot be configured in this client's files, and why.
+    fn limits(&self) -> &'static str;
     fn detect(&self, paths: &Paths) -> Detection;
     /// The keys this client wants, per file, for the org. Keys it managed before and no
     /// longer lists are pruned; logout removes them through the ledger.
     fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired>;
 }
 
-pub static ALL: &[&dyn Client] = &[&opencode::OpenCode];
+pub static ALL: &[&dyn Client] = &[
+    &opencode::OpenCode,
+    &claude_code::ClaudeCode,
+    &codex::Codex,
+    &mcp_only::GEMINI,
+    &mcp_only::WINDSURF,
+    &mcp_only::CURSOR,
+    &mcp_only::VSCODE,
+    &mcp_only::ZED,
+    &mcp_only::CLAUDE_DESKTOP,
+    &mcp_only::CLINE,
+];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Client> {
     ALL.iter().copied().find(|c| c.id() == id)

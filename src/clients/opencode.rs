@@ -46,6 +46,10 @@ impl Client for OpenCode {
         "OpenCode"
     }
 
+    fn limits(&self) -> &'static str {
+        "none: OpenCode loads the org's configuration itself"
+    }
+
     fn detect(&self, paths: &Paths) -> Detection {
         Detection {
             program: find_program("opencode"),

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 pub struct TomlDoc {
     doc: DocumentMut,
     bom: bool,
+    /// The file uses CRLF throughout: new lines follow it (toml_edit writes LF).
+    crlf: bool,
 }
 
 impl TomlDoc {
@@ -20,7 +22,8 @@ impl TomlDoc {
         let doc = text
             .parse::<DocumentMut>()
             .map_err(|e| Error::failure(format!("not valid TOML: {}", e.to_string().trim())))?;
-        Ok(TomlDoc { doc, bom })
+        let crlf = text.contains("\r\n") && !text.replace("\r\n", "").contains('\n');
+        Ok(TomlDoc { doc, bom, crlf })
     }
 }
 
@@ -93,7 +96,13 @@ impl Doc for TomlDoc {
     }
 
     fn render(&self) -> Vec<u8> {
-        with_bom(self.bom, self.doc.to_string())
+        let text = self.doc.to_string();
+        let text = if self.crlf {
+            text.replace("\r\n", "\n").replace('\n', "\r\n")
+        } else {
+            text
+        };
+        with_bom(self.bom, text)
     }
 }
 
@@ -231,6 +240,19 @@ mod tests {
             d.set(&key("model"), &json!("gpt-5")).unwrap()
         });
         assert_eq!(after, "# the model\nmodel = \"gpt-5\" # why\n");
+    }
+
+    #[test]
+    fn crlf_files_get_crlf_lines() {
+        let before = "# mine\r\nmodel = \"o3\"\r\n";
+        let after = edit(before, |d| {
+            d.set(&key("mcp_servers.org"), &json!({"command": "x"}))
+                .unwrap()
+        });
+        assert!(after.starts_with(before));
+        assert!(!after.replace("\r\n", "").contains('\n'), "{after:?}");
+        let removed = edit(&after, |d| assert!(d.remove(&key("mcp_servers.org"))));
+        assert_eq!(removed, before);
     }
 
     #[test]

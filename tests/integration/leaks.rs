@@ -2,6 +2,10 @@
 
 use crate::common::*;
 
+/// Every supported client, so that every file ai-setup writes is searched.
+const EVERY_CLIENT: &str =
+    "opencode,claude-code,codex,gemini,windsurf,cursor,vscode,zed,claude-desktop,cline";
+
 #[test]
 fn the_token_appears_only_where_it_belongs() {
     let endpoint = Endpoint::demo();
@@ -28,7 +32,7 @@ fn the_token_appears_only_where_it_belongs() {
         &endpoint.url,
         "--yes",
         "--clients",
-        "opencode",
+        EVERY_CLIENT,
         "--json",
     ]);
     run(&[
@@ -36,7 +40,7 @@ fn the_token_appears_only_where_it_belongs() {
         &endpoint.url,
         "--yes",
         "--clients",
-        "opencode",
+        EVERY_CLIENT,
         "--credential-store",
         "file",
     ]);
@@ -45,7 +49,7 @@ fn the_token_appears_only_where_it_belongs() {
         &endpoint.url,
         "--yes",
         "--clients",
-        "opencode",
+        EVERY_CLIENT,
         "--credential-store",
         "file",
         "--force",
@@ -56,7 +60,7 @@ fn the_token_appears_only_where_it_belongs() {
         &endpoint.url,
         "--dry-run",
         "--clients",
-        "opencode",
+        EVERY_CLIENT,
         "--json",
     ]);
     run(&["status"]);
@@ -87,7 +91,20 @@ fn the_token_appears_only_where_it_belongs() {
         env.path(".local/share/ai-setup/credentials.json"),
         env.auth_json(),
     ];
-    for (path, bytes) in env.snapshot() {
+    let files = env.snapshot();
+    for written in [
+        ".claude.json",
+        ".claude/settings.json",
+        ".codex/config.toml",
+        ".gemini/settings.json",
+        ".config/zed/settings.json",
+    ] {
+        assert!(
+            files.contains_key(&env.path(written)),
+            "{written} was not written: the search would miss it"
+        );
+    }
+    for (path, bytes) in files {
         let text = String::from_utf8_lossy(&bytes);
         if allowed.contains(&path) {
             assert!(text.contains(&token), "{} should hold it", path.display());

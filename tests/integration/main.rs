@@ -2,6 +2,7 @@
 //! reference endpoint (`ai-setup serve`) on loopback and the real client CLIs.
 
 mod bad_input;
+mod clients;
 mod commands;
 mod common;
 mod config;

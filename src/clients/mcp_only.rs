@@ -1,0 +1,164 @@
+//! Clients ai-setup gives the org's MCP servers and nothing else, because their LLM endpoint
+//! cannot be set in a file without a long-lived key (`limits` says how each one falls short).
+//! They differ only in file, root key and the spelling of a stdio entry, so they are rows of one
+//! table rather than modules of their own.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::translate::{StdioShape, mcp_entries, model_for};
+use super::{Client, Detection, OrgContext, find_program};
+use crate::apply::{Desired, Kind, Managed};
+use crate::edit::Format;
+use crate::paths::Paths;
+
+pub struct McpOnly {
+    pub id: &'static str,
+    pub name: &'static str,
+    /// The program that shows the client is installed.
+    pub program: &'static str,
+    /// The client's settings folder, which also shows it is installed.
+    pub dir: fn(&Paths) -> PathBuf,
+    /// The MCP file, relative to `dir`.
+    pub file: &'static str,
+    pub root: &'static [&'static str],
+    pub shape: StdioShape,
+    /// Where the default model goes, and the provider whose models the client speaks.
+    pub model: Option<(&'static [&'static str], &'static str)>,
+    pub limits: &'static str,
+}
+
+impl Client for McpOnly {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn limits(&self) -> &'static str {
+        self.limits
+    }
+
+    fn detect(&self, paths: &Paths) -> Detection {
+        Detection {
+            program: find_program(self.program),
+            config_present: (self.dir)(paths).is_dir(),
+        }
+    }
+
+    fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired> {
+        let mut keys = mcp_entries(ctx, self.root, self.shape);
+        if let Some((key, provider)) = self.model
+            && let Some(model) = model_for(ctx, provider)
+        {
+            keys.push(Managed {
+                key: key.iter().map(|s| s.to_string()).collect(),
+                value: Value::String(model),
+                kind: Kind::Setting,
+            });
+        }
+        vec![Desired {
+            client: self.id,
+            path: (self.dir)(paths).join(self.file),
+            format: Format::Jsonc,
+            sensitive: false,
+            keys,
+        }]
+    }
+}
+
+pub static GEMINI: McpOnly = McpOnly {
+    id: "gemini",
+    name: "Gemini CLI",
+    program: "gemini",
+    dir: |p| p.home.join(".gemini"),
+    file: "settings.json",
+    root: &["mcpServers"],
+    shape: StdioShape::Plain,
+    model: Some((&["model", "name"], "google")),
+    limits: "LLM endpoint only through environment variables (GOOGLE_GEMINI_BASE_URL, GEMINI_API_KEY), which would hold a token: not written",
+};
+
+pub static WINDSURF: McpOnly = McpOnly {
+    id: "windsurf",
+    name: "Windsurf",
+    program: "windsurf",
+    dir: |p| p.home.join(".codeium/windsurf"),
+    file: "mcp_config.json",
+    root: &["mcpServers"],
+    shape: StdioShape::Plain,
+    model: None,
+    limits: "no custom LLM endpoint: models come from Windsurf's own service",
+};
+
+pub static CURSOR: McpOnly = McpOnly {
+    id: "cursor",
+    name: "Cursor",
+    program: "cursor",
+    dir: |p| p.home.join(".cursor"),
+    file: "mcp.json",
+    root: &["mcpServers"],
+    shape: StdioShape::Plain,
+    model: None,
+    limits: "LLM endpoint and key are set in Cursor's UI only (stored in its own database)",
+};
+
+pub static VSCODE: McpOnly = McpOnly {
+    id: "vscode",
+    name: "VS Code",
+    program: "code",
+    dir: |p| p.app_config.join("Code/User"),
+    file: "mcp.json",
+    root: &["servers"],
+    shape: StdioShape::Typed,
+    model: None,
+    limits: "custom model keys live in VS Code's secret storage, which a file cannot reach",
+};
+
+pub static ZED: McpOnly = McpOnly {
+    id: "zed",
+    name: "Zed",
+    program: "zed",
+    dir: |p| {
+        if cfg!(windows) {
+            p.app_config.join("Zed")
+        } else {
+            p.xdg_config.join("zed")
+        }
+    },
+    file: "settings.json",
+    root: &["context_servers"],
+    shape: StdioShape::ZedCustom,
+    model: None,
+    limits: "LLM keys come from the OS keychain or an environment variable only",
+};
+
+pub static CLAUDE_DESKTOP: McpOnly = McpOnly {
+    id: "claude-desktop",
+    name: "Claude Desktop",
+    program: "claude-desktop",
+    dir: |p| p.app_config.join("Claude"),
+    file: "claude_desktop_config.json",
+    root: &["mcpServers"],
+    shape: StdioShape::Plain,
+    model: None,
+    limits: "models come from Anthropic's service; remote servers are reached through the stdio bridge",
+};
+
+pub static CLINE: McpOnly = McpOnly {
+    id: "cline",
+    name: "Cline",
+    program: "cline",
+    dir: |p| {
+        p.app_config
+            .join("Code/User/globalStorage/saoudrizwan.claude-dev/settings")
+    },
+    file: "cline_mcp_settings.json",
+    root: &["mcpServers"],
+    shape: StdioShape::Cline,
+    model: None,
+    limits: "the provider (base URL and key) is set in Cline's UI and kept in VS Code's storage",
+};

@@ -1,0 +1,457 @@
+//! Every client, losslessly: golden files per client, and the real Claude Code, Codex and
+//! Gemini CLIs (from npm) reading what ai-setup wrote next to the user's own servers.
+
+use std::process::Stdio;
+
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// A client's MCP file as a user left it: comments, a trailing comma, CRLF, unknown keys, a
+/// server of their own and one with the name the org uses (`docs`).
+struct Fixture {
+    client: &'static str,
+    path: &'static str,
+    before: &'static str,
+    /// Where the org's servers go.
+    root: &'static [&'static str],
+}
+
+const FIXTURES: &[Fixture] = &[
+    Fixture {
+        client: "claude-code",
+        path: ".claude.json",
+        before: "{\r\n  \"numStartups\": 12,\r\n  \"mcpServers\": {\r\n    \"mine\": {\"type\": \"stdio\", \"command\": \"my-server\"},\r\n    \"docs\": {\"type\": \"stdio\", \"command\": \"my-docs\"}\r\n  },\r\n  \"projects\": {}\r\n}\r\n",
+        root: &["mcpServers"],
+    },
+    Fixture {
+        client: "codex",
+        path: ".codex/config.toml",
+        before: "# my codex settings\r\nmodel = \"o3\" # mine\r\napproval_policy = \"on-request\"\r\n\r\n[mcp_servers.mine]\r\ncommand = \"my-server\"\r\n\r\n[mcp_servers.docs]\r\ncommand = \"my-docs\"\r\n",
+        root: &["mcp_servers"],
+    },
+    Fixture {
+        client: "gemini",
+        path: ".gemini/settings.json",
+        before: "// my gemini settings\r\n{\r\n  \"ui\": { \"theme\": \"GitHub\" }, // keep\r\n  \"mcpServers\": {\r\n    \"mine\": { \"command\": \"my-server\" },\r\n    \"docs\": { \"command\": \"my-docs\" },\r\n  },\r\n}\r\n",
+        root: &["mcpServers"],
+    },
+    Fixture {
+        client: "windsurf",
+        path: ".codeium/windsurf/mcp_config.json",
+        before: "{\n  \"mcpServers\": {\n    \"mine\": { \"command\": \"my-server\", \"disabled\": false },\n    \"docs\": { \"serverUrl\": \"https://docs.example\" }\n  },\n  \"futureKey\": [1, 2, 3]\n}\n",
+        root: &["mcpServers"],
+    },
+    Fixture {
+        client: "cursor",
+        path: ".cursor/mcp.json",
+        before: "{\n\t\"mcpServers\": {\n\t\t\"mine\": {\"command\": \"my-server\"},\n\t\t\"docs\": {\"url\": \"https://docs.example/mcp\"},\n\t},\n}\n",
+        root: &["mcpServers"],
+    },
+    Fixture {
+        client: "vscode",
+        path: ".config/Code/User/mcp.json",
+        before: "// VS Code MCP\n{\n  \"inputs\": [],\n  \"servers\": {\n    \"mine\": { \"type\": \"stdio\", \"command\": \"my-server\" },\n    /* mine too */\n    \"docs\": { \"type\": \"http\", \"url\": \"https://docs.example\" },\n  },\n}\n",
+        root: &["servers"],
+    },
+    Fixture {
+        client: "zed",
+        path: ".config/zed/settings.json",
+        before: "// Zed settings\n{\n  \"theme\": \"One Dark\",\n  \"context_servers\": {\n    \"mine\": { \"command\": \"my-server\", \"args\": [] },\n    \"docs\": { \"command\": \"my-docs\", \"args\": [] },\n  },\n}\n",
+        root: &["context_servers"],
+    },
+    Fixture {
+        client: "claude-desktop",
+        path: ".config/Claude/claude_desktop_config.json",
+        before: "{\n  \"mcpServers\": {\n    \"mine\": {\"command\": \"my-server\"},\n    \"docs\": {\"command\": \"my-docs\"}\n  },\n  \"globalShortcut\": \"Ctrl+Space\"\n}\n",
+        root: &["mcpServers"],
+    },
+    Fixture {
+        client: "cline",
+        path: ".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json",
+        before: "{\n  \"mcpServers\": {\n    \"mine\": {\"command\": \"my-server\", \"disabled\": false},\n    \"docs\": {\"command\": \"my-docs\", \"disabled\": true}\n  }\n}\n",
+        root: &["mcpServers"],
+    },
+];
+
+fn parse(path: &std::path::Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    if path.extension().is_some_and(|e| e == "toml") {
+        // Through ai-setup's own TOML reader, as JSON, for uniform assertions.
+        let doc =
+            ai_setup::edit::parse(ai_setup::edit::Format::Toml, Some(text.as_bytes())).unwrap();
+        json!({ "mcp_servers": doc.get(&["mcp_servers".to_string()]).unwrap_or(Value::Null) })
+    } else {
+        jsonc_parser::parse_to_serde_value(&text, &Default::default()).unwrap()
+    }
+}
+
+fn servers<'a>(value: &'a Value, root: &[&str]) -> &'a Value {
+    root.iter().fold(value, |v, k| &v[*k])
+}
+
+/// The demo org, served from a folder the test can edit.
+fn editable_org() -> (tempfile::TempDir, Endpoint) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("discovery.json"),
+        include_str!("../../assets/demo/discovery.json"),
+    )
+    .unwrap();
+    let endpoint = Endpoint::start(None, &["--org-dir", dir.path().to_str().unwrap()]);
+    (dir, endpoint)
+}
+
+#[test]
+fn every_client_keeps_the_users_bytes_and_prunes_only_its_own() {
+    let (org_dir, endpoint) = editable_org();
+    let env = TestEnv::new();
+    for f in FIXTURES {
+        env.write(f.path, f.before.as_bytes());
+    }
+    let all: Vec<&str> = FIXTURES.iter().map(|f| f.client).collect();
+    let list = all.join(",");
+    let login = |extra: &[&str]| {
+        let mut args = vec![
+            "login",
+            &endpoint.url,
+            "--yes",
+            "--credential-store",
+            "file",
+            "--clients",
+            &list,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        env.run(&args)
+    };
+    let run = login(&[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let report = run.json();
+
+    for f in FIXTURES {
+        let path = env.path(f.path);
+        let value = parse(&path);
+        let s = servers(&value, f.root);
+        // The org's servers run ai-setup, which supplies the token; the user's stay as they were.
+        for name in ["tickets", "everything"] {
+            let entry = &s[name];
+            assert!(
+                entry["command"].as_str().unwrap().ends_with("ai-setup"),
+                "{}: {entry}",
+                f.client
+            );
+            let args: Vec<&str> = entry["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            assert_eq!(
+                args[args.len() - 2..],
+                ["--org", endpoint.url.as_str()],
+                "{}",
+                f.client
+            );
+        }
+        assert_eq!(s["tickets"]["args"][0], "mcp", "{}", f.client);
+        assert_eq!(s["everything"]["args"][0], "exec", "{}", f.client);
+        assert!(s["mine"]["command"] == "my-server", "{}: {s}", f.client);
+        assert_ne!(
+            s["docs"]["command"]
+                .as_str()
+                .map(|c| c.ends_with("ai-setup")),
+            Some(true),
+            "{}: the user's docs was overwritten",
+            f.client
+        );
+        let client = report["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == f.client)
+            .unwrap();
+        let kept_users_docs = client["files"].as_array().unwrap().iter().any(|file| {
+            file["notes"].as_array().is_some_and(|notes| {
+                notes.iter().any(|n| {
+                    n["kind"] == "user_entry" && n["key"].as_str().unwrap().ends_with("docs")
+                })
+            })
+        });
+        assert!(kept_users_docs, "{}: {client}", f.client);
+        // Line endings and comments of the user's file are still there.
+        let text = std::fs::read_to_string(&path).unwrap();
+        if f.before.contains("\r\n") {
+            assert!(
+                !text.replace("\r\n", "").contains('\n'),
+                "{}: CRLF lost",
+                f.client
+            );
+        }
+        for line in f
+            .before
+            .lines()
+            .filter(|l| l.contains("//") || l.contains('#') || l.contains("/*"))
+        {
+            assert!(
+                text.contains(line.trim_end_matches('\r')),
+                "{}: lost {line:?}",
+                f.client
+            );
+        }
+    }
+
+    // A second run writes nothing.
+    let before = env.snapshot();
+    assert_eq!(env.run(&["sync", "--clients", &list]).code, 0);
+    for f in FIXTURES {
+        assert_eq!(
+            before[&env.path(f.path)],
+            std::fs::read(env.path(f.path)).unwrap(),
+            "{} rewritten",
+            f.client
+        );
+    }
+
+    // The org drops a server: it goes from every client, and nothing else does.
+    let mut doc: Value =
+        serde_json::from_str(include_str!("../../assets/demo/discovery.json")).unwrap();
+    doc["config"]["mcp"]
+        .as_object_mut()
+        .unwrap()
+        .remove("tickets");
+    std::fs::write(org_dir.path().join("discovery.json"), doc.to_string()).unwrap();
+    let run = env.run(&["sync", "--clients", &list]);
+    assert_eq!(run.code, 0, "{run:?}");
+    for f in FIXTURES {
+        let value = parse(&env.path(f.path));
+        let s = servers(&value, f.root);
+        assert!(s.get("tickets").is_none(), "{}: {s}", f.client);
+        assert!(
+            s.get("everything").is_some() && s.get("mine").is_some() && s.get("docs").is_some(),
+            "{}: {s}",
+            f.client
+        );
+    }
+
+    // Everything ai-setup wrote goes, and each file is byte for byte the user's again.
+    let run = env.run(&["logout", "--restore"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    for f in FIXTURES {
+        assert_eq!(
+            std::fs::read_to_string(env.path(f.path)).unwrap(),
+            f.before,
+            "{} after logout --restore",
+            f.client
+        );
+    }
+}
+
+#[test]
+fn an_unparseable_client_file_is_skipped_and_the_others_are_configured() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let broken = "{\n  \"mcpServers\": {\n    \"mine\": { \"command\": \"x\" \n}\n";
+    env.write(".cursor/mcp.json", broken.as_bytes());
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "file",
+        "--clients",
+        "cursor,windsurf,gemini",
+        "--json",
+    ]);
+    assert_eq!(run.code, 5, "{run:?}");
+    let report = run.json();
+    let cursor = report["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "cursor")
+        .unwrap();
+    assert!(
+        cursor["error"]
+            .as_str()
+            .unwrap()
+            .contains(".cursor/mcp.json"),
+        "{cursor}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path(".cursor/mcp.json")).unwrap(),
+        broken
+    );
+    assert!(parse(&env.path(".gemini/settings.json"))["mcpServers"]["docs"].is_object());
+    assert!(
+        parse(&env.path(".codeium/windsurf/mcp_config.json"))["mcpServers"]["docs"].is_object()
+    );
+}
+
+fn cli(env: &TestEnv, name: &str, args: &[&str]) -> String {
+    let out = env
+        .command(client_cli(name).to_str().unwrap(), args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{name} {args:?} failed:\n{text}");
+    text
+}
+
+#[test]
+fn claude_code_lists_and_connects_the_org_servers_next_to_the_users() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    env.write(
+        ".claude.json",
+        br#"{"mcpServers": {"mine": {"type": "stdio", "command": "my-own-server"}}}"#,
+    );
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "file",
+        "--clients",
+        "claude-code",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    let list = cli(&env, "claude", &["mcp", "list"]);
+    assert!(list.contains("mine: my-own-server"), "{list}");
+    for name in ["docs", "tickets"] {
+        let line = list
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("{name} missing:\n{list}"));
+        assert!(line.contains("mcp bridge"), "{line}");
+        // Claude Code ran the bridge, which reached the org's server with the token.
+        assert!(line.contains("Connected"), "{line}");
+    }
+    assert!(
+        list.lines().any(|l| l.starts_with("everything: ")),
+        "{list}"
+    );
+
+    // The API key helper prints exactly the token.
+    let settings: Value =
+        serde_json::from_slice(&std::fs::read(env.path(".claude/settings.json")).unwrap()).unwrap();
+    assert_eq!(
+        settings["env"]["ANTHROPIC_BASE_URL"],
+        format!("{}/anthropic", endpoint.url)
+    );
+    assert_eq!(
+        settings["model"], "claude-sonnet-4-5",
+        "the org's overlay for claude-code"
+    );
+    let helper = settings["apiKeyHelper"].as_str().unwrap();
+    let out = env.command("sh", &["-c", helper]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{}\n", env.stored_token(&endpoint.url))
+    );
+}
+
+#[test]
+fn codex_lists_the_org_servers_and_uses_the_org_model_provider() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    env.write(
+        ".codex/config.toml",
+        b"# mine\n[mcp_servers.mine]\ncommand = \"my-own-server\"\n",
+    );
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "file",
+        "--clients",
+        "codex",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    let out = env
+        .command(
+            client_cli("codex").to_str().unwrap(),
+            &["mcp", "list", "--json"],
+        )
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let servers: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = servers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    for name in ["docs", "tickets", "everything", "mine"] {
+        assert!(names.contains(&name), "{name} missing: {names:?}");
+    }
+    let docs = servers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "docs")
+        .unwrap();
+    assert_eq!(
+        docs["transport"]["args"],
+        json!(["mcp", "bridge", "docs", "--org", endpoint.url])
+    );
+
+    let out = env
+        .command(client_cli("codex").to_str().unwrap(), &["doctor", "--json"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let doctor: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let config = &doctor["checks"]["config.load"]["details"];
+    assert_eq!(config["model provider"], "demo-corp", "{config}");
+    let ws = &doctor["checks"]["network.websocket_reachability"]["details"];
+    assert_eq!(ws["provider name"], "Demo Corp (ai-setup)", "{ws}");
+    assert_eq!(ws["wire API"], "responses");
+}
+
+#[test]
+fn gemini_lists_the_org_servers_next_to_the_users() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    env.write(
+        ".gemini/settings.json",
+        b"// mine\n{ \"mcpServers\": { \"mine\": { \"command\": \"my-own-server\" } } }\n",
+    );
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "file",
+        "--clients",
+        "gemini",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let list = cli(&env, "gemini", &["mcp", "list"]);
+    assert!(list.contains("mine: my-own-server"), "{list}");
+    for name in ["docs", "tickets", "everything"] {
+        assert!(
+            list.contains(&format!("{name}: ")) && list.contains("ai-setup"),
+            "{name} missing:\n{list}"
+        );
+    }
+    assert!(
+        list.contains(&format!("mcp bridge docs --org {}", endpoint.url)),
+        "{list}"
+    );
+}
