@@ -37,6 +37,8 @@ pub enum Command {
     Sync(SyncArgs),
     /// Print the current org token and nothing else (for client helpers and scripts)
     Token(TokenArgs),
+    /// The supported clients: installed, configured, drift, and what cannot be configured
+    Clients(ClientsArgs),
     /// Show the resolved configuration and where each value comes from
     Config {
         #[command(subcommand)]
@@ -148,6 +150,16 @@ pub struct McpArgs {
     /// The org [default: the remembered org]
     #[arg(long)]
     pub org: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ClientsArgs {
+    /// The org [default: the remembered org]
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -6,8 +6,13 @@ use serde::Serialize;
 
 use crate::apply::ledger::Ledger;
 use crate::apply::{self, Desired, Note, Outcome, Prune};
+use crate::clients::{Client, OrgContext};
+use crate::discovery::Document;
+use crate::error::{Error, Result};
+use crate::layers::{self, LoadOptions, Source};
 use crate::output::Output;
 use crate::paths::Paths;
+use crate::secrets::Secret;
 
 #[derive(Debug, Serialize)]
 pub struct FileReport {
@@ -148,4 +153,50 @@ fn error_text(err: &crate::error::Error) -> String {
         text.push_str(&format!("\n(hint: {hint})"));
     }
     text
+}
+
+/// Each client's view of the org: its layer stack resolved (the org's overlay for that client
+/// included) and what the user's layers change on top. Warns once about locked overrides.
+pub fn client_contexts<'a>(
+    clients: &[&'static dyn Client],
+    document: &'a Document,
+    org: &'a str,
+    token: Option<&'a Secret>,
+    sets: &[String],
+    paths: &Paths,
+    out: &mut Output,
+) -> Result<Vec<OrgContext<'a>>> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::failure(format!("no working directory: {e}")))?;
+    let mut contexts = Vec::new();
+    for (i, client) in clients.iter().enumerate() {
+        let stack = layers::load(
+            paths,
+            &LoadOptions {
+                document: Some(document),
+                org: Some(org),
+                client: Some(client.id()),
+                cwd: &cwd,
+                sets,
+            },
+        )?;
+        if i == 0 {
+            for ignored in stack.ignored() {
+                out.warn(&format!(
+                    "'{}' is locked by the org; the {} override in {} is ignored",
+                    ignored.key,
+                    ignored.source.name(),
+                    ignored.origin
+                ));
+            }
+        }
+        contexts.push(OrgContext {
+            org,
+            document,
+            token,
+            config: stack.resolve(),
+            overrides: stack.resolve_above(Source::OrgClient),
+        });
+    }
+    Ok(contexts)
 }

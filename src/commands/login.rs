@@ -5,17 +5,16 @@
 use serde_json::json;
 use url::Url;
 
-use super::configure::{ClientReport, Session, run_client};
+use super::configure::{ClientReport, Session, client_contexts, run_client};
 use crate::apply::Prune;
 use crate::apply::ledger::Ledger;
 use crate::apply::lock::ApplyLock;
 use crate::auth::{self, Supplied, jwt};
 use crate::cli::ApplyFlags;
-use crate::clients::{self, OrgContext};
+use crate::clients;
 use crate::discovery::{self, Discovered, Freshness};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Http, org_key, parse_org_url};
-use crate::layers::{self, LoadOptions, Source};
 use crate::output::{Output, relative, timestamp};
 use crate::paths::Paths;
 use crate::secrets::{self, Credential, Secret, Store, StoreKind};
@@ -109,38 +108,15 @@ pub async fn run(
 
     // Translate, plan, apply.
     let selected = clients::select(flags.clients.as_deref(), document, paths)?;
-    let cwd = std::env::current_dir()
-        .map_err(|e| Error::failure(format!("no working directory: {e}")))?;
-    let mut contexts = Vec::new();
-    for (i, client) in selected.iter().enumerate() {
-        let stack = layers::load(
-            paths,
-            &LoadOptions {
-                document: Some(document),
-                org: Some(&org),
-                client: Some(client.id()),
-                cwd: &cwd,
-                sets: &flags.sets,
-            },
-        )?;
-        if i == 0 {
-            for ignored in stack.ignored() {
-                out.warn(&format!(
-                    "'{}' is locked by the org; the {} override in {} is ignored",
-                    ignored.key,
-                    ignored.source.name(),
-                    ignored.origin
-                ));
-            }
-        }
-        contexts.push(OrgContext {
-            org: &org,
-            document,
-            token: token.as_ref(),
-            config: stack.resolve(),
-            overrides: stack.resolve_above(Source::OrgClient),
-        });
-    }
+    let contexts = client_contexts(
+        &selected,
+        document,
+        &org,
+        token.as_ref(),
+        &flags.sets,
+        paths,
+        out,
+    )?;
     let _lock = match flags.dry_run {
         true => None,
         false => Some(ApplyLock::acquire(paths, &mut |m| out.progress(m))?),

@@ -1,6 +1,7 @@
 //! The commands: each parses nothing and decides little; it wires the pipeline stages together
 //! for one job and reports through [`Output`]. `run` maps errors to exit codes in one place.
 
+mod clients;
 mod config;
 mod configure;
 mod demo;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Logout(a)) => a.json,
         Some(Command::Status(a)) => a.json,
         Some(Command::Restore(a)) => a.json,
+        Some(Command::Clients(a)) => a.json,
         Some(Command::Demo(a)) => a.json,
         Some(Command::Config { action }) => action.scope().json,
         _ => false,
@@ -63,6 +65,7 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
         Command::Config { action } => config::run(&action, &paths, out),
         Command::Logout(args) => logout::run(&args, &paths, out),
         Command::Restore(args) => restore::run(&args, &paths, out),
+        Command::Clients(args) => clients::run(&args, &paths, out),
         Command::Mcp {
             action: McpAction::Bridge(args),
         } => runtime()?.block_on(crate::mcp::bridge::run(

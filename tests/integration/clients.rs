@@ -455,3 +455,68 @@ fn gemini_lists_the_org_servers_next_to_the_users() {
         "{list}"
     );
 }
+
+#[test]
+fn the_clients_command_reports_configuration_drift_and_the_users_entries() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let run = env.run(&["clients", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 10);
+
+    env.write(
+        ".cursor/mcp.json",
+        br#"{"mcpServers": {"docs": {"command": "mine"}}}"#,
+    );
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "file",
+        "--clients",
+        "claude-code,cursor",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let edited = std::fs::read_to_string(env.path(".claude.json"))
+        .unwrap()
+        .replace("\"exec\"", "\"exec-edited\"");
+    std::fs::write(env.path(".claude.json"), edited).unwrap();
+
+    let report = env.run(&["clients", "--json"]).json();
+    let row = |id: &str| {
+        report["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("claude-code")["configured"], true);
+    assert_eq!(
+        row("claude-code")["drift"],
+        json!(["mcpServers.everything"])
+    );
+    assert_eq!(row("cursor")["user_entries"], json!(["mcpServers.docs"]));
+    assert_eq!(row("cursor")["pending_changes"], false);
+    assert_eq!(row("codex")["configured"], false);
+    assert_eq!(row("vscode")["enabled_by_org"], false);
+    assert!(
+        row("gemini")["limits"]
+            .as_str()
+            .unwrap()
+            .contains("environment variables")
+    );
+    let human = env.run(&["clients"]);
+    assert!(
+        human
+            .stdout
+            .contains("drift: mcpServers.everything (--force replaces)"),
+        "{human:?}"
+    );
+    assert!(
+        human.stdout.contains("your own: mcpServers.docs"),
+        "{human:?}"
+    );
+}
