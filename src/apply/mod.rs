@@ -165,17 +165,26 @@ pub fn plan(
         parent: false,
     };
     let dotted = |key: &[String]| key.join(".");
+    // Reads come from one snapshot of the file as it was; the editor is for writes (and for
+    // parents, which are looked at after removals).
+    let snapshot = doc.snapshot();
+    let current_of = |key: &[String]| {
+        key.iter()
+            .try_fold(&snapshot, |node, part| node.get(part))
+            .cloned()
+    };
+    let mut edited = false;
 
     for want in &desired.keys {
         let id = key_id(&want.key);
-        let current = doc.get(&want.key);
+        let current = current_of(&want.key);
         match (&current, managed.get(&id)) {
             (None, _) => {
                 // The first missing parent is created along with the key: remember it, so
                 // that pruning can take it away again and leave the file as it was.
                 if let Some(parent) = (1..want.key.len())
                     .map(|i| &want.key[..i])
-                    .find(|p| doc.get(p).is_none())
+                    .find(|p| !doc.has(p))
                 {
                     change.entries.insert(
                         key_id(parent),
@@ -186,6 +195,7 @@ pub fn plan(
                     );
                 }
                 doc.set(&want.key, &want.value)?;
+                edited = true;
                 change.entries.insert(id, entry(&want.value, want.kind));
             }
             (Some(cur), Some(was))
@@ -193,6 +203,7 @@ pub fn plan(
             {
                 if cur != &want.value {
                     doc.set(&want.key, &want.value)?;
+                    edited = true;
                 }
                 change.entries.insert(id, entry(&want.value, want.kind));
             }
@@ -210,11 +221,12 @@ pub fn plan(
         }
     }
 
-    let wanted: Vec<String> = desired.keys.iter().map(|m| key_id(&m.key)).collect();
+    let wanted: std::collections::HashSet<String> =
+        desired.keys.iter().map(|m| key_id(&m.key)).collect();
     // Keys first, then the parents they were in, deepest first.
     let mut unwanted: Vec<(&String, &Entry)> = managed
         .iter()
-        .filter(|(id, e)| !wanted.contains(id) && !change.entries.contains_key(*id) || e.parent)
+        .filter(|(id, e)| !wanted.contains(*id) && !change.entries.contains_key(*id) || e.parent)
         .collect();
     unwanted.sort_by_key(|(id, e)| (e.parent, std::cmp::Reverse(key_from_id(id).len())));
     for (id, was) in unwanted {
@@ -230,16 +242,16 @@ pub fn plan(
                     change.entries.insert(id.clone(), was.clone());
                 }
                 Some(v) if is_hollow(&v) => {
-                    doc.remove(&key);
+                    edited |= doc.remove(&key);
                 }
                 _ => {}
             }
             continue;
         }
-        match doc.get(&key) {
+        match current_of(&key) {
             None => {}
             Some(cur) if hash(&cur) == was.hash || was.credential || force => {
-                doc.remove(&key);
+                edited |= doc.remove(&key);
             }
             Some(_) => change.notes.push(Note {
                 key: dotted(&key),
@@ -247,7 +259,11 @@ pub fn plan(
             }),
         }
     }
-    change.after = Some(doc.render());
+    change.after = if edited {
+        Some(doc.render())
+    } else {
+        change.before.clone()
+    };
     Ok(change)
 }
 

@@ -32,10 +32,16 @@ pub fn resolve_target(path: &Path) -> Result<PathBuf> {
     )))
 }
 
-/// Atomically replaces (or creates) `path` with `bytes`. `mode` forces the file mode; without it
-/// an existing file keeps its mode and a new one gets 0644.
+/// Atomically replaces (or creates) `path` with `bytes`, unless it already holds them. `mode`
+/// forces the file mode; without it an existing file keeps its mode and a new one gets 0644.
 pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
     let target = resolve_target(path)?;
+    // Nothing to do when the bytes (and the mode asked for) are already there.
+    if std::fs::read(&target).is_ok_and(|current| current == bytes)
+        && mode.is_none_or(|m| existing_mode(&target).is_none_or(|e| e == m))
+    {
+        return Ok(());
+    }
     let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

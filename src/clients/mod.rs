@@ -9,6 +9,7 @@ pub mod opencode;
 pub mod translate;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -27,10 +28,11 @@ pub struct OrgContext<'a> {
     /// The token, where the client's native mechanism stores one (OpenCode). `None` when
     /// planning without one (`login --dry-run`).
     pub token: Option<&'a Secret>,
-    /// The resolved configuration for this client, every layer merged.
-    pub config: Map<String, Value>,
+    /// The resolved configuration for this client, every layer merged (shared between the
+    /// clients the org has no overlay for: an org config can be large).
+    pub config: Arc<Map<String, Value>>,
     /// What the user's layers (user, project, env, `--set`) change on top of the org's.
-    pub overrides: Map<String, Value>,
+    pub overrides: Arc<Map<String, Value>>,
 }
 
 /// The placeholder shown instead of a token that was not obtained (dry runs).

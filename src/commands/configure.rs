@@ -2,6 +2,8 @@
 //! cannot be parsed or written is reported and skipped, and the others go on (ripgrep's
 //! partial-failure rule). The caller turns any failure into exit code 5.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::apply::ledger::Ledger;
@@ -156,7 +158,8 @@ fn error_text(err: &crate::error::Error) -> String {
 }
 
 /// Each client's view of the org: its layer stack resolved (the org's overlay for that client
-/// included) and what the user's layers change on top. Warns once about locked overrides.
+/// included) and what the user's layers change on top. Clients without an overlay share one
+/// resolution. Warns once about locked overrides.
 pub fn client_contexts<'a>(
     clients: &[&'static dyn Client],
     document: &'a Document,
@@ -168,35 +171,44 @@ pub fn client_contexts<'a>(
 ) -> Result<Vec<OrgContext<'a>>> {
     let cwd = std::env::current_dir()
         .map_err(|e| Error::failure(format!("no working directory: {e}")))?;
-    let mut contexts = Vec::new();
-    for (i, client) in clients.iter().enumerate() {
-        let stack = layers::load(
+    let load = |client: Option<&str>| {
+        layers::load(
             paths,
             &LoadOptions {
                 document: Some(document),
                 org: Some(org),
-                client: Some(client.id()),
+                client,
                 cwd: &cwd,
                 sets,
             },
-        )?;
-        if i == 0 {
-            for ignored in stack.ignored() {
-                out.warn(&format!(
-                    "'{}' is locked by the org; the {} override in {} is ignored",
-                    ignored.key,
-                    ignored.source.name(),
-                    ignored.origin
-                ));
-            }
-        }
-        contexts.push(OrgContext {
-            org,
-            document,
-            token,
-            config: stack.resolve(),
-            overrides: stack.resolve_above(Source::OrgClient),
-        });
+        )
+    };
+    let base = load(None)?;
+    for ignored in base.ignored() {
+        out.warn(&format!(
+            "'{}' is locked by the org; the {} override in {} is ignored",
+            ignored.key,
+            ignored.source.name(),
+            ignored.origin
+        ));
     }
-    Ok(contexts)
+    let shared = Arc::new(base.resolve());
+    // The overlay sits below the user's layers, so what they change is the same for every client.
+    let overrides = Arc::new(base.resolve_above(Source::OrgClient));
+    clients
+        .iter()
+        .map(|client| {
+            let config = match document.client_overlay(client.id()) {
+                Some(_) => Arc::new(load(Some(client.id()))?.resolve()),
+                None => shared.clone(),
+            };
+            Ok(OrgContext {
+                org,
+                document,
+                token,
+                config,
+                overrides: overrides.clone(),
+            })
+        })
+        .collect()
 }

@@ -83,22 +83,29 @@ impl Document {
                 "the discovery document from {origin} is not UTF-8 text"
             ))
         })?;
-        let value: Value = serde_json::from_str(text).map_err(|e| {
+        // One pass that names the key path of a wrongly typed value.
+        let mut de = serde_json::Deserializer::from_str(text);
+        let doc: Document = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                Error::network(format!(
+                    "the discovery document from {origin} is not valid JSON: {inner}"
+                ))
+                .hint("the org endpoint must serve JSON at /.well-known/opencode; tell its maintainers")
+            } else if path == "." {
+                Error::network(format!(
+                    "the discovery document from {origin} is not a JSON object"
+                ))
+            } else {
+                Error::network(format!(
+                    "the discovery document from {origin} has a bad value at '{path}': {inner}"
+                ))
+            }
+        })?;
+        de.end().map_err(|e| {
             Error::network(format!(
                 "the discovery document from {origin} is not valid JSON: {e}"
-            ))
-            .hint("the org endpoint must serve JSON at /.well-known/opencode; tell its maintainers")
-        })?;
-        if !value.is_object() {
-            return Err(Error::network(format!(
-                "the discovery document from {origin} is not a JSON object"
-            )));
-        }
-        let doc: Document = serde_path_to_error::deserialize(&value).map_err(|e| {
-            let path = e.path().to_string();
-            Error::network(format!(
-                "the discovery document from {origin} has a bad value at '{path}': {}",
-                e.inner()
             ))
         })?;
         doc.check(origin)?;
@@ -155,6 +162,18 @@ impl Document {
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect(),
         )
+    }
+
+    /// The org's overlay for one client, `ai_setup.clients.<id>`, when it is an object (the
+    /// `enabled` list is not an overlay).
+    pub fn client_overlay(&self, client: &str) -> Option<Map<String, Value>> {
+        self.ai_setup
+            .as_ref()?
+            .clients
+            .as_ref()?
+            .get(client)?
+            .as_object()
+            .cloned()
     }
 
     /// Provider ids and MCP server names of the org config, for reports.

@@ -48,6 +48,10 @@ impl Doc for JsonDoc {
         set(&mut self.root, key, value.clone())
     }
 
+    fn snapshot(&self) -> Value {
+        self.root.clone()
+    }
+
     fn remove(&mut self, key: &[String]) -> bool {
         remove(&mut self.root, key)
     }

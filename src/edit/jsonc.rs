@@ -53,6 +53,18 @@ impl Doc for JsoncDoc {
             .to_serde_value()
     }
 
+    fn snapshot(&self) -> Value {
+        self.root_object()
+            .to_serde_value()
+            .unwrap_or_else(|| Value::Object(Default::default()))
+    }
+
+    fn has(&self, key: &[String]) -> bool {
+        key.split_last()
+            .and_then(|(last, parents)| self.object_at(parents)?.get(last))
+            .is_some()
+    }
+
     fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
         let (last, parents) = key.split_last().expect("a key has at least one part");
         let mut object = self.root_object();

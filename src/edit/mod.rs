@@ -30,6 +30,12 @@ pub enum Format {
 pub trait Doc {
     /// The value at `key`, as JSON.
     fn get(&self, key: &[String]) -> Option<Value>;
+    /// Whether `key` is there, without converting its value (a parent can be large).
+    fn has(&self, key: &[String]) -> bool {
+        self.get(key).is_some()
+    }
+    /// The whole document as JSON: one conversion for many reads.
+    fn snapshot(&self) -> Value;
     /// Sets `key`, creating missing parent objects or tables.
     fn set(&mut self, key: &[String], value: &Value) -> Result<()>;
     /// Removes `key`; true when it was there.

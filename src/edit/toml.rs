@@ -29,12 +29,15 @@ impl TomlDoc {
 
 impl Doc for TomlDoc {
     fn get(&self, key: &[String]) -> Option<Value> {
-        // Config files are small: read through a JSON view, which handles tables, inline
-        // tables and dotted keys alike.
-        let (first, rest) = key.split_first()?;
-        let top = item_to_json(self.doc.get(first)?)?;
-        rest.iter()
-            .try_fold(top, |node, part| node.get(part).cloned())
+        item_to_json(find(self.doc.as_item(), key)?)
+    }
+
+    fn has(&self, key: &[String]) -> bool {
+        find(self.doc.as_item(), key).is_some()
+    }
+
+    fn snapshot(&self) -> Value {
+        item_to_json(self.doc.as_item()).unwrap_or_else(|| Value::Object(Default::default()))
     }
 
     fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
@@ -104,6 +107,12 @@ impl Doc for TomlDoc {
         };
         with_bom(self.bom, text)
     }
+}
+
+/// The item at `key`, through tables and inline tables alike, converting nothing.
+fn find<'a>(item: &'a Item, key: &[String]) -> Option<&'a Item> {
+    key.iter()
+        .try_fold(item, |item, part| item.get(part.as_str()))
 }
 
 fn json_to_table(map: &Map<String, Value>) -> Table {

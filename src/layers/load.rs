@@ -44,7 +44,7 @@ pub fn load(paths: &Paths, options: &LoadOptions) -> Result<Stack> {
             origin: format!("{origin}/.well-known/opencode"),
             value: doc.config.clone().unwrap_or_default(),
         });
-        if let Some(overlay) = options.client.and_then(|c| client_overlay(doc, c)) {
+        if let Some(overlay) = options.client.and_then(|c| doc.client_overlay(c)) {
             stack.add(Layer {
                 source: Source::OrgClient,
                 origin: format!(
@@ -81,17 +81,6 @@ pub fn load(paths: &Paths, options: &LoadOptions) -> Result<Stack> {
         });
     }
     Ok(stack)
-}
-
-/// `ai_setup.clients.<id>` when it is an object (the `enabled` list is not an overlay).
-fn client_overlay(doc: &Document, client: &str) -> Option<Map<String, Value>> {
-    doc.ai_setup
-        .as_ref()?
-        .clients
-        .as_ref()?
-        .get(client)?
-        .as_object()
-        .cloned()
 }
 
 /// The user's override files, `.json` before `.jsonc` (the later wins, as in OpenCode).
