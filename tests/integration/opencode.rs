@@ -36,10 +36,19 @@ fn opencode_loads_the_org_config_through_our_entry() {
     assert!(before.pointer("/provider/workers-ai").is_none(), "{before}");
     assert!(before.pointer("/mcp/docs").is_none());
 
+    // The user's own MCP server, in their own OpenCode config.
+    env.write(
+        ".config/opencode/opencode.json",
+        br#"{"mcp": {"mine": {"type": "local", "command": ["my-own-server"]}}}"#,
+    );
     let run = env.login(&endpoint.url);
     assert_eq!(run.code, 0, "{run:?}");
 
     let config = opencode_config(&env);
+    assert_eq!(
+        config["mcp"]["mine"]["command"][0], "my-own-server",
+        "{config}"
+    );
     for provider in ["anthropic", "openai", "google", "workers-ai"] {
         assert!(
             config["provider"][provider].is_object(),
