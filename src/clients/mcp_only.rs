@@ -22,6 +22,7 @@ pub struct McpOnly {
     pub dir: fn(&Paths) -> PathBuf,
     /// The MCP file, relative to `dir`.
     pub file: &'static str,
+    pub format: Format,
     pub root: &'static [&'static str],
     pub shape: StdioShape,
     /// Where the default model goes, and the provider whose models the client speaks.
@@ -63,7 +64,7 @@ impl Client for McpOnly {
         vec![Desired {
             client: self.id,
             path: (self.dir)(paths).join(self.file),
-            format: Format::Jsonc,
+            format: self.format,
             sensitive: false,
             keys,
         }]
@@ -76,6 +77,7 @@ pub static GEMINI: McpOnly = McpOnly {
     program: "gemini",
     dir: |p| p.home.join(".gemini"),
     file: "settings.json",
+    format: Format::Jsonc,
     root: &["mcpServers"],
     shape: StdioShape::Plain,
     model: Some((&["model", "name"], "google")),
@@ -88,6 +90,7 @@ pub static WINDSURF: McpOnly = McpOnly {
     program: "windsurf",
     dir: |p| p.home.join(".codeium/windsurf"),
     file: "mcp_config.json",
+    format: Format::Jsonc,
     root: &["mcpServers"],
     shape: StdioShape::Plain,
     model: None,
@@ -100,6 +103,7 @@ pub static CURSOR: McpOnly = McpOnly {
     program: "cursor",
     dir: |p| p.home.join(".cursor"),
     file: "mcp.json",
+    format: Format::Jsonc,
     root: &["mcpServers"],
     shape: StdioShape::Plain,
     model: None,
@@ -112,6 +116,7 @@ pub static VSCODE: McpOnly = McpOnly {
     program: "code",
     dir: |p| p.app_config.join("Code/User"),
     file: "mcp.json",
+    format: Format::Jsonc,
     root: &["servers"],
     shape: StdioShape::Typed,
     model: None,
@@ -130,6 +135,7 @@ pub static ZED: McpOnly = McpOnly {
         }
     },
     file: "settings.json",
+    format: Format::Jsonc,
     root: &["context_servers"],
     shape: StdioShape::ZedCustom,
     model: None,
@@ -142,6 +148,7 @@ pub static CLAUDE_DESKTOP: McpOnly = McpOnly {
     program: "claude-desktop",
     dir: |p| p.app_config.join("Claude"),
     file: "claude_desktop_config.json",
+    format: Format::Jsonc,
     root: &["mcpServers"],
     shape: StdioShape::Plain,
     model: None,
@@ -157,8 +164,28 @@ pub static CLINE: McpOnly = McpOnly {
             .join("Code/User/globalStorage/saoudrizwan.claude-dev/settings")
     },
     file: "cline_mcp_settings.json",
+    format: Format::Jsonc,
     root: &["mcpServers"],
     shape: StdioShape::Cline,
     model: None,
     limits: "the provider (base URL and key) is set in Cline's UI and kept in VS Code's storage",
+};
+
+pub static GOOSE: McpOnly = McpOnly {
+    id: "goose",
+    name: "Goose",
+    program: "goose",
+    dir: |p| {
+        if cfg!(windows) {
+            p.app_config.join("Block/goose/config")
+        } else {
+            p.xdg_config.join("goose")
+        }
+    },
+    file: "config.yaml",
+    format: Format::Yaml,
+    root: &["extensions"],
+    shape: StdioShape::Goose,
+    model: None,
+    limits: "the provider's key comes from the OS keyring or an environment variable only",
 };

@@ -75,6 +75,7 @@ pub static ALL: &[&dyn Client] = &[
     &mcp_only::ZED,
     &mcp_only::CLAUDE_DESKTOP,
     &mcp_only::CLINE,
+    &mcp_only::GOOSE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Client> {

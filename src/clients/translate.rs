@@ -19,6 +19,8 @@ pub enum StdioShape {
     ZedCustom,
     /// `{command, args, disabled: false}`: Cline.
     Cline,
+    /// `{type: stdio, name, cmd, args, enabled, timeout}`: Goose's extensions.
+    Goose,
 }
 
 /// The program clients run: this executable, by absolute path, because GUI clients do not see
@@ -64,12 +66,28 @@ pub fn mcp_entries(ctx: &OrgContext, root: &[&str], shape: StdioShape) -> Vec<Ma
                 StdioShape::ZedCustom => {
                     entry.insert("source".into(), "custom".into());
                 }
+                StdioShape::Goose => {
+                    entry.insert("type".into(), "stdio".into());
+                    entry.insert("name".into(), name.clone().into());
+                }
                 StdioShape::Plain | StdioShape::Cline => {}
             }
-            entry.insert("command".into(), command.clone().into());
+            let program_key = if shape == StdioShape::Goose {
+                "cmd"
+            } else {
+                "command"
+            };
+            entry.insert(program_key.into(), command.clone().into());
             entry.insert("args".into(), json!(args));
-            if shape == StdioShape::Cline {
-                entry.insert("disabled".into(), false.into());
+            match shape {
+                StdioShape::Cline => {
+                    entry.insert("disabled".into(), false.into());
+                }
+                StdioShape::Goose => {
+                    entry.insert("enabled".into(), true.into());
+                    entry.insert("timeout".into(), 300.into());
+                }
+                _ => {}
             }
             let mut key: Vec<String> = root.iter().map(|s| s.to_string()).collect();
             key.push(name);

@@ -9,6 +9,7 @@
 pub mod json;
 pub mod jsonc;
 pub mod toml;
+pub mod yaml;
 
 use serde_json::Value;
 
@@ -24,6 +25,8 @@ pub enum Format {
     Jsonc,
     /// TOML edited in place through `toml_edit`.
     Toml,
+    /// YAML edited in place through `yaml-edit`.
+    Yaml,
 }
 
 /// A parsed file.
@@ -49,6 +52,7 @@ pub fn parse(format: Format, text: Option<&[u8]>) -> Result<Box<dyn Doc>> {
         Format::JsonRewrite => Box::new(json::JsonDoc::parse(text)?),
         Format::Jsonc => Box::new(jsonc::JsoncDoc::parse(text)?),
         Format::Toml => Box::new(toml::TomlDoc::parse(text)?),
+        Format::Yaml => Box::new(yaml::YamlDoc::parse(text)?),
     })
 }
 

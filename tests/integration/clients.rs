@@ -72,10 +72,21 @@ const FIXTURES: &[Fixture] = &[
         before: "{\n  \"mcpServers\": {\n    \"mine\": {\"command\": \"my-server\", \"disabled\": false},\n    \"docs\": {\"command\": \"my-docs\", \"disabled\": true}\n  }\n}\n",
         root: &["mcpServers"],
     },
+    Fixture {
+        client: "goose",
+        path: ".config/goose/config.yaml",
+        before: "# my goose config\nGOOSE_PROVIDER: anthropic # mine\nextensions:\n  mine:\n    type: stdio\n    name: mine\n    cmd: my-server\n    enabled: true\n  docs:\n    type: builtin\n    name: docs\n    cmd: my-docs\n",
+        root: &["extensions"],
+    },
 ];
 
 fn parse(path: &std::path::Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap();
+    if path.extension().is_some_and(|e| e == "yaml") {
+        let doc =
+            ai_setup::edit::parse(ai_setup::edit::Format::Yaml, Some(text.as_bytes())).unwrap();
+        return doc.snapshot();
+    }
     if path.extension().is_some_and(|e| e == "toml") {
         // Through ai-setup's own TOML reader, as JSON, for uniform assertions.
         let doc =
@@ -84,6 +95,14 @@ fn parse(path: &std::path::Path) -> Value {
     } else {
         jsonc_parser::parse_to_serde_value(&text, &Default::default()).unwrap()
     }
+}
+
+/// A stdio entry's program: `command`, or Goose's `cmd`.
+fn program(entry: &Value) -> &Value {
+    entry
+        .get("command")
+        .or(entry.get("cmd"))
+        .unwrap_or(&Value::Null)
 }
 
 fn servers<'a>(value: &'a Value, root: &[&str]) -> &'a Value {
@@ -137,7 +156,7 @@ fn every_client_keeps_the_users_bytes_and_prunes_only_its_own() {
         for name in ["tickets", "everything"] {
             let entry = &s[name];
             assert!(
-                entry["command"].as_str().unwrap().ends_with("ai-setup"),
+                program(entry).as_str().unwrap().ends_with("ai-setup"),
                 "{}: {entry}",
                 f.client
             );
@@ -156,9 +175,9 @@ fn every_client_keeps_the_users_bytes_and_prunes_only_its_own() {
         }
         assert_eq!(s["tickets"]["args"][0], "mcp", "{}", f.client);
         assert_eq!(s["everything"]["args"][0], "exec", "{}", f.client);
-        assert!(s["mine"]["command"] == "my-server", "{}: {s}", f.client);
+        assert!(program(&s["mine"]) == "my-server", "{}: {s}", f.client);
         assert_ne!(
-            s["docs"]["command"]
+            program(&s["docs"])
                 .as_str()
                 .map(|c| c.ends_with("ai-setup")),
             Some(true),
@@ -462,7 +481,7 @@ fn the_clients_command_reports_configuration_drift_and_the_users_entries() {
     let env = TestEnv::new();
     let run = env.run(&["clients", "--json"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 10);
+    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 11);
 
     env.write(
         ".cursor/mcp.json",

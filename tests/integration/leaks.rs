@@ -4,7 +4,7 @@ use crate::common::*;
 
 /// Every supported client, so that every file ai-setup writes is searched.
 const EVERY_CLIENT: &str =
-    "opencode,claude-code,codex,gemini,windsurf,cursor,vscode,zed,claude-desktop,cline";
+    "opencode,claude-code,codex,gemini,windsurf,cursor,vscode,zed,claude-desktop,cline,goose";
 
 #[test]
 fn the_token_appears_only_where_it_belongs() {

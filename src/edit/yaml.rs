@@ -1,0 +1,218 @@
+//! The lossless YAML editor, on `yaml-edit` (a rowan syntax tree): comments, blank lines and
+//! the layout of everything not edited stay as they were. New mappings are written in block
+//! style; their keys come out sorted (yaml-edit builds them from ordered maps).
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use serde_json::{Map, Number, Value};
+use yaml_edit::{Document, Mapping, ScalarValue, YamlNode, YamlValue};
+
+use super::{Doc, split_bom, with_bom};
+use crate::error::{Error, Result};
+
+pub struct YamlDoc {
+    doc: Document,
+    bom: bool,
+}
+
+impl YamlDoc {
+    pub fn parse(before: Option<&[u8]>) -> Result<Self> {
+        let (bom, text) = split_bom(before.unwrap_or(b""))?;
+        let doc = if text.trim().is_empty() {
+            Document::new_mapping()
+        } else {
+            Document::from_str(text).map_err(|e| Error::failure(format!("not valid YAML: {e}")))?
+        };
+        if doc.as_mapping().is_none() {
+            return Err(Error::failure("the file is YAML but not a mapping"));
+        }
+        Ok(YamlDoc { doc, bom })
+    }
+
+    fn root(&self) -> Mapping {
+        self.doc.as_mapping().expect("checked at parse")
+    }
+
+    fn mapping_at(&self, path: &[String]) -> Option<Mapping> {
+        path.iter()
+            .try_fold(self.root(), |m, part| m.get_mapping(part.as_str()))
+    }
+}
+
+impl Doc for YamlDoc {
+    fn get(&self, key: &[String]) -> Option<Value> {
+        let (last, parents) = key.split_last()?;
+        self.mapping_at(parents)?
+            .get(last.as_str())
+            .map(|node| node_to_json(&node))
+    }
+
+    fn snapshot(&self) -> Value {
+        mapping_to_json(&self.root())
+    }
+
+    fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
+        let (last, parents) = key.split_last().expect("a key has at least one part");
+        let mut mapping = self.root();
+        for (i, part) in parents.iter().enumerate() {
+            mapping = match mapping.get(part.as_str()) {
+                None => {
+                    mapping.set(part.as_str(), BTreeMap::<String, YamlValue>::new());
+                    mapping.get_mapping(part.as_str()).expect("just set")
+                }
+                Some(_) => mapping.get_mapping(part.as_str()).ok_or_else(|| {
+                    Error::failure(format!(
+                        "'{}' is not a mapping, so ai-setup cannot add keys under it",
+                        key[..=i].join(".")
+                    ))
+                })?,
+            };
+        }
+        mapping.set(last.as_str(), json_to_yaml(value));
+        Ok(())
+    }
+
+    fn remove(&mut self, key: &[String]) -> bool {
+        let Some((last, parents)) = key.split_last() else {
+            return false;
+        };
+        self.mapping_at(parents)
+            .and_then(|m| m.remove(last.as_str()))
+            .is_some()
+    }
+
+    fn render(&self) -> Vec<u8> {
+        with_bom(self.bom, self.doc.to_string())
+    }
+}
+
+fn json_to_yaml(value: &Value) -> YamlValue {
+    match value {
+        Value::Null => YamlValue::Scalar(ScalarValue::null()),
+        Value::Bool(b) => YamlValue::from(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => YamlValue::from(i),
+            None => YamlValue::from(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => YamlValue::Scalar(ScalarValue::string(s.clone())),
+        Value::Array(items) => YamlValue::Sequence(items.iter().map(json_to_yaml).collect()),
+        Value::Object(map) => YamlValue::Mapping(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_to_yaml(v)))
+                .collect(),
+        ),
+    }
+}
+
+fn mapping_to_json(mapping: &Mapping) -> Value {
+    Value::Object(
+        mapping
+            .iter()
+            .map(|(k, v)| (scalar_text(&k), node_to_json(&v)))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn scalar_text(node: &YamlNode) -> String {
+    match node {
+        YamlNode::Scalar(s) => s.as_string(),
+        other => other.to_string(),
+    }
+}
+
+/// YAML's types as JSON: booleans, integers, floats and null by YAML's rules, other scalars as
+/// strings (a quoted `"true"` stays a string).
+fn node_to_json(node: &YamlNode) -> Value {
+    match node {
+        YamlNode::Scalar(s) => {
+            let quoted = s.to_string().trim_start().starts_with(['"', '\'']);
+            if quoted {
+                Value::String(s.as_string())
+            } else if s.is_null() {
+                Value::Null
+            } else if let Some(b) = s.as_bool() {
+                Value::Bool(b)
+            } else if let Some(i) = s.as_i64() {
+                Value::from(i)
+            } else if let Some(f) = s.as_f64().and_then(Number::from_f64) {
+                Value::Number(f)
+            } else {
+                Value::String(s.as_string())
+            }
+        }
+        YamlNode::Mapping(m) => mapping_to_json(m),
+        YamlNode::Sequence(seq) => Value::Array(seq.values().map(|v| node_to_json(&v)).collect()),
+        other => Value::String(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn key(k: &str) -> Vec<String> {
+        k.split('.').map(String::from).collect()
+    }
+
+    fn edit(text: &str, f: impl FnOnce(&mut YamlDoc)) -> String {
+        let mut doc = YamlDoc::parse(Some(text.as_bytes())).unwrap();
+        f(&mut doc);
+        String::from_utf8(doc.render()).unwrap()
+    }
+
+    const GOOSE: &str = "# my goose config\nGOOSE_PROVIDER: anthropic # mine\nextensions:\n  developer:\n    enabled: true\n    name: developer\n    type: builtin\n    timeout: 300\n";
+
+    #[test]
+    fn adds_and_removes_an_entry_keeping_the_rest() {
+        let entry = json!({"type": "stdio", "name": "docs", "cmd": "/x/ai-setup", "args": ["mcp", "bridge", "docs"], "enabled": true, "timeout": 300});
+        let after = edit(GOOSE, |d| d.set(&key("extensions.docs"), &entry).unwrap());
+        assert!(
+            after.starts_with("# my goose config\nGOOSE_PROVIDER: anthropic # mine\n"),
+            "{after}"
+        );
+        let doc = YamlDoc::parse(Some(after.as_bytes())).unwrap();
+        assert_eq!(
+            doc.get(&key("extensions.docs")),
+            Some(entry.clone()),
+            "{after}"
+        );
+        assert_eq!(
+            doc.get(&key("extensions.developer.timeout")),
+            Some(json!(300))
+        );
+        let removed = edit(&after, |d| assert!(d.remove(&key("extensions.docs"))));
+        assert_eq!(removed, GOOSE);
+    }
+
+    #[test]
+    fn values_keep_their_types() {
+        let after = edit("a: 1\n", |d| {
+            d.set(&key("s"), &json!("true")).unwrap();
+            d.set(&key("n"), &json!("300")).unwrap();
+            d.set(&key("b"), &json!(false)).unwrap();
+        });
+        let doc = YamlDoc::parse(Some(after.as_bytes())).unwrap();
+        assert_eq!(doc.get(&key("s")), Some(json!("true")), "{after}");
+        assert_eq!(doc.get(&key("n")), Some(json!("300")), "{after}");
+        assert_eq!(doc.get(&key("b")), Some(json!(false)));
+        assert_eq!(doc.get(&key("a")), Some(json!(1)));
+    }
+
+    #[test]
+    fn an_empty_file_becomes_a_mapping_and_broken_yaml_is_refused() {
+        let mut doc = YamlDoc::parse(None).unwrap();
+        doc.set(&key("extensions.x"), &json!({"cmd": "c"})).unwrap();
+        let text = String::from_utf8(doc.render()).unwrap();
+        assert_eq!(
+            YamlDoc::parse(Some(text.as_bytes()))
+                .unwrap()
+                .get(&key("extensions.x.cmd")),
+            Some(json!("c")),
+            "{text}"
+        );
+        assert!(YamlDoc::parse(Some(b"a: [1, 2\nb: {")).is_err());
+        assert!(YamlDoc::parse(Some(b"- 1\n- 2\n")).is_err());
+    }
+}
