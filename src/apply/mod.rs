@@ -168,11 +168,7 @@ pub fn plan(
     // Reads come from one snapshot of the file as it was; the editor is for writes (and for
     // parents, which are looked at after removals).
     let snapshot = doc.snapshot();
-    let current_of = |key: &[String]| {
-        key.iter()
-            .try_fold(&snapshot, |node, part| node.get(part))
-            .cloned()
-    };
+    let current_of = |key: &[String]| edit::lookup(&snapshot, key).cloned();
     let mut edited = false;
 
     for want in &desired.keys {
@@ -267,9 +263,13 @@ pub fn plan(
     Ok(change)
 }
 
-/// An object with nothing in it but other hollow objects.
+/// An object or list with nothing in it but other hollow objects.
 fn is_hollow(value: &Value) -> bool {
-    value.as_object().is_some_and(|m| m.values().all(is_hollow))
+    match value {
+        Value::Object(m) => m.values().all(is_hollow),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
 }
 
 /// What happened to one file.

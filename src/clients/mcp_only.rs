@@ -27,6 +27,8 @@ pub struct McpOnly {
     pub shape: StdioShape,
     /// Where the default model goes, and the provider whose models the client speaks.
     pub model: Option<(&'static [&'static str], &'static str)>,
+    /// Keys the client requires in a file ai-setup creates (Continue's header).
+    pub new_file: &'static [(&'static str, &'static str)],
     pub limits: &'static str,
 }
 
@@ -61,9 +63,17 @@ impl Client for McpOnly {
                 kind: Kind::Setting,
             });
         }
+        let path = (self.dir)(paths).join(self.file);
+        if !path.exists() {
+            keys.extend(self.new_file.iter().map(|(key, value)| Managed {
+                key: vec![key.to_string()],
+                value: Value::String(value.to_string()),
+                kind: Kind::Setting,
+            }));
+        }
         vec![Desired {
             client: self.id,
-            path: (self.dir)(paths).join(self.file),
+            path,
             format: self.format,
             sensitive: false,
             keys,
@@ -81,6 +91,7 @@ pub static GEMINI: McpOnly = McpOnly {
     root: &["mcpServers"],
     shape: StdioShape::Plain,
     model: Some((&["model", "name"], "google")),
+    new_file: &[],
     limits: "LLM endpoint only through environment variables (GOOGLE_GEMINI_BASE_URL, GEMINI_API_KEY), which would hold a token: not written",
 };
 
@@ -94,6 +105,7 @@ pub static WINDSURF: McpOnly = McpOnly {
     root: &["mcpServers"],
     shape: StdioShape::Plain,
     model: None,
+    new_file: &[],
     limits: "no custom LLM endpoint: models come from Windsurf's own service",
 };
 
@@ -107,6 +119,7 @@ pub static CURSOR: McpOnly = McpOnly {
     root: &["mcpServers"],
     shape: StdioShape::Plain,
     model: None,
+    new_file: &[],
     limits: "LLM endpoint and key are set in Cursor's UI only (stored in its own database)",
 };
 
@@ -120,6 +133,7 @@ pub static VSCODE: McpOnly = McpOnly {
     root: &["servers"],
     shape: StdioShape::Typed,
     model: None,
+    new_file: &[],
     limits: "custom model keys live in VS Code's secret storage, which a file cannot reach",
 };
 
@@ -139,6 +153,7 @@ pub static ZED: McpOnly = McpOnly {
     root: &["context_servers"],
     shape: StdioShape::ZedCustom,
     model: None,
+    new_file: &[],
     limits: "LLM keys come from the OS keychain or an environment variable only",
 };
 
@@ -152,6 +167,7 @@ pub static CLAUDE_DESKTOP: McpOnly = McpOnly {
     root: &["mcpServers"],
     shape: StdioShape::Plain,
     model: None,
+    new_file: &[],
     limits: "models come from Anthropic's service; remote servers are reached through the stdio bridge",
 };
 
@@ -168,6 +184,7 @@ pub static CLINE: McpOnly = McpOnly {
     root: &["mcpServers"],
     shape: StdioShape::Cline,
     model: None,
+    new_file: &[],
     limits: "the provider (base URL and key) is set in Cline's UI and kept in VS Code's storage",
 };
 
@@ -187,5 +204,24 @@ pub static GOOSE: McpOnly = McpOnly {
     root: &["extensions"],
     shape: StdioShape::Goose,
     model: None,
+    new_file: &[],
     limits: "the provider's key comes from the OS keyring or an environment variable only",
+};
+
+pub static CONTINUE: McpOnly = McpOnly {
+    id: "continue",
+    name: "Continue",
+    program: "cn",
+    dir: |p| p.home.join(".continue"),
+    file: "config.yaml",
+    format: Format::Yaml,
+    root: &["mcpServers"],
+    shape: StdioShape::Continue,
+    model: None,
+    new_file: &[
+        ("name", "Local Config"),
+        ("version", "1.0.0"),
+        ("schema", "v1"),
+    ],
+    limits: "models' API keys come from `${{ secrets.NAME }}` in .env files, which would hold a token: not written",
 };

@@ -76,6 +76,7 @@ pub static ALL: &[&dyn Client] = &[
     &mcp_only::CLAUDE_DESKTOP,
     &mcp_only::CLINE,
     &mcp_only::GOOSE,
+    &mcp_only::CONTINUE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Client> {

@@ -21,6 +21,8 @@ pub enum StdioShape {
     Cline,
     /// `{type: stdio, name, cmd, args, enabled, timeout}`: Goose's extensions.
     Goose,
+    /// `{name, type: stdio, command, args}`, an element of a list named by `name`: Continue.
+    Continue,
 }
 
 /// The program clients run: this executable, by absolute path, because GUI clients do not see
@@ -70,6 +72,10 @@ pub fn mcp_entries(ctx: &OrgContext, root: &[&str], shape: StdioShape) -> Vec<Ma
                     entry.insert("type".into(), "stdio".into());
                     entry.insert("name".into(), name.clone().into());
                 }
+                StdioShape::Continue => {
+                    entry.insert("name".into(), name.clone().into());
+                    entry.insert("type".into(), "stdio".into());
+                }
                 StdioShape::Plain | StdioShape::Cline => {}
             }
             let program_key = if shape == StdioShape::Goose {
@@ -90,7 +96,10 @@ pub fn mcp_entries(ctx: &OrgContext, root: &[&str], shape: StdioShape) -> Vec<Ma
                 _ => {}
             }
             let mut key: Vec<String> = root.iter().map(|s| s.to_string()).collect();
-            key.push(name);
+            key.push(match shape {
+                StdioShape::Continue => format!("[name={name}]"),
+                _ => name,
+            });
             Managed {
                 key,
                 value: Value::Object(entry),

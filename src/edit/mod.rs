@@ -46,6 +46,24 @@ pub trait Doc {
     fn render(&self) -> Vec<u8>;
 }
 
+/// A key segment `[field=value]` names the element of a list of objects whose `field` is
+/// `value` (Continue's `mcpServers` is such a list). Only the YAML editor writes through it.
+pub fn selector(part: &str) -> Option<(&str, &str)> {
+    part.strip_prefix('[')?.strip_suffix(']')?.split_once('=')
+}
+
+/// The value at `key` in a JSON value, through objects and `[field=value]` list selectors.
+pub fn lookup<'a>(value: &'a Value, key: &[String]) -> Option<&'a Value> {
+    key.iter()
+        .try_fold(value, |node, part| match selector(part) {
+            Some((field, wanted)) => node
+                .as_array()?
+                .iter()
+                .find(|item| item.get(field).and_then(Value::as_str) == Some(wanted)),
+            None => node.as_object()?.get(part),
+        })
+}
+
 /// Parses `text` (absent: an empty document) in `format`.
 pub fn parse(format: Format, text: Option<&[u8]>) -> Result<Box<dyn Doc>> {
     Ok(match format {

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use serde_json::{Map, Number, Value};
-use yaml_edit::{Document, Mapping, ScalarValue, YamlNode, YamlValue};
+use yaml_edit::{Document, Mapping, ScalarValue, Sequence, YamlNode, YamlValue};
 
-use super::{Doc, split_bom, with_bom};
+use super::{Doc, selector, split_bom, with_bom};
 use crate::error::{Error, Result};
 
 pub struct YamlDoc {
@@ -34,18 +34,42 @@ impl YamlDoc {
         self.doc.as_mapping().expect("checked at parse")
     }
 
-    fn mapping_at(&self, path: &[String]) -> Option<Mapping> {
+    /// The node at `path`, through mappings and `[field=value]` list selectors.
+    fn find(&self, path: &[String]) -> Option<YamlNode> {
         path.iter()
-            .try_fold(self.root(), |m, part| m.get_mapping(part.as_str()))
+            .try_fold(YamlNode::Mapping(self.root()), |node, part| {
+                child(&node, part)
+            })
     }
+}
+
+/// The child `part` of `node`: a mapping's key, or a list element chosen by a selector.
+fn child(node: &YamlNode, part: &str) -> Option<YamlNode> {
+    match (node, selector(part)) {
+        (YamlNode::Mapping(m), None) => m.get(part),
+        (YamlNode::Sequence(seq), Some((field, wanted))) => seq
+            .values()
+            .find(|item| element_matches(item, field, wanted)),
+        _ => None,
+    }
+}
+
+fn element_matches(item: &YamlNode, field: &str, wanted: &str) -> bool {
+    matches!(item, YamlNode::Mapping(m) if m.get(field).is_some_and(|v| scalar_text(&v) == wanted))
+}
+
+fn element_index(seq: &Sequence, field: &str, wanted: &str) -> Option<usize> {
+    seq.values()
+        .position(|item| element_matches(&item, field, wanted))
 }
 
 impl Doc for YamlDoc {
     fn get(&self, key: &[String]) -> Option<Value> {
-        let (last, parents) = key.split_last()?;
-        self.mapping_at(parents)?
-            .get(last.as_str())
-            .map(|node| node_to_json(&node))
+        self.find(key).map(|node| node_to_json(&node))
+    }
+
+    fn has(&self, key: &[String]) -> bool {
+        self.find(key).is_some()
     }
 
     fn snapshot(&self) -> Value {
@@ -54,22 +78,49 @@ impl Doc for YamlDoc {
 
     fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
         let (last, parents) = key.split_last().expect("a key has at least one part");
-        let mut mapping = self.root();
+        let not_container = |i: usize| {
+            Error::failure(format!(
+                "'{}' is not a mapping or list, so ai-setup cannot add entries under it",
+                key[..=i].join(".")
+            ))
+        };
+        let mut node = YamlNode::Mapping(self.root());
         for (i, part) in parents.iter().enumerate() {
-            mapping = match mapping.get(part.as_str()) {
+            node = match child(&node, part) {
+                Some(next) => next,
                 None => {
-                    mapping.set(part.as_str(), BTreeMap::<String, YamlValue>::new());
-                    mapping.get_mapping(part.as_str()).expect("just set")
+                    // Build the missing rest of the path with the value in it and set it at
+                    // once: yaml-edit writes a non-empty collection in block style, where an
+                    // empty one filled afterwards would stay in flow style.
+                    let YamlNode::Mapping(m) = &node else {
+                        return Err(not_container(i));
+                    };
+                    let nested =
+                        key[i + 1..]
+                            .iter()
+                            .rev()
+                            .fold(json_to_yaml(value), |inner, seg| match selector(seg) {
+                                Some(_) => YamlValue::Sequence(vec![inner]),
+                                None => YamlValue::Mapping(BTreeMap::from([(seg.clone(), inner)])),
+                            });
+                    m.set(part.as_str(), nested);
+                    return Ok(());
                 }
-                Some(_) => mapping.get_mapping(part.as_str()).ok_or_else(|| {
-                    Error::failure(format!(
-                        "'{}' is not a mapping, so ai-setup cannot add keys under it",
-                        key[..=i].join(".")
-                    ))
-                })?,
             };
         }
-        mapping.set(last.as_str(), json_to_yaml(value));
+        let new = json_to_yaml(value);
+        match (&node, selector(last)) {
+            (YamlNode::Mapping(m), None) => m.set(last.as_str(), new),
+            (YamlNode::Sequence(seq), Some((field, wanted))) => {
+                match element_index(seq, field, wanted) {
+                    Some(index) => {
+                        seq.set(index, new);
+                    }
+                    None => seq.push(new),
+                }
+            }
+            _ => return Err(not_container(parents.len().saturating_sub(1))),
+        }
         Ok(())
     }
 
@@ -77,9 +128,13 @@ impl Doc for YamlDoc {
         let Some((last, parents)) = key.split_last() else {
             return false;
         };
-        self.mapping_at(parents)
-            .and_then(|m| m.remove(last.as_str()))
-            .is_some()
+        match (self.find(parents), selector(last)) {
+            (Some(YamlNode::Mapping(m)), None) => m.remove(last.as_str()).is_some(),
+            (Some(YamlNode::Sequence(seq)), Some((field, wanted))) => {
+                element_index(&seq, field, wanted).is_some_and(|i| seq.remove(i).is_some())
+            }
+            _ => false,
+        }
     }
 
     fn render(&self) -> Vec<u8> {
@@ -184,6 +239,34 @@ mod tests {
         );
         let removed = edit(&after, |d| assert!(d.remove(&key("extensions.docs"))));
         assert_eq!(removed, GOOSE);
+    }
+
+    const CONTINUE: &str = "name: Local Config\nversion: 1.0.0\nschema: v1\n\n# my servers\nmcpServers:\n  - name: mine\n    command: my-server\n  - name: docs\n    command: my-docs\nmodels: []\n";
+
+    #[test]
+    fn list_elements_are_found_replaced_added_and_removed_by_name() {
+        let key = |name: &str| vec!["mcpServers".to_string(), format!("[name={name}]")];
+        let doc = YamlDoc::parse(Some(CONTINUE.as_bytes())).unwrap();
+        assert_eq!(
+            doc.get(&key("docs")),
+            Some(json!({"name": "docs", "command": "my-docs"}))
+        );
+        assert!(!doc.has(&key("org")));
+        let entry = json!({"name": "org", "type": "stdio", "command": "/x/ai-setup", "args": ["exec", "org"]});
+        let after = edit(CONTINUE, |d| d.set(&key("org"), &entry).unwrap());
+        let doc = YamlDoc::parse(Some(after.as_bytes())).unwrap();
+        assert_eq!(doc.get(&key("org")), Some(entry.clone()), "{after}");
+        assert_eq!(
+            doc.get(&key("mine")),
+            Some(json!({"name": "mine", "command": "my-server"}))
+        );
+        assert!(after.contains("# my servers"));
+        let removed = edit(&after, |d| assert!(d.remove(&key("org"))));
+        assert_eq!(removed, CONTINUE);
+        // A list that did not exist is created as a list.
+        let fresh = edit("name: x\n", |d| d.set(&key("org"), &entry).unwrap());
+        let doc = YamlDoc::parse(Some(fresh.as_bytes())).unwrap();
+        assert_eq!(doc.get(&key("org")), Some(entry), "{fresh}");
     }
 
     #[test]

@@ -78,6 +78,12 @@ const FIXTURES: &[Fixture] = &[
         before: "# my goose config\nGOOSE_PROVIDER: anthropic # mine\nextensions:\n  mine:\n    type: stdio\n    name: mine\n    cmd: my-server\n    enabled: true\n  docs:\n    type: builtin\n    name: docs\n    cmd: my-docs\n",
         root: &["extensions"],
     },
+    Fixture {
+        client: "continue",
+        path: ".continue/config.yaml",
+        before: "name: Local Config\nversion: 1.0.0\nschema: v1\n\n# my servers\nmcpServers:\n  - name: mine\n    command: my-server\n  - name: docs\n    command: my-docs\nmodels: []\n",
+        root: &["mcpServers"],
+    },
 ];
 
 fn parse(path: &std::path::Path) -> Value {
@@ -105,8 +111,17 @@ fn program(entry: &Value) -> &Value {
         .unwrap_or(&Value::Null)
 }
 
-fn servers<'a>(value: &'a Value, root: &[&str]) -> &'a Value {
-    root.iter().fold(value, |v, k| &v[*k])
+/// The servers under `root`, as an object by name (Continue keeps a list of named entries).
+fn servers(value: &Value, root: &[&str]) -> Value {
+    let found = root.iter().fold(value, |v, k| &v[*k]);
+    match found.as_array() {
+        Some(list) => Value::Object(
+            list.iter()
+                .map(|e| (e["name"].as_str().unwrap_or("").to_string(), e.clone()))
+                .collect(),
+        ),
+        None => found.clone(),
+    }
 }
 
 /// The demo org, served from a folder the test can edit.
@@ -151,7 +166,7 @@ fn every_client_keeps_the_users_bytes_and_prunes_only_its_own() {
     for f in FIXTURES {
         let path = env.path(f.path);
         let value = parse(&path);
-        let s = servers(&value, f.root);
+        let s = &servers(&value, f.root);
         // The org's servers run ai-setup, which supplies the token; the user's stay as they were.
         for name in ["tickets", "everything"] {
             let entry = &s[name];
@@ -193,7 +208,12 @@ fn every_client_keeps_the_users_bytes_and_prunes_only_its_own() {
         let kept_users_docs = client["files"].as_array().unwrap().iter().any(|file| {
             file["notes"].as_array().is_some_and(|notes| {
                 notes.iter().any(|n| {
-                    n["kind"] == "user_entry" && n["key"].as_str().unwrap().ends_with("docs")
+                    n["kind"] == "user_entry"
+                        && n["key"]
+                            .as_str()
+                            .unwrap()
+                            .trim_end_matches(']')
+                            .ends_with("docs")
                 })
             })
         });
@@ -244,7 +264,7 @@ fn every_client_keeps_the_users_bytes_and_prunes_only_its_own() {
     assert_eq!(run.code, 0, "{run:?}");
     for f in FIXTURES {
         let value = parse(&env.path(f.path));
-        let s = servers(&value, f.root);
+        let s = &servers(&value, f.root);
         assert!(s.get("tickets").is_none(), "{}: {s}", f.client);
         assert!(
             s.get("everything").is_some() && s.get("mine").is_some() && s.get("docs").is_some(),
@@ -481,7 +501,7 @@ fn the_clients_command_reports_configuration_drift_and_the_users_entries() {
     let env = TestEnv::new();
     let run = env.run(&["clients", "--json"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 11);
+    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 12);
 
     env.write(
         ".cursor/mcp.json",
