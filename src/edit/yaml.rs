@@ -269,6 +269,31 @@ mod tests {
         assert_eq!(doc.get(&key("org")), Some(entry), "{fresh}");
     }
 
+    proptest::proptest! {
+        /// Editing one key of a commented YAML file changes that key's value and nothing else,
+        /// and adding then removing an entry gives back the file byte for byte.
+        #[test]
+        fn edits_keep_every_byte_outside_them(
+            keys in proptest::collection::btree_set("[a-f]{1,3}", 1..6),
+            pick in proptest::prelude::any::<proptest::sample::Index>(),
+            new_value in -1000i64..1000,
+        ) {
+            let props: Vec<(String, i64)> = keys.into_iter().enumerate().map(|(i, k)| (k, i as i64)).collect();
+            let mut text = String::from("# head\nsection:\n");
+            for (k, v) in &props {
+                text.push_str(&format!("  # about {k}\n  {k}: {v} # {k}!\n"));
+            }
+            let (target, old) = props[pick.index(props.len())].clone();
+            let after = edit(&text, |d| d.set(&key(&format!("section.{target}")), &json!(new_value)).unwrap());
+            let expected = text.replacen(&format!("  {target}: {old} "), &format!("  {target}: {new_value} "), 1);
+            proptest::prop_assert_eq!(&after, &expected);
+
+            let added = edit(&text, |d| d.set(&key("section.zz"), &json!({"cmd": "x", "args": ["a"]})).unwrap());
+            let removed = edit(&added, |d| { d.remove(&key("section.zz")); });
+            proptest::prop_assert_eq!(removed, text);
+        }
+    }
+
     #[test]
     fn values_keep_their_types() {
         let after = edit("a: 1\n", |d| {
