@@ -170,6 +170,8 @@ pub fn plan(
     let snapshot = doc.snapshot();
     let current_of = |key: &[String]| edit::lookup(&snapshot, key).cloned();
     let mut edited = false;
+    // Writes are applied together, so that an editor can build new sections in one go.
+    let mut writes: Vec<(Vec<String>, Value)> = Vec::new();
 
     for want in &desired.keys {
         let id = key_id(&want.key);
@@ -190,16 +192,14 @@ pub fn plan(
                         },
                     );
                 }
-                doc.set(&want.key, &want.value)?;
-                edited = true;
+                writes.push((want.key.clone(), want.value.clone()));
                 change.entries.insert(id, entry(&want.value, want.kind));
             }
             (Some(cur), Some(was))
                 if want.kind == Kind::Credential || hash(cur) == was.hash || force =>
             {
                 if cur != &want.value {
-                    doc.set(&want.key, &want.value)?;
-                    edited = true;
+                    writes.push((want.key.clone(), want.value.clone()));
                 }
                 change.entries.insert(id, entry(&want.value, want.kind));
             }
@@ -216,6 +216,9 @@ pub fn plan(
             }),
         }
     }
+
+    edited |= !writes.is_empty();
+    doc.set_many(&writes)?;
 
     let wanted: std::collections::HashSet<String> =
         desired.keys.iter().map(|m| key_id(&m.key)).collect();

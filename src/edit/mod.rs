@@ -41,6 +41,12 @@ pub trait Doc {
     fn snapshot(&self) -> Value;
     /// Sets `key`, creating missing parent objects or tables.
     fn set(&mut self, key: &[String], value: &Value) -> Result<()>;
+    /// Sets many keys, in order; an editor may build new sections at once.
+    fn set_many(&mut self, writes: &[(Vec<String>, Value)]) -> Result<()> {
+        writes
+            .iter()
+            .try_for_each(|(key, value)| self.set(key, value))
+    }
     /// Removes `key`; true when it was there.
     fn remove(&mut self, key: &[String]) -> bool;
     fn render(&self) -> Vec<u8>;

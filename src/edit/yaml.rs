@@ -30,53 +30,8 @@ impl YamlDoc {
         Ok(YamlDoc { doc, bom })
     }
 
-    fn root(&self) -> Mapping {
-        self.doc.as_mapping().expect("checked at parse")
-    }
-
-    /// The node at `path`, through mappings and `[field=value]` list selectors.
-    fn find(&self, path: &[String]) -> Option<YamlNode> {
-        path.iter()
-            .try_fold(YamlNode::Mapping(self.root()), |node, part| {
-                child(&node, part)
-            })
-    }
-}
-
-/// The child `part` of `node`: a mapping's key, or a list element chosen by a selector.
-fn child(node: &YamlNode, part: &str) -> Option<YamlNode> {
-    match (node, selector(part)) {
-        (YamlNode::Mapping(m), None) => m.get(part),
-        (YamlNode::Sequence(seq), Some((field, wanted))) => seq
-            .values()
-            .find(|item| element_matches(item, field, wanted)),
-        _ => None,
-    }
-}
-
-fn element_matches(item: &YamlNode, field: &str, wanted: &str) -> bool {
-    matches!(item, YamlNode::Mapping(m) if m.get(field).is_some_and(|v| scalar_text(&v) == wanted))
-}
-
-fn element_index(seq: &Sequence, field: &str, wanted: &str) -> Option<usize> {
-    seq.values()
-        .position(|item| element_matches(&item, field, wanted))
-}
-
-impl Doc for YamlDoc {
-    fn get(&self, key: &[String]) -> Option<Value> {
-        self.find(key).map(|node| node_to_json(&node))
-    }
-
-    fn has(&self, key: &[String]) -> bool {
-        self.find(key).is_some()
-    }
-
-    fn snapshot(&self) -> Value {
-        mapping_to_json(&self.root())
-    }
-
-    fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
+    /// Sets `key` to an already converted value (see `Doc::set`).
+    fn set_value(&mut self, key: &[String], new: YamlValue) -> Result<()> {
         let (last, parents) = key.split_last().expect("a key has at least one part");
         let not_container = |i: usize| {
             Error::failure(format!(
@@ -99,7 +54,7 @@ impl Doc for YamlDoc {
                         key[i + 1..]
                             .iter()
                             .rev()
-                            .fold(json_to_yaml(value), |inner, seg| match selector(seg) {
+                            .fold(new, |inner, seg| match selector(seg) {
                                 Some(_) => YamlValue::Sequence(vec![inner]),
                                 None => YamlValue::Mapping(BTreeMap::from([(seg.clone(), inner)])),
                             });
@@ -108,9 +63,11 @@ impl Doc for YamlDoc {
                 }
             };
         }
-        let new = json_to_yaml(value);
         match (&node, selector(last)) {
-            (YamlNode::Mapping(m), None) => m.set(last.as_str(), new),
+            (YamlNode::Mapping(m), None) => match entry_of(m, last) {
+                Some(entry) => entry.set_value(new, false),
+                None => m.set(last.as_str(), new),
+            },
             (YamlNode::Sequence(seq), Some((field, wanted))) => {
                 match element_index(seq, field, wanted) {
                     Some(index) => {
@@ -124,11 +81,132 @@ impl Doc for YamlDoc {
         Ok(())
     }
 
+    fn root(&self) -> Mapping {
+        self.doc.as_mapping().expect("checked at parse")
+    }
+
+    /// The node at `path`, through mappings and `[field=value]` list selectors.
+    fn find(&self, path: &[String]) -> Option<YamlNode> {
+        path.iter()
+            .try_fold(YamlNode::Mapping(self.root()), |node, part| {
+                child(&node, part)
+            })
+    }
+}
+
+/// A mapping or list that does not exist yet, with the entries to create it with.
+struct NewSection {
+    parent: Vec<String>,
+    entries: BTreeMap<String, YamlValue>,
+    elements: Vec<YamlValue>,
+}
+
+/// The child `part` of `node`: a mapping's key, or a list element chosen by a selector.
+fn child(node: &YamlNode, part: &str) -> Option<YamlNode> {
+    match (node, selector(part)) {
+        (YamlNode::Mapping(m), None) => m.iter().find(|(k, _)| key_is(k, part)).map(|(_, v)| v),
+        (YamlNode::Sequence(seq), Some((field, wanted))) => seq
+            .values()
+            .find(|item| element_matches(item, field, wanted)),
+        _ => None,
+    }
+}
+
+/// Whether a plain or quoted scalar key is `wanted`. yaml-edit's own lookups build a full
+/// identity of every key they compare, which made editing a file with hundreds of entries
+/// quadratic with a large constant; comparing the key's text is enough for config keys.
+fn key_is(key: &YamlNode, wanted: &str) -> bool {
+    let YamlNode::Scalar(scalar) = key else {
+        return false;
+    };
+    let raw = scalar.to_string();
+    let raw = raw.trim();
+    raw == wanted
+        || (raw.len() >= 2
+            && (raw.starts_with('"') || raw.starts_with('\''))
+            && scalar.as_string() == wanted)
+}
+
+fn element_matches(item: &YamlNode, field: &str, wanted: &str) -> bool {
+    matches!(item, YamlNode::Mapping(m)
+        if m.iter().any(|(k, v)| key_is(&k, field) && scalar_text(&v) == wanted))
+}
+
+/// The entry of `m` whose key is `wanted`.
+fn entry_of(m: &Mapping, wanted: &str) -> Option<yaml_edit::MappingEntry> {
+    m.entries()
+        .find(|e| e.key_node().is_some_and(|k| key_is(&k, wanted)))
+}
+
+fn element_index(seq: &Sequence, field: &str, wanted: &str) -> Option<usize> {
+    seq.values()
+        .position(|item| element_matches(&item, field, wanted))
+}
+
+impl Doc for YamlDoc {
+    fn get(&self, key: &[String]) -> Option<Value> {
+        self.find(key).map(|node| node_to_json(&node))
+    }
+
+    fn has(&self, key: &[String]) -> bool {
+        self.find(key).is_some()
+    }
+
+    fn snapshot(&self) -> Value {
+        mapping_to_json(&self.root())
+    }
+
+    fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
+        self.set_value(key, json_to_yaml(value))
+    }
+
+    /// Entries whose parent does not exist yet are built into it and set at once: yaml-edit's
+    /// `set` looks through the whole mapping for each new key, which is quadratic for a
+    /// section of hundreds of entries.
+    fn set_many(&mut self, writes: &[(Vec<String>, Value)]) -> Result<()> {
+        let mut fresh: Vec<NewSection> = Vec::new();
+        for (key, value) in writes {
+            let (last, parent) = key.split_last().expect("a key has at least one part");
+            if parent.is_empty() || self.has(parent) {
+                self.set(key, value)?;
+                continue;
+            }
+            let at = match fresh.iter().position(|s| s.parent.as_slice() == parent) {
+                Some(at) => at,
+                None => {
+                    fresh.push(NewSection {
+                        parent: parent.to_vec(),
+                        entries: BTreeMap::new(),
+                        elements: Vec::new(),
+                    });
+                    fresh.len() - 1
+                }
+            };
+            match selector(last) {
+                Some(_) => fresh[at].elements.push(json_to_yaml(value)),
+                None => {
+                    fresh[at].entries.insert(last.clone(), json_to_yaml(value));
+                }
+            }
+        }
+        for section in fresh {
+            let collection = if section.elements.is_empty() {
+                YamlValue::Mapping(section.entries)
+            } else {
+                YamlValue::Sequence(section.elements)
+            };
+            self.set_value(&section.parent, collection)?;
+        }
+        Ok(())
+    }
+
     fn remove(&mut self, key: &[String]) -> bool {
         let Some((last, parents)) = key.split_last() else {
             return false;
         };
         match (self.find(parents), selector(last)) {
+            // Mapping::remove also takes the entry's trivia away; an entry's own removal
+            // leaves the next line's indentation behind.
             (Some(YamlNode::Mapping(m)), None) => m.remove(last.as_str()).is_some(),
             (Some(YamlNode::Sequence(seq)), Some((field, wanted))) => {
                 element_index(&seq, field, wanted).is_some_and(|i| seq.remove(i).is_some())
