@@ -60,7 +60,7 @@ impl ClientReport {
     }
 
     pub fn human(&self, done: &'static str) -> String {
-        let mut text = format!("  {:<14}{}\n", self.name, self.summary(done));
+        let mut text = format!("  {:<16}{}\n", self.name, self.summary(done));
         for file in &self.files {
             text.push_str(&format!(
                 "    {} ({})\n",
@@ -118,7 +118,11 @@ pub fn run_client(
             return report;
         }
     };
-    for change in &changes {
+    // A file that does not exist and is not wanted is nothing to report.
+    for change in changes
+        .iter()
+        .filter(|c| c.before.is_some() || c.after.is_some())
+    {
         let diff = (session.dry_run && !change.is_noop())
             .then(|| out.redact(&apply::diff(change, session.paths)));
         match apply::apply(change, session.dry_run, session.paths) {

@@ -122,7 +122,7 @@ pub fn run(args: &StatusArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         let configured = org_state.clients.iter().any(|id| id == c.id());
         let installed = c.detect(paths).program.is_some();
         text.push_str(&format!(
-            "  {:<14}{}{}\n",
+            "  {:<16}{}{}\n",
             c.name(),
             if configured {
                 "configured"
