@@ -80,12 +80,7 @@ pub fn run(action: &ConfigAction, paths: &Paths, out: &mut Output) -> Result<u8>
         return path(paths, org.as_ref(), out);
     }
     for ignored in stack.ignored() {
-        out.warn(&format!(
-            "'{}' is locked by the org; the {} override in {} is ignored",
-            ignored.key,
-            ignored.source.name(),
-            ignored.origin
-        ));
+        out.warn(&ignored.describe());
     }
     match action {
         ConfigAction::Show(_) => show(&stack, out),

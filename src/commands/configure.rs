@@ -189,12 +189,7 @@ pub fn client_contexts<'a>(
     };
     let base = load(None)?;
     for ignored in base.ignored() {
-        out.warn(&format!(
-            "'{}' is locked by the org; the {} override in {} is ignored",
-            ignored.key,
-            ignored.source.name(),
-            ignored.origin
-        ));
+        out.warn(&ignored.describe());
     }
     let shared = Arc::new(base.resolve());
     // The overlay sits below the user's layers, so what they change is the same for every client.

@@ -62,6 +62,17 @@ pub struct Ignored {
     pub origin: String,
 }
 
+impl Ignored {
+    pub fn describe(&self) -> String {
+        format!(
+            "'{}' is locked by the org; the {} override in {} is ignored",
+            self.key,
+            self.source.name(),
+            self.origin
+        )
+    }
+}
+
 /// One layer's say about a key, for `config explain`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Definition {

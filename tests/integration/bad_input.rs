@@ -212,13 +212,7 @@ fn a_jwt_among_other_output_is_the_token() {
         "env": "T"
     })));
     let env = TestEnv::new();
-    let run = env.run(&[
-        "login",
-        &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-    ]);
+    let run = env.login_with(&endpoint.url, &[]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(env.stored_token(&endpoint.url), token);
 }

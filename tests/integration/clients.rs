@@ -292,16 +292,10 @@ fn an_unparseable_client_file_is_skipped_and_the_others_are_configured() {
     let env = TestEnv::new();
     let broken = "{\n  \"mcpServers\": {\n    \"mine\": { \"command\": \"x\" \n}\n";
     env.write(".cursor/mcp.json", broken.as_bytes());
-    let run = env.run(&[
-        "login",
+    let run = env.login_with(
         &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-        "--clients",
-        "cursor,windsurf,gemini",
-        "--json",
-    ]);
+        &["--clients", "cursor,windsurf,gemini", "--json"],
+    );
     assert_eq!(run.code, 5, "{run:?}");
     let report = run.json();
     let cursor = report["clients"]
@@ -350,15 +344,7 @@ fn claude_code_lists_and_connects_the_org_servers_next_to_the_users() {
         ".claude.json",
         br#"{"mcpServers": {"mine": {"type": "stdio", "command": "my-own-server"}}}"#,
     );
-    let run = env.run(&[
-        "login",
-        &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-        "--clients",
-        "claude-code",
-    ]);
+    let run = env.login_with(&endpoint.url, &["--clients", "claude-code"]);
     assert_eq!(run.code, 0, "{run:?}");
 
     let list = cli(&env, "claude", &["mcp", "list"]);
@@ -404,15 +390,7 @@ fn codex_lists_the_org_servers_and_uses_the_org_model_provider() {
         ".codex/config.toml",
         b"# mine\n[mcp_servers.mine]\ncommand = \"my-own-server\"\n",
     );
-    let run = env.run(&[
-        "login",
-        &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-        "--clients",
-        "codex",
-    ]);
+    let run = env.login_with(&endpoint.url, &["--clients", "codex"]);
     assert_eq!(run.code, 0, "{run:?}");
 
     let out = env
@@ -471,15 +449,7 @@ fn gemini_lists_the_org_servers_next_to_the_users() {
         ".gemini/settings.json",
         b"// mine\n{ \"mcpServers\": { \"mine\": { \"command\": \"my-own-server\" } } }\n",
     );
-    let run = env.run(&[
-        "login",
-        &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-        "--clients",
-        "gemini",
-    ]);
+    let run = env.login_with(&endpoint.url, &["--clients", "gemini"]);
     assert_eq!(run.code, 0, "{run:?}");
     let list = cli(&env, "gemini", &["mcp", "list"]);
     assert!(list.contains("mine: my-own-server"), "{list}");
@@ -507,15 +477,7 @@ fn the_clients_command_reports_configuration_drift_and_the_users_entries() {
         ".cursor/mcp.json",
         br#"{"mcpServers": {"docs": {"command": "mine"}}}"#,
     );
-    let run = env.run(&[
-        "login",
-        &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-        "--clients",
-        "claude-code,cursor",
-    ]);
+    let run = env.login_with(&endpoint.url, &["--clients", "claude-code,cursor"]);
     assert_eq!(run.code, 0, "{run:?}");
     let edited = std::fs::read_to_string(env.path(".claude.json"))
         .unwrap()

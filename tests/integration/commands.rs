@@ -292,13 +292,7 @@ fn the_accepted_command_is_remembered_and_a_changed_one_asks_again() {
     write_doc("echo token-one");
     let endpoint = Endpoint::start(None, &["--org-dir", org.path().to_str().unwrap()]);
     let env = TestEnv::new();
-    let first = env.run(&[
-        "login",
-        &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-    ]);
+    let first = env.login_with(&endpoint.url, &[]);
     assert_eq!(first.code, 0, "{first:?}");
     let again = env.run(&["login", &endpoint.url, "--credential-store", "file"]);
     assert_eq!(again.code, 0, "accepted before: no --yes needed: {again:?}");

@@ -220,16 +220,7 @@ fn a_user_key_with_the_same_name_is_never_overwritten() {
     let mine = b"{\n  \"model\": \"mine/model\" // chosen by hand\n}\n";
     env.write(USER_OPENCODE, mine);
     overrides(&env, r#"{"model": "openai/gpt-5"}"#);
-    let run = env.run(&[
-        "login",
-        &endpoint.url,
-        "--yes",
-        "--credential-store",
-        "file",
-        "--clients",
-        "opencode",
-        "--json",
-    ]);
+    let run = env.login_with(&endpoint.url, &["--clients", "opencode", "--json"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.json()["clients"][0]["files"][1]["notes"][0]["kind"],

@@ -134,15 +134,14 @@ impl TestEnv {
 
     /// `ai-setup login URL --yes --credential-store file --clients opencode`: the usual login.
     pub fn login(&self, url: &str) -> Run {
-        self.run(&[
-            "login",
-            url,
-            "--yes",
-            "--credential-store",
-            "file",
-            "--clients",
-            "opencode",
-        ])
+        self.login_with(url, &["--clients", "opencode"])
+    }
+
+    /// `ai-setup login URL --yes --credential-store file` with `extra` arguments.
+    pub fn login_with(&self, url: &str, extra: &[&str]) -> Run {
+        let mut args = vec!["login", url, "--yes", "--credential-store", "file"];
+        args.extend_from_slice(extra);
+        self.run(&args)
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
