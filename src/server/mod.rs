@@ -30,6 +30,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
+mod oidc;
+
 use crate::discovery::{Document, WELL_KNOWN};
 use crate::error::{Error, Result};
 
@@ -72,7 +74,7 @@ impl OrgSource {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-struct User {
+pub(crate) struct User {
     sub: String,
     #[serde(default)]
     email: Option<String>,
@@ -93,10 +95,11 @@ pub struct Options {
     pub token_ttl: i64,
 }
 
-struct Server {
+pub(crate) struct Server {
     options: Options,
     signing_key: [u8; 32],
     program: String,
+    provider: std::sync::Mutex<oidc::Provider>,
 }
 
 /// Checks the org folder, binds `addr` and returns the listener with its actual address. The
@@ -131,10 +134,23 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
         program: std::env::current_exe()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|_| "ai-setup".into()),
+        provider: Default::default(),
     });
     let app = Router::new()
         .route(WELL_KNOWN, get(discovery))
         .route("/dev/token", get(dev_token))
+        .route(
+            "/.well-known/openid-configuration",
+            get(oidc::configuration),
+        )
+        .route("/oauth/device", axum::routing::post(oidc::device))
+        .route(
+            "/oauth/device/verify",
+            get(oidc::verify_page).post(oidc::verify),
+        )
+        .route("/oauth/token", axum::routing::post(oidc::token))
+        .route("/oauth/revoke-all", axum::routing::post(oidc::revoke_all))
+        .route("/oauth/stats", get(oidc::stats))
         .route(
             "/mcp/{name}",
             axum::routing::post(mcp).get(mcp_no_stream).delete(mcp_end),
@@ -145,7 +161,14 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
         .map_err(|e| Error::failure(format!("the server stopped: {e}")))
 }
 
-fn load_users(org: &OrgSource) -> Result<Vec<User>> {
+/// A random URL-safe string for codes and opaque tokens.
+pub(crate) fn random_token() -> String {
+    let mut bytes = [0u8; 24];
+    let _ = getrandom::fill(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub(crate) fn load_users(org: &OrgSource) -> Result<Vec<User>> {
     let Some(text) = org.read("users.json")? else {
         return Ok(vec![User {
             sub: "dev@example.com".into(),
@@ -187,6 +210,24 @@ impl Server {
         (exp > crate::now_unix()).then_some(claims)
     }
 
+    /// A signed development access token for `user`, issued by `issuer`.
+    fn issue(&self, user: &User, issuer: &str) -> String {
+        let now = crate::now_unix();
+        // A unique id per token, as real providers issue: two logins never share a token.
+        let mut nonce = [0u8; 12];
+        let _ = getrandom::fill(&mut nonce);
+        self.sign(&json!({
+            "jti": URL_SAFE_NO_PAD.encode(nonce),
+            "iss": issuer,
+            "aud": issuer,
+            "sub": user.sub,
+            "email": user.email,
+            "name": user.name,
+            "iat": now,
+            "exp": now + self.options.token_ttl,
+        }))
+    }
+
     fn sign(&self, claims: &Value) -> String {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
@@ -199,7 +240,7 @@ impl Server {
     }
 }
 
-fn error_response(status: StatusCode, message: &str) -> Response {
+pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -298,26 +339,8 @@ async fn dev_token(
             None => return error_response(StatusCode::FORBIDDEN, &format!("unknown user {id}")),
         },
     };
-    let now = crate::now_unix();
-    let base = server.base_url(&headers);
-    // A unique id per token, as real providers issue: two logins never share a token.
-    let mut nonce = [0u8; 12];
-    let _ = getrandom::fill(&mut nonce);
-    let claims = json!({
-        "jti": URL_SAFE_NO_PAD.encode(nonce),
-        "iss": base,
-        "aud": base,
-        "sub": user.sub,
-        "email": user.email,
-        "name": user.name,
-        "iat": now,
-        "exp": now + server.options.token_ttl,
-    });
-    (
-        [(header::CONTENT_TYPE, "text/plain")],
-        format!("{}\n", server.sign(&claims)),
-    )
-        .into_response()
+    let token = server.issue(user, &server.base_url(&headers));
+    ([(header::CONTENT_TYPE, "text/plain")], format!("{token}\n")).into_response()
 }
 
 /// The bearer token's claims, or the 401 to answer with.
