@@ -95,6 +95,10 @@ pub struct ApplyFlags {
         default_value = "auto"
     )]
     pub credential_store: StoreChoice,
+    /// Sign in on another device (OpenID Connect device flow) instead of a browser here; without a
+    /// terminal, required to wait for someone to approve
+    #[arg(long)]
+    pub no_browser: bool,
     /// Set a configuration key for the clients, above every other layer; VALUE is JSON or a string
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,

@@ -166,7 +166,32 @@ impl Http {
         for (name, value) in extra {
             request = request.header(*name, value);
         }
-        let mut response = request.send().await.map_err(|e| self.describe(url, &e))?;
+        let response = request.send().await.map_err(|e| self.describe(url, &e))?;
+        self.read(url, response).await
+    }
+
+    /// POST an `application/x-www-form-urlencoded` body (OAuth endpoints); same limits as `get`.
+    pub async fn post_form(&self, url: &Url, fields: &[(&str, &str)]) -> Result<Response> {
+        check_url(url)?;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let response = self
+            .client
+            .post(url.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.describe(url, &e))?;
+        self.read(url, response).await
+    }
+
+    async fn read(&self, url: &Url, mut response: reqwest::Response) -> Result<Response> {
         if let Some(len) = response.content_length()
             && len > MAX_BODY as u64
         {

@@ -40,6 +40,15 @@ pub struct OrgState {
     /// Clients configured at the last login or sync.
     #[serde(default)]
     pub clients: Vec<String>,
+    /// Where to refresh the token, when it came from the org's OpenID provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc: Option<OidcSession>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OidcSession {
+    pub token_endpoint: String,
+    pub client_id: String,
 }
 
 impl State {

@@ -18,9 +18,14 @@ pub struct ApplyLock {
 impl ApplyLock {
     /// Waits up to 30 s for another ai-setup to finish; `waiting` is told once if it has to.
     pub fn acquire(paths: &Paths, waiting: &mut dyn FnMut(&str)) -> Result<Self> {
+        Self::named(paths, "apply", waiting)
+    }
+
+    /// The lock called `name` (`refresh-<org>` serialises token refreshes across processes).
+    pub fn named(paths: &Paths, name: &str, waiting: &mut dyn FnMut(&str)) -> Result<Self> {
         let dir = paths.state_dir.join("locks");
         create_private_dir(&dir)?;
-        let path = dir.join("apply.lock");
+        let path = dir.join(format!("{name}.lock"));
         let file = File::options()
             .create(true)
             .truncate(false)

@@ -6,6 +6,8 @@
 
 pub mod command;
 pub mod jwt;
+pub mod oidc;
+pub mod refresh;
 
 use std::io::{BufRead, IsTerminal, Read, Write};
 
@@ -131,21 +133,22 @@ pub fn ensure_consent(
 }
 
 /// The org (`org` or the remembered one), its stored credential and the token's expiry (Unix
-/// time, when it is a JWT). A missing or expired token is an auth error that says to log in.
-/// Local files (or one keyring entry) only: this is on the hot path of `ai-setup token`.
+/// time, when it is a JWT), refreshed first when it expires soon and can be. A missing or
+/// expired token is an auth error that says to log in. With a valid token this reads local
+/// files (or one keyring entry) only: it is on the hot path of `ai-setup token`.
 pub fn current(org: Option<&str>, paths: &Paths) -> Result<(String, Credential, Option<i64>)> {
     let state = State::load(paths)?;
     let org = state.resolve_org(org)?;
     let org_state = state.org(&org)?;
-    let credential = Store::open(org_state.credential_store, paths)
-        .get(&org)?
-        .ok_or_else(|| {
-            Error::auth(format!(
-                "no token for {org} in the {}",
-                org_state.credential_store
-            ))
-            .hint(format!("run `ai-setup login {org}`"))
-        })?;
+    let store = Store::open(org_state.credential_store, paths);
+    let credential = store.get(&org)?.ok_or_else(|| {
+        Error::auth(format!(
+            "no token for {org} in the {}",
+            org_state.credential_store
+        ))
+        .hint(format!("run `ai-setup login {org}`"))
+    })?;
+    let credential = refresh::ensure_fresh(&org, org_state, &store, credential, paths)?;
     let expires_at = jwt::claims(credential.token.expose()).and_then(|c| c.exp);
     let now = crate::now_unix();
     if let Some(exp) = expires_at.filter(|exp| *exp <= now) {

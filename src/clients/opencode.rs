@@ -17,12 +17,59 @@
 use serde_json::{Map, Value};
 
 use super::{Client, Detection, OrgContext, TOKEN_PLACEHOLDER, find_program};
-use crate::apply::{Desired, Kind, Managed};
+use crate::apply::ledger::Ledger;
+use crate::apply::lock::ApplyLock;
+use crate::apply::{self, Desired, Kind, Managed, Prune};
 use crate::edit::Format;
+use crate::error::Result;
 use crate::layers::merge::leaves;
 use crate::paths::Paths;
+use crate::secrets::Secret;
 
 pub struct OpenCode;
+
+/// The `wellknown` entry of auth.json. Key order as OpenCode writes it; `key` is left out when
+/// the org names no variable, as JSON.stringify drops an undefined value.
+fn credential_entry(org: &str, auth_env: Option<&str>, token: &str, paths: &Paths) -> Desired {
+    let mut entry = Map::new();
+    entry.insert("type".into(), "wellknown".into());
+    if let Some(env) = auth_env {
+        entry.insert("key".into(), env.into());
+    }
+    entry.insert("token".into(), token.into());
+    Desired {
+        client: OpenCode.id(),
+        path: auth_file(paths),
+        format: Format::JsonRewrite,
+        sensitive: true,
+        keys: vec![Managed {
+            key: vec![org.to_string()],
+            value: Value::Object(entry),
+            kind: Kind::Credential,
+        }],
+    }
+}
+
+/// Puts a refreshed token into OpenCode's entry, when ai-setup configured OpenCode for `org`.
+pub fn store_token(org: &str, auth_env: Option<&str>, token: &Secret, paths: &Paths) -> Result<()> {
+    let desired = credential_entry(org, auth_env, token.expose(), paths);
+    let _lock = ApplyLock::acquire(paths, &mut |_| {})?;
+    let mut ledger = Ledger::load(paths)?;
+    if ledger.managed(&desired.path, org, OpenCode.id()).is_empty() {
+        return Ok(());
+    }
+    let change = apply::plan(&desired, &ledger, org, false, Prune::Credentials)?;
+    apply::apply(&change, false, paths)?;
+    ledger.record(
+        &change.path,
+        change.format,
+        change.sensitive,
+        org,
+        change.client,
+        change.entries,
+    );
+    ledger.save(paths)
+}
 
 fn auth_file(paths: &Paths) -> std::path::PathBuf {
     paths.xdg_data.join("opencode/auth.json")
@@ -59,15 +106,7 @@ impl Client for OpenCode {
     }
 
     fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired> {
-        // Key order as OpenCode writes it; `key` is left out when the org names no variable,
-        // as JSON.stringify drops an undefined value.
-        let mut entry = Map::new();
-        entry.insert("type".into(), "wellknown".into());
-        if let Some(env) = ctx.document.auth_env() {
-            entry.insert("key".into(), env.into());
-        }
         let token = ctx.token.map_or(TOKEN_PLACEHOLDER, |t| t.expose());
-        entry.insert("token".into(), token.into());
         let overrides = leaves(&ctx.overrides)
             .into_iter()
             .map(|(key, value)| Managed {
@@ -77,17 +116,7 @@ impl Client for OpenCode {
             })
             .collect();
         vec![
-            Desired {
-                client: self.id(),
-                path: auth_file(paths),
-                format: Format::JsonRewrite,
-                sensitive: true,
-                keys: vec![Managed {
-                    key: vec![ctx.org.to_string()],
-                    value: Value::Object(entry),
-                    kind: Kind::Credential,
-                }],
-            },
+            credential_entry(ctx.org, ctx.document.auth_env(), token, paths),
             Desired {
                 client: self.id(),
                 path: global_config_file(paths),

@@ -72,6 +72,7 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         clients: Some("all".into()),
         credential_store: StoreChoice::File,
         sets: Vec::new(),
+        no_browser: false,
         token_stdin: false,
         token_env: None,
     };

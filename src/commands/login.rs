@@ -18,7 +18,7 @@ use crate::http::{Http, org_key, parse_org_url};
 use crate::output::{Output, relative, timestamp};
 use crate::paths::Paths;
 use crate::secrets::{self, Credential, Secret, Store, StoreKind};
-use crate::state::{OrgState, State};
+use crate::state::{OidcSession, OrgState, State};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -49,10 +49,22 @@ pub async fn run(
     let supplied = supplied_source(flags)
         .map(|source| auth::read_supplied(&source).map(|t| (t, source)))
         .transpose()?;
-    let stored = previous.as_ref().and_then(|p| {
-        let credential = Store::open(p.credential_store, paths).get(&org).ok()??;
-        Some(credential.token)
-    });
+    let stored = match &previous {
+        Some(p) => {
+            let store = Store::open(p.credential_store, paths);
+            match store.get(&org).ok().flatten() {
+                // A sync renews an expiring token first, as `ai-setup token` does.
+                Some(c) if mode == Mode::Sync => Some(
+                    auth::refresh::ensure_fresh_async(&org, p, &store, c, paths)
+                        .await?
+                        .token,
+                ),
+                Some(c) => Some(c.token),
+                None => None,
+            }
+        }
+        None => None,
+    };
     for token in supplied.iter().map(|(t, _)| t).chain(&stored) {
         out.secret(token);
     }
@@ -71,6 +83,11 @@ pub async fn run(
     let document = &discovered.document;
 
     let replaces_token = mode == Mode::Login || supplied.is_some();
+    let mut refresh_token = None;
+    let mut oidc_session = match (&supplied, mode) {
+        (None, Mode::Sync) => previous.as_ref().and_then(|p| p.oidc.clone()),
+        _ => None,
+    };
     let (token, method) = match (supplied, mode) {
         (Some((token, source)), _) => (Some(token), source.method().to_string()),
         (None, Mode::Sync) => {
@@ -83,6 +100,34 @@ pub async fn run(
                 .hint(format!("run `ai-setup login {org}`"))
             })?;
             (Some(token), previous.login_method.clone())
+        }
+        (None, Mode::Login) if document.oidc().is_some() => {
+            let spec = document.oidc().expect("checked");
+            if !interactive && !flags.no_browser {
+                return Err(Error::usage(format!(
+                    "{org} signs in through its OpenID provider, which needs a person to approve, and there is no terminal"
+                ))
+                .hint("pass --no-browser to sign in on another device (device flow) and wait for approval")
+                .hint("or log in with a token: --token-stdin or --token-env VAR"));
+            }
+            if flags.dry_run {
+                out.progress(&format!("Would sign in through {}", spec.issuer));
+                (None, "oidc".to_string())
+            } else {
+                let http = Http::new()?;
+                let provider = auth::oidc::discover(&http, spec).await?;
+                let tokens = auth::oidc::device_login(&http, &provider, spec, out).await?;
+                out.secret(&tokens.access);
+                if let Some(r) = &tokens.refresh {
+                    out.secret(r);
+                }
+                refresh_token = tokens.refresh;
+                oidc_session = Some(OidcSession {
+                    token_endpoint: provider.token_endpoint,
+                    client_id: spec.client_id.clone(),
+                });
+                (Some(tokens.access), "oidc".to_string())
+            }
         }
         (None, Mode::Login) => {
             let origin = org_url.origin().ascii_serialization();
@@ -97,6 +142,7 @@ pub async fn run(
     let store_kind = match (&token, replaces_token && !flags.dry_run) {
         (Some(token), true) => Some(store_credential(
             token,
+            refresh_token,
             &org,
             previous.as_ref(),
             flags,
@@ -163,6 +209,7 @@ pub async fn run(
                 _ => crate::now_unix(),
             },
             last_sync: Some(crate::now_unix()),
+            oidc: oidc_session,
             clients: reports
                 .iter()
                 .filter(|r| !r.failed())
@@ -270,6 +317,7 @@ fn check_not_expired(claims: Option<&jwt::Claims>, org: &str, mode: Mode) -> Res
 /// and removes the copy from the store it was in before, if that changed.
 fn store_credential(
     token: &Secret,
+    refresh_token: Option<Secret>,
     org: &str,
     previous: Option<&OrgState>,
     flags: &ApplyFlags,
@@ -278,6 +326,7 @@ fn store_credential(
 ) -> Result<StoreKind> {
     let credential = Credential {
         token: token.clone(),
+        refresh_token,
     };
     let mut warnings = Vec::new();
     let store = secrets::store_new(flags.credential_store, paths, org, &credential, &mut |w| {

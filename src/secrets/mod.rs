@@ -41,6 +41,27 @@ impl fmt::Debug for Secret {
 pub struct Credential {
     #[serde(with = "secret_string")]
     pub token: Secret,
+    /// OpenID Connect refresh token, rotated on every refresh.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "optional_secret"
+    )]
+    pub refresh_token: Option<Secret>,
+}
+
+mod optional_secret {
+    use super::Secret;
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(s: &Option<Secret>, ser: S) -> Result<S::Ok, S::Error> {
+        match s {
+            Some(s) => ser.serialize_some(s.expose()),
+            None => ser.serialize_none(),
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Secret>, D::Error> {
+        Option::<String>::deserialize(de).map(|o| o.map(Secret::new))
+    }
 }
 
 mod secret_string {

@@ -9,5 +9,6 @@ mod config;
 mod keyring;
 mod leaks;
 mod mcp;
+mod oidc;
 mod opencode;
 mod terminal;

@@ -1,0 +1,124 @@
+//! Renewing the access token before it expires, so that nobody is stopped mid-task by an
+//! expired token (the most reported failure of OpenCode's well-known login).
+//!
+//! When the token expires within [`MARGIN`] and the org's OpenID provider gave a refresh token,
+//! the first ai-setup to notice takes a per-org lock, reads the credential again (another
+//! process may have refreshed while it waited), refreshes once, stores the new token and the
+//! rotated refresh token, and updates OpenCode's entry. Twenty helpers started at once on an
+//! expiring token cause one refresh; the other nineteen read its result.
+
+use sha2::{Digest, Sha256};
+
+use super::{jwt, oidc};
+use crate::apply::lock::ApplyLock;
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::paths::Paths;
+use crate::secrets::{Credential, Store};
+use crate::state::OrgState;
+
+/// Refresh this long before expiry (seconds), or a quarter of the token's lifetime when that
+/// is shorter: a freshly refreshed short-lived token must not count as expiring already.
+pub const MARGIN: i64 = 300;
+
+fn expires_soon(credential: &Credential) -> bool {
+    let Some(claims) = jwt::claims(credential.token.expose()) else {
+        return false;
+    };
+    let Some(exp) = claims.exp else {
+        return false;
+    };
+    let margin = claims
+        .iat
+        .map(|iat| ((exp - iat) / 4).clamp(0, MARGIN))
+        .unwrap_or(MARGIN);
+    exp <= crate::now_unix() + margin
+}
+
+fn refreshable(org_state: &OrgState, credential: &Credential) -> bool {
+    org_state.oidc.is_some() && credential.refresh_token.is_some() && expires_soon(credential)
+}
+
+/// The credential, refreshed first if it expires soon and can be refreshed. Builds an async
+/// runtime only when a refresh is due, so the common case stays on the fast path.
+pub fn ensure_fresh(
+    org: &str,
+    org_state: &OrgState,
+    store: &Store,
+    credential: Credential,
+    paths: &Paths,
+) -> Result<Credential> {
+    if !refreshable(org_state, &credential) {
+        return Ok(credential);
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::failure(format!("cannot start the async runtime: {e}")))?
+        .block_on(ensure_fresh_async(org, org_state, store, credential, paths))
+}
+
+/// [`ensure_fresh`] for callers already on a runtime (`sync`).
+pub async fn ensure_fresh_async(
+    org: &str,
+    org_state: &OrgState,
+    store: &Store<'_>,
+    credential: Credential,
+    paths: &Paths,
+) -> Result<Credential> {
+    let Some(session) = org_state
+        .oidc
+        .as_ref()
+        .filter(|_| refreshable(org_state, &credential))
+    else {
+        return Ok(credential);
+    };
+    let name: String = Sha256::digest(org.as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let _lock = ApplyLock::named(paths, &format!("refresh-{name}"), &mut |_| {})?;
+    let current = store.get(org)?.unwrap_or_else(|| credential.clone());
+    // Another process refreshed while this one waited for the lock: use its result.
+    if current.token != credential.token || !expires_soon(&current) {
+        return Ok(current);
+    }
+    let refresh_token = current.refresh_token.clone().ok_or_else(|| {
+        Error::auth(format!("no refresh token for {org}"))
+            .hint(format!("run `ai-setup login {org}`"))
+    })?;
+    let tokens = oidc::refresh(
+        &Http::new()?,
+        &session.token_endpoint,
+        &session.client_id,
+        &refresh_token,
+        org,
+    )
+    .await;
+    let tokens = match tokens {
+        Ok(tokens) => tokens,
+        // A passing network problem while the token is still valid: use it, refresh next time.
+        Err(e) if e.kind == crate::error::ErrorKind::Network && !expired(&current) => {
+            eprintln!(
+                "warning: could not refresh the token for {org}: {}",
+                e.message
+            );
+            return Ok(current);
+        }
+        Err(e) => return Err(e),
+    };
+    let fresh = Credential {
+        token: tokens.access,
+        // A provider that does not rotate keeps the one it gave.
+        refresh_token: tokens.refresh.or(current.refresh_token),
+    };
+    store.set(org, &fresh)?;
+    crate::clients::opencode::store_token(org, org_state.auth_env.as_deref(), &fresh.token, paths)?;
+    Ok(fresh)
+}
+
+fn expired(credential: &Credential) -> bool {
+    jwt::claims(credential.token.expose())
+        .and_then(|c| c.exp)
+        .is_some_and(|exp| exp <= crate::now_unix())
+}

@@ -1,0 +1,263 @@
+//! Native OpenID Connect login and refresh against the reference endpoint's development
+//! provider: the device flow with a scripted approval, refresh with rotation, a revoked
+//! session, and twenty helpers on an expiring token causing one refresh.
+
+use std::io::Read;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// An org whose discovery document names only its OpenID provider.
+fn oidc_org(token_ttl: &str) -> (tempfile::TempDir, Endpoint) {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = document_with_auth(json!({
+        "env": "DEMO_AI_TOKEN",
+        "oidc": {"issuer": "{issuer}", "client_id": "ai-setup"}
+    }));
+    std::fs::write(dir.path().join("discovery.json"), doc.to_string()).unwrap();
+    let endpoint = Endpoint::start(
+        None,
+        &[
+            "--org-dir",
+            dir.path().to_str().unwrap(),
+            "--token-ttl",
+            token_ttl,
+        ],
+    );
+    (dir, endpoint)
+}
+
+fn post_form(url: &str, fields: &[(&str, &str)]) -> u16 {
+    let (host, path) = url.trim_start_matches("http://").split_once('/').unwrap();
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    use std::io::Write;
+    write!(
+        stream,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response[9..12].parse().unwrap()
+}
+
+/// Waits until the stored token is inside its refresh margin (a quarter of its lifetime).
+fn wait_until_refresh_is_due(env: &TestEnv, endpoint: &Endpoint) {
+    use base64::Engine;
+    let token = env.stored_token(&endpoint.url);
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    let (iat, exp) = (
+        claims["iat"].as_i64().unwrap(),
+        claims["exp"].as_i64().unwrap(),
+    );
+    let due = exp - (exp - iat) / 4;
+    while now() < due {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn refreshes(endpoint: &Endpoint) -> u64 {
+    let addr = endpoint.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    use std::io::Write;
+    write!(
+        stream,
+        "GET /oauth/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let body = response.split("\r\n\r\n").nth(1).unwrap();
+    serde_json::from_str::<Value>(body).unwrap()["refreshes"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Logs in with the device flow, approving (or denying) the code like a person would.
+fn device_login(env: &TestEnv, endpoint: &Endpoint, decision: &str) -> Run {
+    let mut child = env
+        .command(
+            BIN,
+            &[
+                "login",
+                &endpoint.url,
+                "--no-browser",
+                "--credential-store",
+                "file",
+                "--clients",
+                "opencode",
+            ],
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let started = Instant::now();
+    let code = loop {
+        let mut buf = [0u8; 512];
+        let n = stderr.read(&mut buf).unwrap();
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        if let Some(code) = seen
+            .split("enter the code ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+        {
+            break code.to_string();
+        }
+        assert!(
+            n > 0 && started.elapsed() < Duration::from_secs(20),
+            "no code shown: {seen}"
+        );
+    };
+    assert!(
+        seen.contains(&format!("{}/oauth/device/verify", endpoint.url)),
+        "{seen}"
+    );
+    let status = post_form(
+        &format!("{}/oauth/device/verify", endpoint.url),
+        &[("user_code", &code), ("decision", decision)],
+    );
+    assert_eq!(status, 200);
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: seen + &rest,
+    }
+}
+
+#[test]
+fn device_login_with_an_approval_stores_a_refreshable_session() {
+    let (_org, endpoint) = oidc_org("3600");
+    let env = TestEnv::new();
+    let run = device_login(&env, &endpoint, "approve");
+    assert_eq!(run.code, 0, "{run:?}");
+    let status = env.run(&["status", "--json"]).json();
+    assert_eq!(status["login_method"], "oidc");
+    assert_eq!(status["token"], "valid");
+    let creds: Value = serde_json::from_slice(
+        &std::fs::read(env.path(".local/share/ai-setup/credentials.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(creds[&endpoint.url]["refresh_token"].is_string(), "{creds}");
+    // OpenCode got the access token; the refresh token stays in the credential store.
+    let auth = std::fs::read_to_string(env.auth_json()).unwrap();
+    assert!(auth.contains(&env.stored_token(&endpoint.url)));
+    assert!(!auth.contains(creds[&endpoint.url]["refresh_token"].as_str().unwrap()));
+}
+
+#[test]
+fn a_denied_login_fails_with_the_auth_code() {
+    let (_org, endpoint) = oidc_org("3600");
+    let env = TestEnv::new();
+    let run = device_login(&env, &endpoint, "deny");
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("denied"), "{run:?}");
+    assert!(!env.path(".local/share/ai-setup/credentials.json").exists());
+}
+
+#[test]
+fn without_a_terminal_oidc_login_names_the_flag() {
+    let (_org, endpoint) = oidc_org("3600");
+    let env = TestEnv::new();
+    let started = Instant::now();
+    let run = env.run(&["login", &endpoint.url, "--credential-store", "file"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("--no-browser"), "{run:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "fails fast");
+}
+
+#[test]
+fn twenty_helpers_on_an_expiring_token_cause_one_refresh() {
+    // Tokens live 12 s: a refresh is due in their last quarter.
+    let (_org, endpoint) = oidc_org("12");
+    let env = TestEnv::new();
+    assert_eq!(device_login(&env, &endpoint, "approve").code, 0);
+    let before = env.stored_token(&endpoint.url);
+    assert_eq!(
+        env.run(&["token"]).stdout,
+        format!("{before}\n"),
+        "no refresh while fresh"
+    );
+    assert_eq!(refreshes(&endpoint), 0);
+    wait_until_refresh_is_due(&env, &endpoint);
+
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            env.command(BIN, &["token"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        })
+        .collect();
+    assert_eq!(refreshes(&endpoint), 1, "one refresh for twenty helpers");
+    let after = env.stored_token(&endpoint.url);
+    assert_ne!(after, before);
+    assert!(
+        outputs.iter().all(|o| o == &format!("{after}\n")),
+        "all print the new token"
+    );
+    // OpenCode's entry has the refreshed token.
+    assert!(
+        std::fs::read_to_string(env.auth_json())
+            .unwrap()
+            .contains(&after)
+    );
+}
+
+#[test]
+fn a_revoked_session_means_log_in_again() {
+    let (_org, endpoint) = oidc_org("12");
+    let env = TestEnv::new();
+    assert_eq!(device_login(&env, &endpoint, "approve").code, 0);
+    assert_eq!(
+        post_form(&format!("{}/oauth/revoke-all", endpoint.url), &[]),
+        204
+    );
+    wait_until_refresh_is_due(&env, &endpoint);
+    let run = env.run(&["token"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("session with"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains(&format!("ai-setup login {}", endpoint.url)),
+        "{run:?}"
+    );
+    let run = env.run(&["sync"]);
+    assert_eq!(run.code, 3, "{run:?}");
+}
