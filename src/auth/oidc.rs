@@ -1,10 +1,13 @@
 //! Native OpenID Connect login (PROTOCOL.md §2.1), for orgs whose discovery document names an
 //! `auth.oidc` issuer: no helper program to install.
 //!
-//! This is the device authorization grant (RFC 8628): ai-setup shows a URL and a code, the user
-//! approves on any device with a browser, and ai-setup polls the token endpoint (honouring
-//! `slow_down` and the code's expiry; Ctrl-C cancels). Refresh tokens are kept and rotated, so
-//! that `ai-setup token` can renew the access token before it expires.
+//! Two flows. In the browser flow (RFC 8252 and 7636), ai-setup listens on a random loopback
+//! port, opens the provider's authorization page with a PKCE S256 challenge and a random
+//! `state`, and exchanges the code the browser brings back. In the device flow (RFC 8628),
+//! for SSH sessions, containers and `--no-browser`, it shows a URL and a code, the user approves
+//! on any device, and ai-setup polls the token endpoint (honouring `slow_down` and the code's
+//! expiry). Ctrl-C cancels either. Refresh tokens are kept and rotated, so that
+//! `ai-setup token` can renew the access token before it expires.
 
 use std::time::Duration;
 
@@ -21,6 +24,8 @@ use crate::secrets::Secret;
 #[derive(Debug, Clone, Deserialize)]
 pub struct Provider {
     pub token_endpoint: String,
+    #[serde(default)]
+    pub authorization_endpoint: Option<String>,
     #[serde(default)]
     pub device_authorization_endpoint: Option<String>,
 }
@@ -87,6 +92,205 @@ pub async fn discover(http: &Http, spec: &OidcSpec) -> Result<Provider> {
         )));
     }
     json(&response.body, "configuration")
+}
+
+/// Whether a browser can be shown here: `BROWSER` is set, or a display is (Linux), or this is
+/// macOS or Windows outside an SSH session.
+pub fn browser_available() -> bool {
+    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    if set("BROWSER") {
+        return true;
+    }
+    if cfg!(any(target_os = "macos", windows)) {
+        return !set("SSH_CONNECTION") && !set("SSH_TTY");
+    }
+    set("DISPLAY") || set("WAYLAND_DISPLAY")
+}
+
+/// Opens `url` with `$BROWSER` (its first entry; `%s` is replaced by the URL) or the system's
+/// handler. Failure is not fatal: the URL is printed too.
+fn open_browser(url: &str) -> bool {
+    if let Some(entry) = std::env::var("BROWSER").ok().and_then(|b| {
+        b.split(':')
+            .map(str::trim)
+            .find(|e| !e.is_empty())
+            .map(String::from)
+    }) {
+        let mut words = entry.split_whitespace().map(|w| w.replace("%s", url));
+        let Some(program) = words.next() else {
+            return false;
+        };
+        let mut args: Vec<String> = words.collect();
+        if !entry.contains("%s") {
+            args.push(url.to_string());
+        }
+        return std::process::Command::new(program)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .is_ok();
+    }
+    open::that_detached(url).is_ok()
+}
+
+fn random_string(bytes: usize) -> String {
+    use base64::Engine;
+    let mut buf = vec![0u8; bytes];
+    let _ = getrandom::fill(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// How long the browser flow waits for the provider to redirect back.
+fn browser_timeout() -> Duration {
+    std::env::var("AI_SETUP_LOGIN_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(Duration::from_secs(300))
+}
+
+/// Signs in through the browser: Authorization Code with PKCE and a loopback redirect.
+pub async fn browser_login(
+    http: &Http,
+    provider: &Provider,
+    spec: &OidcSpec,
+    out: &mut Output,
+) -> Result<Tokens> {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+
+    let endpoint = provider.authorization_endpoint.as_deref().ok_or_else(|| {
+        Error::auth("the org's OpenID provider offers no browser login").hint("pass --no-browser")
+    })?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| Error::failure(format!("cannot listen on a loopback port: {e}")))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| Error::failure(format!("cannot read the loopback port: {e}")))?
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let verifier = random_string(32);
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(Sha256::digest(verifier.as_bytes()));
+    let state = random_string(16);
+    let scopes = spec
+        .scopes
+        .clone()
+        .unwrap_or_else(|| vec!["openid".into(), "offline_access".into()])
+        .join(" ");
+    let mut url = parse_url(endpoint, "authorization endpoint")?;
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &spec.client_id)
+        .append_pair("redirect_uri", &redirect)
+        .append_pair("scope", &scopes)
+        .append_pair("state", &state)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+    if let Some(audience) = &spec.audience {
+        url.query_pairs_mut().append_pair("audience", audience);
+    }
+    let opened = open_browser(url.as_str());
+    out.progress(&format!(
+        "\n{} to sign in. If it did not open, visit:\n  {url}\nWaiting for the sign-in to finish... (Ctrl-C cancels)",
+        if opened { "Your browser was opened" } else { "Open this page in a browser" }
+    ));
+    let limit = browser_timeout();
+    let code = tokio::select! {
+        result = wait_for_callback(&listener, &state) => result?,
+        _ = tokio::time::sleep(limit) => {
+            return Err(Error::auth(format!("the sign-in did not finish within {}s", limit.as_secs()))
+                .hint("run `ai-setup login` again, or `ai-setup login --no-browser` to sign in on another device"));
+        }
+        _ = tokio::signal::ctrl_c() => return Err(Error::auth("login cancelled")),
+    };
+    let response = http
+        .post_form(
+            &parse_url(&provider.token_endpoint, "token endpoint")?,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", &redirect),
+                ("code_verifier", &verifier),
+                ("client_id", &spec.client_id),
+            ],
+        )
+        .await?;
+    if response.status != 200 {
+        return Err(provider_error(
+            &response.body,
+            "the sign-in could not be completed",
+        ));
+    }
+    tokens(&response.body)
+}
+
+/// Serves the loopback redirect until the provider sends the browser back with a code.
+async fn wait_for_callback(listener: &tokio::net::TcpListener, state: &str) -> Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    loop {
+        let Ok((mut stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let mut head = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+        let head = String::from_utf8_lossy(&head);
+        let target = head.split_whitespace().nth(1).unwrap_or("");
+        let Ok(url) = Url::parse(&format!("http://127.0.0.1{target}")) else {
+            continue;
+        };
+        let reply = |status: &str, text: &str| {
+            format!(
+                "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nConnection: close\r\n\r\n<!doctype html><title>ai-setup</title><p>{text}</p>"
+            )
+        };
+        if url.path() != "/callback" {
+            let _ = stream
+                .write_all(reply("404 Not Found", "Not here.").as_bytes())
+                .await;
+            continue;
+        }
+        let field = |name: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        if field("state").as_deref() != Some(state) {
+            let _ = stream
+                .write_all(
+                    reply("400 Bad Request", "This sign-in was not started here.").as_bytes(),
+                )
+                .await;
+            return Err(Error::auth(
+                "the sign-in came back with the wrong state (not the one ai-setup started); refused",
+            ));
+        }
+        if let Some(error) = field("error") {
+            let _ = stream
+                .write_all(
+                    reply("200 OK", "The sign-in failed. You can close this window.").as_bytes(),
+                )
+                .await;
+            return Err(Error::auth(format!("the sign-in failed: {error}")));
+        }
+        let Some(code) = field("code") else {
+            continue;
+        };
+        let _ = stream
+            .write_all(reply("200 OK", "You are signed in to ai-setup. You can close this window and return to the terminal.").as_bytes())
+            .await;
+        return Ok(code);
+    }
 }
 
 /// Signs in with the device flow. Progress and the code go to `out` (stderr).

@@ -116,7 +116,11 @@ pub async fn run(
             } else {
                 let http = Http::new()?;
                 let provider = auth::oidc::discover(&http, spec).await?;
-                let tokens = auth::oidc::device_login(&http, &provider, spec, out).await?;
+                let tokens = if flags.no_browser || !auth::oidc::browser_available() {
+                    auth::oidc::device_login(&http, &provider, spec, out).await?
+                } else {
+                    auth::oidc::browser_login(&http, &provider, spec, out).await?
+                };
                 out.secret(&tokens.access);
                 if let Some(r) = &tokens.refresh {
                     out.secret(r);

@@ -143,6 +143,7 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
             "/.well-known/openid-configuration",
             get(oidc::configuration),
         )
+        .route("/oauth/authorize", get(oidc::authorize))
         .route("/oauth/device", axum::routing::post(oidc::device))
         .route(
             "/oauth/device/verify",

@@ -2,6 +2,8 @@
 //! ai-setup's native login to be exercised end to end on loopback.
 //!
 //! - `GET /.well-known/openid-configuration`
+//! - `GET /oauth/authorize`: the browser flow (Authorization Code with PKCE S256, loopback
+//!   redirect only); it approves the org's first user at once.
 //! - `POST /oauth/device`: device authorization (RFC 8628); `GET /oauth/device/verify` shows the
 //!   approval page, `POST /oauth/device/verify` (`user_code`, `decision=approve|deny`) decides.
 //! - `POST /oauth/token`: the device-code grant and the refresh-token grant, with rotation: a
@@ -21,6 +23,10 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+
 use super::{Server, error_response, load_users, random_token};
 
 /// A device authorization waiting for the user.
@@ -33,10 +39,22 @@ pub struct Pending {
     last_poll: i64,
 }
 
+/// An authorization code waiting to be exchanged (browser flow).
+#[derive(Debug, Clone)]
+pub struct Grant {
+    user: String,
+    client_id: String,
+    redirect_uri: String,
+    code_challenge: String,
+    expires_at: i64,
+}
+
 #[derive(Debug, Default)]
 pub struct Provider {
     /// device_code -> pending authorization.
     devices: HashMap<String, Pending>,
+    /// authorization code -> grant.
+    codes: HashMap<String, Grant>,
     /// refresh token -> user subject.
     refresh_tokens: HashMap<String, String>,
     pub refreshes: u64,
@@ -52,7 +70,7 @@ pub async fn configuration(State(server): State<Arc<Server>>, headers: HeaderMap
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "token_endpoint": format!("{base}/oauth/token"),
         "device_authorization_endpoint": format!("{base}/oauth/device"),
-        "grant_types_supported": ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["none"],
@@ -164,10 +182,77 @@ pub async fn verify(State(server): State<Arc<Server>>, Form(form): Form<Decision
 }
 
 #[derive(Deserialize)]
+pub struct AuthorizeQuery {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+}
+
+/// The browser flow's authorization endpoint. A development provider has no one to sign in:
+/// it approves the org's first user and redirects back to the loopback address at once.
+pub async fn authorize(
+    State(server): State<Arc<Server>>,
+    Query(query): Query<AuthorizeQuery>,
+) -> Response {
+    let redirect = query.redirect_uri.clone().unwrap_or_default();
+    let loopback = url::Url::parse(&redirect).is_ok_and(|u| {
+        u.scheme() == "http"
+            && matches!(
+                u.host_str(),
+                Some("127.0.0.1") | Some("[::1]") | Some("localhost")
+            )
+    });
+    if !loopback {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri must be a loopback http URL",
+        );
+    }
+    if query.response_type.as_deref() != Some("code")
+        || query.code_challenge_method.as_deref() != Some("S256")
+        || query.code_challenge.as_deref().unwrap_or("").is_empty()
+        || query.client_id.as_deref().unwrap_or("").is_empty()
+    {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "response_type=code, client_id and an S256 code_challenge are required",
+        );
+    }
+    let users = match load_users(&server.options.org) {
+        Ok(users) => users,
+        Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.message),
+    };
+    let code = random_token();
+    server.provider.lock().expect("not poisoned").codes.insert(
+        code.clone(),
+        Grant {
+            user: users[0].sub.clone(),
+            client_id: query.client_id.unwrap_or_default(),
+            redirect_uri: redirect.clone(),
+            code_challenge: query.code_challenge.unwrap_or_default(),
+            expires_at: crate::now_unix() + 120,
+        },
+    );
+    let mut target = url::Url::parse(&redirect).expect("checked");
+    target.query_pairs_mut().append_pair("code", &code);
+    if let Some(state) = &query.state {
+        target.query_pairs_mut().append_pair("state", state);
+    }
+    (StatusCode::FOUND, [(header::LOCATION, target.to_string())]).into_response()
+}
+
+#[derive(Deserialize)]
 pub struct TokenRequest {
     grant_type: String,
     device_code: Option<String>,
     refresh_token: Option<String>,
+    code: Option<String>,
+    code_verifier: Option<String>,
+    redirect_uri: Option<String>,
+    client_id: Option<String>,
 }
 
 fn oauth_error(code: &str, description: &str) -> Response {
@@ -210,6 +295,24 @@ pub async fn token(
                         user
                     }
                 }
+            }
+            "authorization_code" => {
+                let Some(grant) = provider.codes.remove(&request.code.unwrap_or_default()) else {
+                    return oauth_error("invalid_grant", "unknown or already used code");
+                };
+                let verifier = request.code_verifier.unwrap_or_default();
+                let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+                if grant.expires_at <= now
+                    || challenge != grant.code_challenge
+                    || request.redirect_uri.as_deref() != Some(grant.redirect_uri.as_str())
+                    || request.client_id.as_deref() != Some(grant.client_id.as_str())
+                {
+                    return oauth_error(
+                        "invalid_grant",
+                        "the code, verifier or redirect does not match",
+                    );
+                }
+                grant.user
             }
             "refresh_token" => {
                 let presented = request.refresh_token.unwrap_or_default();

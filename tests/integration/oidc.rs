@@ -261,3 +261,72 @@ fn a_revoked_session_means_log_in_again() {
     let run = env.run(&["sync"]);
     assert_eq!(run.code, 3, "{run:?}");
 }
+
+/// A `BROWSER` that fetches the URL and follows the provider's redirect back to ai-setup's
+/// loopback address, as a browser would; `mangle` changes the `state` on the way.
+fn scripted_browser(env: &TestEnv, mangle: bool) -> String {
+    let path = env.path("browser.sh");
+    let fix = if mangle {
+        "u = u.replace('state=', 'state=forged')"
+    } else {
+        "pass"
+    };
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nexec python3 -c \"import sys, urllib.request\nu = sys.argv[1]\n{fix}\ntry:\n  urllib.request.urlopen(u).read()\nexcept Exception:\n  pass\n\" \"$1\"\n"
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path.display().to_string()
+}
+
+#[test]
+fn browser_login_with_pkce_and_a_loopback_redirect() {
+    let (_org, endpoint) = oidc_org("3600");
+    let env = TestEnv::new();
+    let browser = scripted_browser(&env, false);
+    let env = env.env("BROWSER", &browser);
+    let (code, screen) = on_terminal(
+        &env,
+        &format!(
+            "login {} --credential-store file --clients opencode",
+            endpoint.url
+        ),
+        "",
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Your browser was opened"), "{screen}");
+    assert!(
+        screen.contains("code_challenge_method=S256"),
+        "the URL is printed too: {screen}"
+    );
+    let status = env.run(&["status", "--json"]).json();
+    assert_eq!(status["login_method"], "oidc");
+    // The org folder has no users.json: the provider's built-in development user.
+    assert_eq!(status["identity"], "dev@example.com");
+}
+
+#[test]
+fn a_browser_login_with_the_wrong_state_is_refused() {
+    let (_org, endpoint) = oidc_org("3600");
+    let env = TestEnv::new();
+    let browser = scripted_browser(&env, true);
+    let env = env.env("BROWSER", &browser);
+    let (code, screen) = on_terminal(
+        &env,
+        &format!(
+            "login {} --credential-store file --clients opencode",
+            endpoint.url
+        ),
+        "",
+    );
+    assert_eq!(code, 3, "{screen}");
+    assert!(screen.contains("wrong state"), "{screen}");
+    assert!(!env.path(".local/share/ai-setup/credentials.json").exists());
+}

@@ -1,34 +1,7 @@
 //! A person at a terminal: `script` gives ai-setup a real pseudo-terminal, so the consent
 //! prompt is asked and answered as on a laptop.
 
-use std::io::Write;
-use std::process::Stdio;
-
 use crate::common::*;
-
-/// Runs ai-setup on a pseudo-terminal with `answer` typed in; returns exit code and screen.
-fn on_terminal(env: &TestEnv, args: &str, answer: &str) -> (i32, String) {
-    let line = format!("{BIN} {args}");
-    let mut child = env
-        .command("script", &["-q", "-e", "-c", &line, "/dev/null"])
-        .env_remove("CI")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("`script` (util-linux) runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(answer.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).replace('\r', ""),
-    )
-}
 
 #[test]
 fn the_login_command_is_shown_and_runs_only_when_accepted() {

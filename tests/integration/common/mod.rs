@@ -390,3 +390,27 @@ impl Drop for SecretService {
         }
     }
 }
+
+/// Runs ai-setup on a pseudo-terminal with `answer` typed in; returns exit code and screen.
+pub fn on_terminal(env: &TestEnv, args: &str, answer: &str) -> (i32, String) {
+    let line = format!("{BIN} {args}");
+    let mut child = env
+        .command("script", &["-q", "-e", "-c", &line, "/dev/null"])
+        .env_remove("CI")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).replace('\r', ""),
+    )
+}
