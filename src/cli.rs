@@ -102,6 +102,18 @@ pub struct ApplyFlags {
     /// Set a configuration key for the clients, above every other layer; VALUE is JSON or a string
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
+    /// Log in as a service account (OAuth client credentials) with this client id
+    #[arg(long, value_name = "ID", requires = "client_secret_env")]
+    pub client_id: Option<String>,
+    /// The environment variable that holds the service account's client secret
+    #[arg(long, value_name = "VAR", requires = "client_id")]
+    pub client_secret_env: Option<String>,
+    /// Exchange the CI identity token in this environment variable for an org token (RFC 8693)
+    #[arg(long, value_name = "VAR", conflicts_with = "github_actions")]
+    pub id_token_env: Option<String>,
+    /// Exchange this GitHub Actions job's OIDC token for an org token (needs `id-token: write`)
+    #[arg(long)]
+    pub github_actions: bool,
     /// Read the token from standard input instead of running the org's login command
     #[arg(long, conflicts_with = "token_env")]
     pub token_stdin: bool,

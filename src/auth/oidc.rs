@@ -380,6 +380,94 @@ pub async fn device_login(
     }
 }
 
+/// A service account's token (client credentials grant).
+pub async fn client_credentials(
+    http: &Http,
+    token_endpoint: &str,
+    client_id: &str,
+    secret: &Secret,
+    audience: Option<&str>,
+) -> Result<Tokens> {
+    let mut fields = vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("client_secret", secret.expose()),
+    ];
+    if let Some(audience) = audience {
+        fields.push(("audience", audience));
+    }
+    let response = http
+        .post_form(&parse_url(token_endpoint, "token endpoint")?, &fields)
+        .await?;
+    if response.status != 200 {
+        return Err(provider_error(
+            &response.body,
+            "the service account login failed",
+        ));
+    }
+    tokens(&response.body)
+}
+
+/// Exchanges a CI identity token for an org token (RFC 8693).
+pub async fn exchange(
+    http: &Http,
+    token_endpoint: &str,
+    client_id: &str,
+    subject_token: &Secret,
+    audience: Option<&str>,
+) -> Result<Tokens> {
+    let mut fields = vec![
+        (
+            "grant_type",
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+        ),
+        ("subject_token", subject_token.expose()),
+        ("subject_token_type", "urn:ietf:params:oauth:token-type:jwt"),
+        (
+            "requested_token_type",
+            "urn:ietf:params:oauth:token-type:access_token",
+        ),
+        ("client_id", client_id),
+    ];
+    if let Some(audience) = audience {
+        fields.push(("audience", audience));
+    }
+    let response = http
+        .post_form(&parse_url(token_endpoint, "token endpoint")?, &fields)
+        .await?;
+    if response.status != 200 {
+        return Err(provider_error(&response.body, "the token exchange failed"));
+    }
+    tokens(&response.body)
+}
+
+/// This GitHub Actions job's OIDC token, from the runner's request variables.
+pub async fn github_actions_token(http: &Http, audience: &str) -> Result<Secret> {
+    #[derive(Deserialize)]
+    struct ActionsToken {
+        value: String,
+    }
+    let var = |name: &str| {
+        std::env::var(name).map_err(|_| {
+            Error::usage(format!("--github-actions: {name} is not set"))
+                .hint("run in a GitHub Actions job with `permissions: id-token: write`")
+        })
+    };
+    let mut url = parse_url(&var("ACTIONS_ID_TOKEN_REQUEST_URL")?, "Actions token URL")?;
+    url.query_pairs_mut().append_pair("audience", audience);
+    let request_token = var("ACTIONS_ID_TOKEN_REQUEST_TOKEN")?;
+    let response = http.get(&url, Some(&request_token), &[]).await?;
+    if response.status != 200 {
+        return Err(Error::auth(format!(
+            "the GitHub Actions runner refused an OIDC token (HTTP {})",
+            response.status
+        )));
+    }
+    Ok(Secret::new(
+        json::<ActionsToken>(&response.body, "Actions token")?.value,
+    ))
+}
+
 /// Exchanges a refresh token for new tokens. `invalid_grant` means the session is over.
 pub async fn refresh(
     http: &Http,

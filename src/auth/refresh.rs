@@ -36,7 +36,9 @@ fn expires_soon(credential: &Credential) -> bool {
 }
 
 fn refreshable(org_state: &OrgState, credential: &Credential) -> bool {
-    org_state.oidc.is_some() && credential.refresh_token.is_some() && expires_soon(credential)
+    org_state.oidc.is_some()
+        && (credential.refresh_token.is_some() || credential.client_secret.is_some())
+        && expires_soon(credential)
 }
 
 /// The credential, refreshed first if it expires soon and can be refreshed. Builds an async
@@ -83,18 +85,34 @@ pub async fn ensure_fresh_async(
     if current.token != credential.token || !expires_soon(&current) {
         return Ok(current);
     }
-    let refresh_token = current.refresh_token.clone().ok_or_else(|| {
-        Error::auth(format!("no refresh token for {org}"))
-            .hint(format!("run `ai-setup login {org}`"))
-    })?;
-    let tokens = oidc::refresh(
-        &Http::new()?,
-        &session.token_endpoint,
-        &session.client_id,
-        &refresh_token,
-        org,
-    )
-    .await;
+    let http = Http::new()?;
+    // A refresh token when there is one; a service account asks again with its secret.
+    let tokens = match (&current.refresh_token, &current.client_secret) {
+        (Some(refresh_token), _) => {
+            oidc::refresh(
+                &http,
+                &session.token_endpoint,
+                &session.client_id,
+                refresh_token,
+                org,
+            )
+            .await
+        }
+        (None, Some(secret)) => {
+            oidc::client_credentials(
+                &http,
+                &session.token_endpoint,
+                &session.client_id,
+                secret,
+                None,
+            )
+            .await
+        }
+        (None, None) => {
+            return Err(Error::auth(format!("no way to renew the token for {org}"))
+                .hint(format!("run `ai-setup login {org}`")));
+        }
+    };
     let tokens = match tokens {
         Ok(tokens) => tokens,
         // A passing network problem while the token is still valid: use it, refresh next time.
@@ -111,6 +129,7 @@ pub async fn ensure_fresh_async(
         token: tokens.access,
         // A provider that does not rotate keeps the one it gave.
         refresh_token: tokens.refresh.or(current.refresh_token),
+        client_secret: current.client_secret,
     };
     store.set(org, &fresh)?;
     crate::clients::opencode::store_token(org, org_state.auth_env.as_deref(), &fresh.token, paths)?;

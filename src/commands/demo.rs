@@ -73,6 +73,10 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         credential_store: StoreChoice::File,
         sets: Vec::new(),
         no_browser: false,
+        client_id: None,
+        client_secret_env: None,
+        id_token_env: None,
+        github_actions: false,
         token_stdin: false,
         token_env: None,
     };

@@ -84,6 +84,7 @@ pub async fn run(
 
     let replaces_token = mode == Mode::Login || supplied.is_some();
     let mut refresh_token = None;
+    let mut client_secret = None;
     let mut oidc_session = match (&supplied, mode) {
         (None, Mode::Sync) => previous.as_ref().and_then(|p| p.oidc.clone()),
         _ => None,
@@ -100,6 +101,84 @@ pub async fn run(
                 .hint(format!("run `ai-setup login {org}`"))
             })?;
             (Some(token), previous.login_method.clone())
+        }
+        (None, Mode::Login)
+            if flags.client_id.is_some()
+                || flags.id_token_env.is_some()
+                || flags.github_actions =>
+        {
+            let spec = document.oidc().ok_or_else(|| {
+                Error::usage(format!(
+                    "{org} names no OpenID provider (auth.oidc), so service accounts and token exchange cannot be used"
+                ))
+                .hint("log in with a token instead: --token-stdin or --token-env VAR")
+            })?;
+            let method = if flags.client_id.is_some() {
+                "client_credentials"
+            } else {
+                "token_exchange"
+            };
+            if flags.dry_run {
+                out.progress(&format!("Would sign in through {} ({method})", spec.issuer));
+                (None, method.to_string())
+            } else {
+                let http = Http::new()?;
+                let provider = auth::oidc::discover(&http, spec).await?;
+                let audience = spec.audience.as_deref();
+                let (tokens, client_id) = match (&flags.client_id, &flags.client_secret_env) {
+                    (Some(client_id), Some(var)) => {
+                        let secret = std::env::var(var).map(Secret::new).map_err(|_| {
+                            Error::usage(format!(
+                                "--client-secret-env {var}: the variable {var} is not set"
+                            ))
+                        })?;
+                        out.secret(&secret);
+                        client_secret = Some(secret.clone());
+                        let tokens = auth::oidc::client_credentials(
+                            &http,
+                            &provider.token_endpoint,
+                            client_id,
+                            &secret,
+                            audience,
+                        )
+                        .await?;
+                        (tokens, client_id.clone())
+                    }
+                    _ => {
+                        let subject = match &flags.id_token_env {
+                            Some(var) => std::env::var(var).map(Secret::new).map_err(|_| {
+                                Error::usage(format!(
+                                    "--id-token-env {var}: the variable {var} is not set"
+                                ))
+                            })?,
+                            None => {
+                                auth::oidc::github_actions_token(&http, audience.unwrap_or(&org))
+                                    .await?
+                            }
+                        };
+                        out.secret(&subject);
+                        let tokens = auth::oidc::exchange(
+                            &http,
+                            &provider.token_endpoint,
+                            &spec.client_id,
+                            &subject,
+                            audience,
+                        )
+                        .await?;
+                        (tokens, spec.client_id.clone())
+                    }
+                };
+                out.secret(&tokens.access);
+                if let Some(r) = &tokens.refresh {
+                    out.secret(r);
+                }
+                refresh_token = tokens.refresh;
+                oidc_session = Some(OidcSession {
+                    token_endpoint: provider.token_endpoint,
+                    client_id,
+                });
+                (Some(tokens.access), method.to_string())
+            }
         }
         (None, Mode::Login) if document.oidc().is_some() => {
             let spec = document.oidc().expect("checked");
@@ -145,8 +224,11 @@ pub async fn run(
 
     let store_kind = match (&token, replaces_token && !flags.dry_run) {
         (Some(token), true) => Some(store_credential(
-            token,
-            refresh_token,
+            &Credential {
+                token: token.clone(),
+                refresh_token,
+                client_secret,
+            },
             &org,
             previous.as_ref(),
             flags,
@@ -320,20 +402,15 @@ fn check_not_expired(claims: Option<&jwt::Claims>, org: &str, mode: Mode) -> Res
 /// Stores the token where the user chose (warning first when `auto` falls back to the file),
 /// and removes the copy from the store it was in before, if that changed.
 fn store_credential(
-    token: &Secret,
-    refresh_token: Option<Secret>,
+    credential: &Credential,
     org: &str,
     previous: Option<&OrgState>,
     flags: &ApplyFlags,
     paths: &Paths,
     out: &mut Output,
 ) -> Result<StoreKind> {
-    let credential = Credential {
-        token: token.clone(),
-        refresh_token,
-    };
     let mut warnings = Vec::new();
-    let store = secrets::store_new(flags.credential_store, paths, org, &credential, &mut |w| {
+    let store = secrets::store_new(flags.credential_store, paths, org, credential, &mut |w| {
         warnings.push(w)
     })?;
     for w in warnings {

@@ -48,6 +48,13 @@ pub struct Credential {
         with = "optional_secret"
     )]
     pub refresh_token: Option<Secret>,
+    /// A service account's client secret, to obtain a new token when the old one runs out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "optional_secret"
+    )]
+    pub client_secret: Option<Secret>,
 }
 
 mod optional_secret {

@@ -6,8 +6,10 @@
 //!   redirect only); it approves the org's first user at once.
 //! - `POST /oauth/device`: device authorization (RFC 8628); `GET /oauth/device/verify` shows the
 //!   approval page, `POST /oauth/device/verify` (`user_code`, `decision=approve|deny`) decides.
-//! - `POST /oauth/token`: the device-code grant and the refresh-token grant, with rotation: a
-//!   refresh token works once, and reusing it is `invalid_grant`.
+//! - `POST /oauth/token`: the authorization-code, device-code, client-credentials (the users'
+//!   ids with the secret `dev-secret-<id>`) and token-exchange (any JWT naming one of the users)
+//!   grants, and the refresh-token grant with rotation: a refresh token works once, and reusing
+//!   it is `invalid_grant`.
 //! - `GET /oauth/stats`: how many refreshes it has served (tests count them).
 //!
 //! Access tokens are the same signed development JWTs as `/dev/token`, for the org's first
@@ -70,7 +72,7 @@ pub async fn configuration(State(server): State<Arc<Server>>, headers: HeaderMap
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "token_endpoint": format!("{base}/oauth/token"),
         "device_authorization_endpoint": format!("{base}/oauth/device"),
-        "grant_types_supported": ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"],
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["none"],
@@ -253,6 +255,8 @@ pub struct TokenRequest {
     code_verifier: Option<String>,
     redirect_uri: Option<String>,
     client_id: Option<String>,
+    client_secret: Option<String>,
+    subject_token: Option<String>,
 }
 
 fn oauth_error(code: &str, description: &str) -> Response {
@@ -313,6 +317,34 @@ pub async fn token(
                     );
                 }
                 grant.user
+            }
+            // Service accounts. The development provider's service clients are its users' ids
+            // with the secret `dev-secret-<id>`; a production provider has a client registry.
+            "client_credentials" => {
+                let client = request.client_id.clone().unwrap_or_default();
+                if request.client_secret.as_deref() != Some(format!("dev-secret-{client}").as_str())
+                {
+                    return oauth_error("invalid_client", "unknown client or wrong secret");
+                }
+                client
+            }
+            // Token exchange (RFC 8693) of a CI identity token. The development provider trusts
+            // any JWT whose subject is one of its users; a production one verifies the issuer.
+            "urn:ietf:params:oauth:grant-type:token-exchange" => {
+                let subject = request
+                    .subject_token
+                    .as_deref()
+                    .and_then(crate::auth::jwt::claims)
+                    .and_then(|c| c.sub);
+                match subject {
+                    Some(sub) => sub,
+                    None => {
+                        return oauth_error(
+                            "invalid_grant",
+                            "the subject token is not a JWT with a subject",
+                        );
+                    }
+                }
             }
             "refresh_token" => {
                 let presented = request.refresh_token.unwrap_or_default();

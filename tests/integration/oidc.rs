@@ -330,3 +330,131 @@ fn a_browser_login_with_the_wrong_state_is_refused() {
     assert!(screen.contains("wrong state"), "{screen}");
     assert!(!env.path(".local/share/ai-setup/credentials.json").exists());
 }
+
+#[test]
+fn a_service_account_logs_in_with_client_credentials() {
+    let (_org, endpoint) = oidc_org("3600");
+    let secret = "dev-secret-dev@example.com";
+    let env = TestEnv::new().env("SA_SECRET", secret);
+    let run = env.login_with(
+        &endpoint.url,
+        &[
+            "--client-id",
+            "dev@example.com",
+            "--client-secret-env",
+            "SA_SECRET",
+            "--clients",
+            "opencode",
+            "--json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["login_method"], "client_credentials");
+    assert!(!run.all().contains(secret), "the secret is never printed");
+    let creds =
+        std::fs::read_to_string(env.path(".local/share/ai-setup/credentials.json")).unwrap();
+    assert!(
+        creds.contains(secret),
+        "kept in the credential store to renew the token"
+    );
+    assert!(
+        !std::fs::read_to_string(env.path(".local/state/ai-setup/state.json"))
+            .unwrap()
+            .contains(secret)
+    );
+    assert_eq!(env.run(&["token"]).code, 0);
+
+    let wrong = TestEnv::new().env("SA_SECRET", "nope");
+    let run = wrong.login_with(
+        &endpoint.url,
+        &[
+            "--client-id",
+            "dev@example.com",
+            "--client-secret-env",
+            "SA_SECRET",
+        ],
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("invalid_client"), "{run:?}");
+}
+
+#[test]
+fn a_ci_identity_token_is_exchanged_for_an_org_token() {
+    let (_org, endpoint) = oidc_org("3600");
+    let ci_token =
+        jwt(json!({"sub": "dev@example.com", "iss": "https://ci.example", "exp": now() + 300}));
+    let env = TestEnv::new().env("CI_ID_TOKEN", &ci_token);
+    let run = env.login_with(
+        &endpoint.url,
+        &[
+            "--id-token-env",
+            "CI_ID_TOKEN",
+            "--clients",
+            "opencode",
+            "--json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["login_method"], "token_exchange");
+    assert_eq!(run.json()["identity"], "dev@example.com");
+    assert_ne!(
+        env.stored_token(&endpoint.url),
+        ci_token,
+        "the org's own token is stored"
+    );
+}
+
+#[test]
+fn github_actions_runner_tokens_are_requested_and_exchanged() {
+    let (_org, endpoint) = oidc_org("3600");
+    let ci_token = jwt(
+        json!({"sub": "dev@example.com", "iss": "https://token.actions.githubusercontent.com"}),
+    );
+    let runner = crate::common::rogue::Rogue::respond(
+        "200 OK",
+        &[("Content-Type", "application/json")],
+        json!({"value": ci_token}).to_string().as_bytes(),
+    );
+    let env = TestEnv::new()
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            &format!("{}/idtoken?api-version=2.0", runner.url),
+        )
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "runner-request-token");
+    let run = env.login_with(
+        &endpoint.url,
+        &["--github-actions", "--clients", "opencode"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let request = runner.last_request();
+    assert!(
+        request.starts_with("GET /idtoken?api-version=2.0&audience="),
+        "{request}"
+    );
+    assert!(
+        request
+            .to_lowercase()
+            .contains("authorization: bearer runner-request-token"),
+        "{request}"
+    );
+
+    let run = TestEnv::new().login_with(&endpoint.url, &["--github-actions"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("ACTIONS_ID_TOKEN_REQUEST_URL is not set"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn service_accounts_need_an_org_with_an_openid_provider() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new().env("SA_SECRET", "x");
+    let run = env.login_with(
+        &endpoint.url,
+        &["--client-id", "a", "--client-secret-env", "SA_SECRET"],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("names no OpenID provider"), "{run:?}");
+}
