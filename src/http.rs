@@ -172,13 +172,39 @@ impl Http {
 
     /// POST an `application/x-www-form-urlencoded` body (OAuth endpoints); same limits as `get`.
     pub async fn post_form(&self, url: &Url, fields: &[(&str, &str)]) -> Result<Response> {
+        self.post_form_as(url, fields, None).await
+    }
+
+    /// [`Http::post_form`] authenticated as an OAuth client with HTTP Basic (RFC 6749 §2.3.1:
+    /// the method every provider must accept), the id and secret form-encoded first.
+    pub async fn post_form_as(
+        &self,
+        url: &Url,
+        fields: &[(&str, &str)],
+        client: Option<(&str, &str)>,
+    ) -> Result<Response> {
         check_url(url)?;
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
-        let response = self
-            .client
-            .post(url.clone())
+        let mut request = self.client.post(url.clone());
+        if let Some((id, secret)) = client {
+            let encode =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            use base64::Engine;
+            let pair = base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                encode(id),
+                encode(secret)
+            ));
+            let mut value = reqwest::header::HeaderValue::from_str(&format!("Basic {pair}"))
+                .map_err(|_| {
+                    Error::usage("the client id or secret has characters HTTP cannot carry")
+                })?;
+            value.set_sensitive(true);
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        let response = request
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",

@@ -194,6 +194,10 @@ pub async fn browser_login(
     if let Some(audience) = &spec.audience {
         url.query_pairs_mut().append_pair("audience", audience);
     }
+    // OpenID Connect grants offline access (a refresh token) only with an explicit consent.
+    if scopes.split(' ').any(|s| s == "offline_access") {
+        url.query_pairs_mut().append_pair("prompt", "consent");
+    }
     let opened = open_browser(url.as_str());
     out.progress(&format!(
         "\n{} to sign in. If it did not open, visit:\n  {url}\nWaiting for the sign-in to finish... (Ctrl-C cancels)",
@@ -388,16 +392,16 @@ pub async fn client_credentials(
     secret: &Secret,
     audience: Option<&str>,
 ) -> Result<Tokens> {
-    let mut fields = vec![
-        ("grant_type", "client_credentials"),
-        ("client_id", client_id),
-        ("client_secret", secret.expose()),
-    ];
+    let mut fields = vec![("grant_type", "client_credentials")];
     if let Some(audience) = audience {
         fields.push(("audience", audience));
     }
     let response = http
-        .post_form(&parse_url(token_endpoint, "token endpoint")?, &fields)
+        .post_form_as(
+            &parse_url(token_endpoint, "token endpoint")?,
+            &fields,
+            Some((client_id, secret.expose())),
+        )
         .await?;
     if response.status != 200 {
         return Err(provider_error(

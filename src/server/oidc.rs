@@ -259,6 +259,28 @@ pub struct TokenRequest {
     subject_token: Option<String>,
 }
 
+/// The client id and secret of an `Authorization: Basic` header (RFC 6749 §2.3.1).
+fn basic_client(headers: &HeaderMap) -> Option<(String, String)> {
+    let encoded = headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Basic ")?;
+    let decoded = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()?,
+    )
+    .ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let decode = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((decode(id)?, decode(secret)?))
+}
+
 fn oauth_error(code: &str, description: &str) -> Response {
     (
         StatusCode::BAD_REQUEST,
@@ -321,9 +343,11 @@ pub async fn token(
             // Service accounts. The development provider's service clients are its users' ids
             // with the secret `dev-secret-<id>`; a production provider has a client registry.
             "client_credentials" => {
-                let client = request.client_id.clone().unwrap_or_default();
-                if request.client_secret.as_deref() != Some(format!("dev-secret-{client}").as_str())
-                {
+                let (client, secret) = basic_client(&headers).unwrap_or((
+                    request.client_id.clone().unwrap_or_default(),
+                    request.client_secret.clone().unwrap_or_default(),
+                ));
+                if secret != format!("dev-secret-{client}") {
                     return oauth_error("invalid_client", "unknown client or wrong secret");
                 }
                 client

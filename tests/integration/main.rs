@@ -10,5 +10,6 @@ mod keyring;
 mod leaks;
 mod mcp;
 mod oidc;
+mod oidc_provider;
 mod opencode;
 mod terminal;

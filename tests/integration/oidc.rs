@@ -30,26 +30,6 @@ fn oidc_org(token_ttl: &str) -> (tempfile::TempDir, Endpoint) {
     (dir, endpoint)
 }
 
-fn post_form(url: &str, fields: &[(&str, &str)]) -> u16 {
-    let (host, path) = url.trim_start_matches("http://").split_once('/').unwrap();
-    let body: String = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    use std::io::Write;
-    write!(
-        stream,
-        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response[9..12].parse().unwrap()
-}
-
 /// Waits until the stored token is inside its refresh margin (a quarter of its lifetime).
 fn wait_until_refresh_is_due(env: &TestEnv, endpoint: &Endpoint) {
     use base64::Engine;

@@ -4,7 +4,7 @@
 pub mod rogue;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -413,4 +413,24 @@ pub fn on_terminal(env: &TestEnv, args: &str, answer: &str) -> (i32, String) {
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).replace('\r', ""),
     )
+}
+
+/// POSTs a form to a loopback URL and returns the status code.
+pub fn post_form(url: &str, fields: &[(&str, &str)]) -> u16 {
+    let (host, path) = url.trim_start_matches("http://").split_once('/').unwrap();
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response[9..12].parse().unwrap()
 }
