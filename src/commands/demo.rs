@@ -38,7 +38,7 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         .map_err(|e| Error::io("open", &home, e))?;
     let sandbox = Paths::under_home(&home);
 
-    let org = OrgSource::Demo;
+    let org = OrgSource::DemoOidc;
     let (listener, addr) =
         server::bind(PREFERRED_ADDR, &org).or_else(|_| server::bind("127.0.0.1:0", &org))?;
     let url = format!("http://{addr}");
@@ -58,7 +58,9 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
     out.say(&format!(
         "ai-setup demo: a login to the built-in demo org, into a sandbox home.\n\n\
          Demo org endpoint: {url} (`ai-setup serve`, running in this process)\n\
-         Sandbox home:      {} (your own configuration is not touched)\n\n",
+         Sandbox home:      {} (your own configuration is not touched)\n\n\
+         The demo org signs in through its OpenID provider with a device code; the demo provider\n\
+         approves it for its demo user at once, where you would approve it on your phone.\n\n",
         home.display()
     ));
     write_env_script(&home, &sandbox)?;
@@ -72,7 +74,7 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         clients: Some("all".into()),
         credential_store: StoreChoice::File,
         sets: Vec::new(),
-        no_browser: false,
+        no_browser: true,
         client_id: None,
         client_secret_env: None,
         id_token_env: None,
@@ -80,7 +82,8 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         token_stdin: false,
         token_env: None,
     };
-    let login_line = format!("ai-setup login {url} --yes --clients all --credential-store file");
+    let login_line =
+        format!("ai-setup login {url} --no-browser --clients all --credential-store file");
     let login_result = step(out, &login_line, &mut steps, |o| {
         super::runtime()?.block_on(login::run(
             login::Mode::Login,

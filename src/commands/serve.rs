@@ -18,7 +18,7 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
     println!(
         "ai-setup serve: listening on http://{addr} ({})",
         match &org {
-            OrgSource::Demo => "the built-in demo org".to_string(),
+            OrgSource::Demo | OrgSource::DemoOidc => "the built-in demo org".to_string(),
             OrgSource::Dir(dir) => dir.display().to_string(),
         }
     );

@@ -43,6 +43,9 @@ const DEMO_USERS: &str = include_str!("../../assets/demo/users.json");
 #[derive(Debug, Clone)]
 pub enum OrgSource {
     Demo,
+    /// The demo org signing in through the development OpenID provider instead of its login
+    /// command, with device codes approved for its first user at once (`ai-setup demo`).
+    DemoOidc,
     Dir(PathBuf),
 }
 
@@ -51,6 +54,18 @@ impl OrgSource {
         match self {
             OrgSource::Demo => Ok(match name {
                 "discovery.json" => Some(DEMO_DISCOVERY.to_string()),
+                "users.json" => Some(DEMO_USERS.to_string()),
+                _ => None,
+            }),
+            OrgSource::DemoOidc => Ok(match name {
+                "discovery.json" => {
+                    let mut doc: Value = serde_json::from_str(DEMO_DISCOVERY).expect("valid");
+                    doc["auth"] = json!({
+                        "env": doc["auth"]["env"],
+                        "oidc": {"issuer": "{issuer}", "client_id": "ai-setup"}
+                    });
+                    Some(doc.to_string())
+                }
                 "users.json" => Some(DEMO_USERS.to_string()),
                 _ => None,
             }),
@@ -67,7 +82,7 @@ impl OrgSource {
 
     fn describe(&self) -> String {
         match self {
-            OrgSource::Demo => "the built-in demo org".into(),
+            OrgSource::Demo | OrgSource::DemoOidc => "the built-in demo org".into(),
             OrgSource::Dir(dir) => dir.display().to_string(),
         }
     }

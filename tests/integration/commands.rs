@@ -456,6 +456,8 @@ fn demo_logs_in_to_the_demo_org_in_a_sandbox() {
         "the sandbox is inside ai-setup's cache, not the user's home: {home:?}"
     );
     assert_eq!(v["steps"][0]["exit_code"], 0, "{v}");
+    let login = v["steps"][0]["output"].as_str().unwrap();
+    assert!(login.contains("enter the code"), "the device flow: {login}");
     assert!(
         v["steps"][1]["output"]
             .as_str()
