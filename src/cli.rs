@@ -95,6 +95,11 @@ pub struct ApplyFlags {
         default_value = "auto"
     )]
     pub credential_store: StoreChoice,
+    /// Let `token` and `sync` re-run the org's login command, without asking, when the token runs
+    /// out (for commands such as `cloudflared access token` that need no person while their own
+    /// session lasts)
+    #[arg(long)]
+    pub unattended: bool,
     /// Sign in on another device (OpenID Connect device flow) instead of a browser here; without a
     /// terminal, required to wait for someone to approve
     #[arg(long)]

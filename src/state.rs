@@ -40,6 +40,10 @@ pub struct OrgState {
     /// Clients configured at the last login or sync.
     #[serde(default)]
     pub clients: Vec<String>,
+    /// The user allowed `token` and `sync` to re-run the accepted login command when the token
+    /// runs out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rerun_command: bool,
     /// Where to refresh the token, when it came from the org's OpenID provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<OidcSession>,

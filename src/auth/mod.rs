@@ -148,7 +148,15 @@ pub fn current(org: Option<&str>, paths: &Paths) -> Result<(String, Credential, 
         ))
         .hint(format!("run `ai-setup login {org}`"))
     })?;
-    let credential = refresh::ensure_fresh(&org, org_state, &store, credential, paths)?;
+    let command = org_command(&state, &org);
+    let credential = refresh::ensure_fresh(
+        &org,
+        org_state,
+        &store,
+        credential,
+        command.as_deref(),
+        paths,
+    )?;
     let expires_at = jwt::claims(credential.token.expose()).and_then(|c| c.exp);
     let now = crate::now_unix();
     if let Some(exp) = expires_at.filter(|exp| *exp <= now) {
@@ -159,6 +167,12 @@ pub fn current(org: Option<&str>, paths: &Paths) -> Result<(String, Credential, 
         .hint(format!("run `ai-setup login {org}`")));
     }
     Ok((org, credential, expires_at))
+}
+
+/// The login command the user accepted for `org`'s origin.
+pub fn org_command(state: &State, org: &str) -> Option<Vec<String>> {
+    let origin = url::Url::parse(org).ok()?.origin().ascii_serialization();
+    state.accepted_command(&origin).map(<[String]>::to_vec)
 }
 
 /// The current valid token of `org`.

@@ -1,5 +1,6 @@
 //! Renewing the access token before it expires, so that nobody is stopped mid-task by an
-//! expired token (the most reported failure of OpenCode's well-known login).
+//! expired token (the most reported failure of OpenCode's well-known login): through the org's
+//! OpenID provider, or by re-running the org's login command where the user allowed that.
 //!
 //! When the token expires within [`MARGIN`] and the org's OpenID provider gave a refresh token,
 //! the first ai-setup to notice takes a per-org lock, reads the credential again (another
@@ -35,29 +36,37 @@ fn expires_soon(credential: &Credential) -> bool {
     exp <= crate::now_unix() + margin
 }
 
-fn refreshable(org_state: &OrgState, credential: &Credential) -> bool {
-    org_state.oidc.is_some()
-        && (credential.refresh_token.is_some() || credential.client_secret.is_some())
-        && expires_soon(credential)
+/// Whether this credential can be renewed here: by the org's OpenID provider (a refresh token or
+/// a service account's secret), or by re-running the accepted login command when the user
+/// allowed that (`login --unattended`).
+fn renewable(org_state: &OrgState, credential: &Credential, command: Option<&[String]>) -> bool {
+    let by_provider = org_state.oidc.is_some()
+        && (credential.refresh_token.is_some() || credential.client_secret.is_some());
+    let by_command = org_state.rerun_command && command.is_some();
+    (by_provider || by_command) && expires_soon(credential)
 }
 
-/// The credential, refreshed first if it expires soon and can be refreshed. Builds an async
-/// runtime only when a refresh is due, so the common case stays on the fast path.
+/// The credential, renewed first if it expires soon and can be renewed. Builds an async runtime
+/// only when a renewal is due, so the common case stays on the fast path. `command` is the
+/// login command the user accepted for the org.
 pub fn ensure_fresh(
     org: &str,
     org_state: &OrgState,
     store: &Store,
     credential: Credential,
+    command: Option<&[String]>,
     paths: &Paths,
 ) -> Result<Credential> {
-    if !refreshable(org_state, &credential) {
+    if !renewable(org_state, &credential, command) {
         return Ok(credential);
     }
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::failure(format!("cannot start the async runtime: {e}")))?
-        .block_on(ensure_fresh_async(org, org_state, store, credential, paths))
+        .block_on(ensure_fresh_async(
+            org, org_state, store, credential, command, paths,
+        ))
 }
 
 /// [`ensure_fresh`] for callers already on a runtime (`sync`).
@@ -66,27 +75,58 @@ pub async fn ensure_fresh_async(
     org_state: &OrgState,
     store: &Store<'_>,
     credential: Credential,
+    command: Option<&[String]>,
     paths: &Paths,
 ) -> Result<Credential> {
-    let Some(session) = org_state
-        .oidc
-        .as_ref()
-        .filter(|_| refreshable(org_state, &credential))
-    else {
+    if !renewable(org_state, &credential, command) {
         return Ok(credential);
-    };
+    }
     let name: String = Sha256::digest(org.as_bytes())[..8]
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
     let _lock = ApplyLock::named(paths, &format!("refresh-{name}"), &mut |_| {})?;
     let current = store.get(org)?.unwrap_or_else(|| credential.clone());
-    // Another process refreshed while this one waited for the lock: use its result.
+    // Another process renewed it while this one waited for the lock: use its result.
     if current.token != credential.token || !expires_soon(&current) {
         return Ok(current);
     }
+    let renewed = match &org_state.oidc {
+        Some(session) => by_provider(org, session, &current).await,
+        // No terminal: a command that wants a person fails rather than waits.
+        None => super::run_command(command.expect("renewable checked it"), false).map(|token| {
+            Credential {
+                token,
+                refresh_token: None,
+                client_secret: None,
+            }
+        }),
+    };
+    let fresh = match renewed {
+        Ok(fresh) => fresh,
+        // A passing network problem while the token is still valid: use it, renew next time.
+        Err(e) if e.kind == crate::error::ErrorKind::Network && !expired(&current) => {
+            eprintln!(
+                "warning: could not renew the token for {org}: {}",
+                e.message
+            );
+            return Ok(current);
+        }
+        Err(e) => return Err(e),
+    };
+    store.set(org, &fresh)?;
+    crate::clients::opencode::store_token(org, org_state.auth_env.as_deref(), &fresh.token, paths)?;
+    Ok(fresh)
+}
+
+/// New tokens from the org's OpenID provider: with the refresh token when there is one, else a
+/// service account asks again with its secret.
+async fn by_provider(
+    org: &str,
+    session: &crate::state::OidcSession,
+    current: &Credential,
+) -> Result<Credential> {
     let http = Http::new()?;
-    // A refresh token when there is one; a service account asks again with its secret.
     let tokens = match (&current.refresh_token, &current.client_secret) {
         (Some(refresh_token), _) => {
             oidc::refresh(
@@ -96,7 +136,7 @@ pub async fn ensure_fresh_async(
                 refresh_token,
                 org,
             )
-            .await
+            .await?
         }
         (None, Some(secret)) => {
             oidc::client_credentials(
@@ -106,34 +146,19 @@ pub async fn ensure_fresh_async(
                 secret,
                 None,
             )
-            .await
+            .await?
         }
         (None, None) => {
             return Err(Error::auth(format!("no way to renew the token for {org}"))
                 .hint(format!("run `ai-setup login {org}`")));
         }
     };
-    let tokens = match tokens {
-        Ok(tokens) => tokens,
-        // A passing network problem while the token is still valid: use it, refresh next time.
-        Err(e) if e.kind == crate::error::ErrorKind::Network && !expired(&current) => {
-            eprintln!(
-                "warning: could not refresh the token for {org}: {}",
-                e.message
-            );
-            return Ok(current);
-        }
-        Err(e) => return Err(e),
-    };
-    let fresh = Credential {
+    Ok(Credential {
         token: tokens.access,
         // A provider that does not rotate keeps the one it gave.
-        refresh_token: tokens.refresh.or(current.refresh_token),
-        client_secret: current.client_secret,
-    };
-    store.set(org, &fresh)?;
-    crate::clients::opencode::store_token(org, org_state.auth_env.as_deref(), &fresh.token, paths)?;
-    Ok(fresh)
+        refresh_token: tokens.refresh.or(current.refresh_token.clone()),
+        client_secret: current.client_secret.clone(),
+    })
 }
 
 fn expired(credential: &Credential) -> bool {

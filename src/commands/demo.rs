@@ -75,6 +75,7 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         credential_store: StoreChoice::File,
         sets: Vec::new(),
         no_browser: true,
+        unattended: false,
         client_id: None,
         client_secret_env: None,
         id_token_env: None,

@@ -55,9 +55,16 @@ pub async fn run(
             match store.get(&org).ok().flatten() {
                 // A sync renews an expiring token first, as `ai-setup token` does.
                 Some(c) if mode == Mode::Sync => Some(
-                    auth::refresh::ensure_fresh_async(&org, p, &store, c, paths)
-                        .await?
-                        .token,
+                    auth::refresh::ensure_fresh_async(
+                        &org,
+                        p,
+                        &store,
+                        c,
+                        auth::org_command(&state, &org).as_deref(),
+                        paths,
+                    )
+                    .await?
+                    .token,
                 ),
                 Some(c) => Some(c.token),
                 None => None,
@@ -296,6 +303,10 @@ pub async fn run(
             },
             last_sync: Some(crate::now_unix()),
             oidc: oidc_session,
+            rerun_command: match (mode, &previous) {
+                (Mode::Sync, Some(p)) => p.rerun_command,
+                _ => flags.unattended && method == "command",
+            },
             clients: reports
                 .iter()
                 .filter(|r| !r.failed())

@@ -614,3 +614,37 @@ fn restore_lists_backups_and_puts_a_file_back() {
     let run = env.run(&["restore", "no-such-id"]);
     assert_eq!(run.code, 2, "{run:?}");
 }
+
+#[test]
+fn the_login_command_is_rerun_for_a_new_token_only_when_allowed() {
+    // Tokens live 12 s: a renewal is due in their last quarter.
+    let endpoint = Endpoint::start(None, &["--token-ttl", "12"]);
+    let allowed = TestEnv::new();
+    let run = allowed.login_with(&endpoint.url, &["--unattended", "--clients", "opencode"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let not_allowed = TestEnv::new();
+    assert_eq!(not_allowed.login(&endpoint.url).code, 0);
+    let (first, other) = (
+        allowed.stored_token(&endpoint.url),
+        not_allowed.stored_token(&endpoint.url),
+    );
+
+    wait_until_refresh_is_due(&allowed, &endpoint);
+    let run = allowed.run(&["token"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let renewed = allowed.stored_token(&endpoint.url);
+    assert_ne!(renewed, first, "the command ran again");
+    assert_eq!(run.stdout, format!("{renewed}\n"));
+    assert!(
+        std::fs::read_to_string(allowed.auth_json())
+            .unwrap()
+            .contains(&renewed)
+    );
+
+    let run = not_allowed.run(&["token"]);
+    assert_eq!(
+        run.stdout,
+        format!("{other}\n"),
+        "not allowed: the same token until it expires"
+    );
+}

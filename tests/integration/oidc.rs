@@ -30,27 +30,6 @@ fn oidc_org(token_ttl: &str) -> (tempfile::TempDir, Endpoint) {
     (dir, endpoint)
 }
 
-/// Waits until the stored token is inside its refresh margin (a quarter of its lifetime).
-fn wait_until_refresh_is_due(env: &TestEnv, endpoint: &Endpoint) {
-    use base64::Engine;
-    let token = env.stored_token(&endpoint.url);
-    let payload = token.split('.').nth(1).unwrap();
-    let claims: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .unwrap(),
-    )
-    .unwrap();
-    let (iat, exp) = (
-        claims["iat"].as_i64().unwrap(),
-        claims["exp"].as_i64().unwrap(),
-    );
-    let due = exp - (exp - iat) / 4;
-    while now() < due {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 fn refreshes(endpoint: &Endpoint) -> u64 {
     let addr = endpoint.url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(addr).unwrap();

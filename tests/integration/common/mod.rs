@@ -434,3 +434,23 @@ pub fn post_form(url: &str, fields: &[(&str, &str)]) -> u16 {
     stream.read_to_string(&mut response).unwrap();
     response[9..12].parse().unwrap()
 }
+
+/// Waits until the stored token is inside its refresh margin (a quarter of its lifetime).
+pub fn wait_until_refresh_is_due(env: &TestEnv, endpoint: &Endpoint) {
+    let token = env.stored_token(&endpoint.url);
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    let (iat, exp) = (
+        claims["iat"].as_i64().unwrap(),
+        claims["exp"].as_i64().unwrap(),
+    );
+    let due = exp - (exp - iat) / 4;
+    while now() < due {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
