@@ -85,3 +85,54 @@ fn moving_the_token_to_the_file_store_leaves_no_copy_in_the_keyring() {
     );
     assert_eq!(env.run(&["token"]).code, 0);
 }
+
+#[test]
+fn a_credential_larger_than_the_backend_holds_is_split_and_put_back_together() {
+    let service = SecretService::start();
+    let endpoint = Endpoint::demo();
+    // Entries of 100 characters, as a backend with a small limit would force.
+    let env = TestEnv::new()
+        .env("DBUS_SESSION_BUS_ADDRESS", &service.bus)
+        .env("AI_SETUP_KEYRING_CHUNK", "100");
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--credential-store",
+        "keyring",
+        "--clients",
+        "opencode",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let head = service
+        .lookup(&[("service", "ai-setup"), ("username", &endpoint.url)])
+        .unwrap();
+    assert!(head.starts_with("ai-setup-chunks:"), "{head}");
+    let part = format!("{}#1", endpoint.url);
+    assert!(
+        service
+            .lookup(&[("service", "ai-setup"), ("username", &part)])
+            .is_some()
+    );
+
+    let token = env.run(&["token"]);
+    assert_eq!(token.code, 0, "{token:?}");
+    let auth = std::fs::read_to_string(env.auth_json()).unwrap();
+    assert!(
+        auth.contains(token.stdout.trim()),
+        "the whole token, put back together"
+    );
+
+    assert_eq!(env.run(&["logout"]).code, 0);
+    assert!(
+        service
+            .lookup(&[("service", "ai-setup"), ("username", &endpoint.url)])
+            .is_none()
+    );
+    assert!(
+        service
+            .lookup(&[("service", "ai-setup"), ("username", &part)])
+            .is_none(),
+        "parts go too"
+    );
+}
