@@ -7,7 +7,8 @@
 //!   once, with `{baseURL}` and `{issuer}` replaced by the address the request came to and
 //!   `{ai_setup}` by this program's path (the demo org's login command runs it). `ETag` and
 //!   `If-None-Match` are honoured.
-//! - `GET /dev/token?user=ID`: a signed development token (HS256 JWT, key made at start) for a
+//! - `GET /dev/token?user=ID`: a signed development token (an ES256 JWT; the key is made at
+//!   start and published at `/oauth/jwks`) for a
 //!   user of `users.json`, or its first user. The demo org's `auth.command` prints one.
 //! - `POST /mcp/{name}`: an MCP server (Streamable HTTP, JSON responses) that requires one of
 //!   those tokens, unexpired, as `Authorization: Bearer`. Its tools: `whoami` (the token's
@@ -24,7 +25,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
+use p256::ecdsa::signature::{Signer, Verifier};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -112,7 +114,7 @@ pub struct Options {
 
 pub(crate) struct Server {
     options: Options,
-    signing_key: [u8; 32],
+    signing_key: SigningKey,
     program: String,
     provider: std::sync::Mutex<oidc::Provider>,
 }
@@ -140,9 +142,7 @@ pub fn bind(addr: &str, org: &OrgSource) -> Result<(std::net::TcpListener, Socke
 pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<()> {
     let listener = TcpListener::from_std(listener)
         .map_err(|e| Error::failure(format!("cannot serve: {e}")))?;
-    let mut signing_key = [0u8; 32];
-    getrandom::fill(&mut signing_key)
-        .map_err(|e| Error::failure(format!("no randomness for the signing key: {e}")))?;
+    let signing_key = new_signing_key()?;
     let state = Arc::new(Server {
         options,
         signing_key,
@@ -159,6 +159,7 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
             get(oidc::configuration),
         )
         .route("/oauth/authorize", get(oidc::authorize))
+        .route("/oauth/jwks", get(jwks))
         .route("/oauth/device", axum::routing::post(oidc::device))
         .route(
             "/oauth/device/verify",
@@ -215,10 +216,9 @@ impl Server {
     /// The claims of a token this server signed, if the signature holds and it has not expired.
     fn verify(&self, token: &str) -> Option<Value> {
         let (input, signature) = token.rsplit_once('.')?;
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.signing_key).expect("HMAC takes any key size");
-        mac.update(input.as_bytes());
-        mac.verify_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?)
+        let signature = Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?).ok()?;
+        VerifyingKey::from(&self.signing_key)
+            .verify(input.as_bytes(), &signature)
             .ok()?;
         let payload = URL_SAFE_NO_PAD.decode(input.split('.').nth(1)?).ok()?;
         let claims: Value = serde_json::from_slice(&payload).ok()?;
@@ -245,15 +245,43 @@ impl Server {
     }
 
     fn sign(&self, claims: &Value) -> String {
-        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let header = URL_SAFE_NO_PAD
+            .encode(json!({"alg": "ES256", "typ": "JWT", "kid": KEY_ID}).to_string());
         let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
         let input = format!("{header}.{payload}");
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.signing_key).expect("HMAC takes any key size");
-        mac.update(input.as_bytes());
-        let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-        format!("{input}.{signature}")
+        let signature: Signature = self.signing_key.sign(input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
     }
+
+    /// The public half of the signing key, as a JSON Web Key Set.
+    fn jwks(&self) -> Value {
+        let point = VerifyingKey::from(&self.signing_key).to_encoded_point(false);
+        let coordinate = |c: Option<&p256::FieldBytes>| c.map(|b| URL_SAFE_NO_PAD.encode(b));
+        json!({"keys": [{
+            "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": KEY_ID,
+            "x": coordinate(point.x()), "y": coordinate(point.y()),
+        }]})
+    }
+}
+
+const KEY_ID: &str = "ai-setup-dev";
+
+/// A fresh ES256 key for this run: development tokens do not outlive the server.
+fn new_signing_key() -> Result<SigningKey> {
+    for _ in 0..8 {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| Error::failure(format!("no randomness for the signing key: {e}")))?;
+        // Almost every 32-byte string is a valid scalar; retry the rare one that is not.
+        if let Ok(key) = SigningKey::from_slice(&bytes) {
+            return Ok(key);
+        }
+    }
+    Err(Error::failure("could not make a signing key"))
+}
+
+async fn jwks(State(server): State<Arc<Server>>) -> Response {
+    axum::Json(server.jwks()).into_response()
 }
 
 pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {

@@ -72,6 +72,8 @@ pub async fn configuration(State(server): State<Arc<Server>>, headers: HeaderMap
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "token_endpoint": format!("{base}/oauth/token"),
         "device_authorization_endpoint": format!("{base}/oauth/device"),
+        "jwks_uri": format!("{base}/oauth/jwks"),
+        "id_token_signing_alg_values_supported": ["ES256"],
         "grant_types_supported": ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"],
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],

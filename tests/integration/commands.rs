@@ -648,3 +648,46 @@ fn the_login_command_is_rerun_for_a_new_token_only_when_allowed() {
         "not allowed: the same token until it expires"
     );
 }
+
+#[test]
+fn development_tokens_verify_against_the_published_jwks() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use p256::ecdsa::signature::Verifier;
+    use std::io::{Read, Write};
+
+    let endpoint = Endpoint::demo();
+    let addr = endpoint.url.trim_start_matches("http://").to_string();
+    let get = |path: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out.split("\r\n\r\n").nth(1).unwrap().to_string()
+    };
+    let config: serde_json::Value =
+        serde_json::from_str(&get("/.well-known/openid-configuration")).unwrap();
+    assert_eq!(config["jwks_uri"], format!("{}/oauth/jwks", endpoint.url));
+    let jwks: serde_json::Value = serde_json::from_str(&get("/oauth/jwks")).unwrap();
+    let key = &jwks["keys"][0];
+    assert_eq!(key["alg"], "ES256");
+    let coordinate = |c: &str| URL_SAFE_NO_PAD.decode(key[c].as_str().unwrap()).unwrap();
+    let point = p256::EncodedPoint::from_affine_coordinates(
+        coordinate("x").as_slice().into(),
+        coordinate("y").as_slice().into(),
+        false,
+    );
+    let verifying = p256::ecdsa::VerifyingKey::from_encoded_point(&point).unwrap();
+
+    let token = get("/dev/token").trim().to_string();
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    let signature =
+        p256::ecdsa::Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).unwrap();
+    assert!(verifying.verify(input.as_bytes(), &signature).is_ok());
+    let tampered = input.replacen('e', "f", 1);
+    assert!(verifying.verify(tampered.as_bytes(), &signature).is_err());
+}
