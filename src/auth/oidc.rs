@@ -333,11 +333,18 @@ pub async fn device_login(
         ));
     }
     let device: DeviceResponse = json(&response.body, "device authorization")?;
+    let complete = device
+        .verification_uri_complete
+        .as_deref()
+        .unwrap_or(&device.verification_uri);
+    if std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && let Some(code) = qr(complete)
+    {
+        out.progress(&format!("\nScan to sign in on your phone:\n{code}"));
+    }
     out.progress(&format!(
         "\nTo sign in, open {} and enter the code {}\n  (or open {})\nWaiting for you to approve... (Ctrl-C cancels)",
-        device.verification_uri,
-        device.user_code,
-        device.verification_uri_complete.as_deref().unwrap_or(&device.verification_uri),
+        device.verification_uri, device.user_code, complete,
     ));
 
     let token_url = parse_url(&provider.token_endpoint, "token endpoint")?;
@@ -472,6 +479,19 @@ pub async fn github_actions_token(http: &Http, audience: &str) -> Result<Secret>
     ))
 }
 
+/// `text` as a QR code drawn with half-block characters, two rows of modules per line.
+fn qr(text: &str) -> Option<String> {
+    use qrcode::render::unicode::Dense1x2;
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    Some(
+        code.render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
 /// Exchanges a refresh token for new tokens. `invalid_grant` means the session is over.
 pub async fn refresh(
     http: &Http,
@@ -521,5 +541,25 @@ fn provider_error(body: &[u8], what: &str) -> Error {
                 .unwrap_or_default()
         )),
         Err(_) => Error::auth(what.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_qr_code_is_a_square_of_half_blocks() {
+        let code = qr("http://127.0.0.1:8787/oauth/device/verify?user_code=ABCD1234").unwrap();
+        let lines: Vec<&str> = code.lines().collect();
+        let width = lines[0].chars().count();
+        assert!(width > 20, "{code}");
+        assert!(lines.iter().all(|l| l.chars().count() == width), "{code}");
+        assert!(code.contains('▀') || code.contains('▄'), "{code}");
+        // Two rows of modules per line: about half as many lines as columns.
+        assert!(
+            lines.len() * 2 >= width && lines.len() * 2 <= width + 2,
+            "{code}"
+        );
     }
 }
