@@ -49,60 +49,17 @@ fn refreshes(endpoint: &Endpoint) -> u64 {
 
 /// Logs in with the device flow, approving (or denying) the code like a person would.
 fn device_login(env: &TestEnv, endpoint: &Endpoint, decision: &str) -> Run {
-    let mut child = env
-        .command(
-            BIN,
-            &[
-                "login",
-                &endpoint.url,
-                "--no-browser",
-                "--credential-store",
-                "file",
-                "--clients",
-                "opencode",
-            ],
-        )
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let mut seen = String::new();
-    let started = Instant::now();
-    let code = loop {
-        let mut buf = [0u8; 512];
-        let n = stderr.read(&mut buf).unwrap();
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-        if let Some(code) = seen
-            .split("enter the code ")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-        {
-            break code.to_string();
-        }
+    device_login_approved_by(env, &endpoint.url, |code, complete| {
         assert!(
-            n > 0 && started.elapsed() < Duration::from_secs(20),
-            "no code shown: {seen}"
+            complete.starts_with(&format!("{}/oauth/device/verify", endpoint.url)),
+            "{complete}"
         );
-    };
-    assert!(
-        seen.contains(&format!("{}/oauth/device/verify", endpoint.url)),
-        "{seen}"
-    );
-    let status = post_form(
-        &format!("{}/oauth/device/verify", endpoint.url),
-        &[("user_code", &code), ("decision", decision)],
-    );
-    assert_eq!(status, 200);
-    let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
-    let output = child.wait_with_output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: seen + &rest,
-    }
+        let status = post_form(
+            &format!("{}/oauth/device/verify", endpoint.url),
+            &[("user_code", code), ("decision", decision)],
+        );
+        assert_eq!(status, 200);
+    })
 }
 
 #[test]

@@ -2,10 +2,10 @@
 //! (`tests/fixtures/oidc-provider/server.mjs`), driven by a scripted browser
 //! (`tests/fixtures/oidc-provider/browser.py`) that signs in and consents on its pages.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -94,52 +94,15 @@ fn stored(env: &TestEnv, org: &str) -> Value {
 }
 
 fn device_login(env: &TestEnv, endpoint: &Endpoint) -> i32 {
-    let mut child = env
-        .command(
-            BIN,
-            &[
-                "login",
-                &endpoint.url,
-                "--no-browser",
-                "--credential-store",
-                "file",
-                "--clients",
-                "opencode",
-            ],
-        )
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let mut seen = String::new();
-    let started = Instant::now();
-    let url = loop {
-        let mut buf = [0u8; 512];
-        let n = stderr.read(&mut buf).unwrap();
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-        if let Some(url) = seen
-            .split("(or open ")
-            .nth(1)
-            .and_then(|r| r.split(')').next())
-        {
-            break url.to_string();
-        }
-        assert!(
-            n > 0 && started.elapsed() < Duration::from_secs(20),
-            "no URL shown: {seen}"
-        );
-    };
-    // The person approves on "another device".
-    let status = Command::new(fixture("browser.py"))
-        .arg(&url)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let mut rest = String::new();
-    let _ = stderr.read_to_string(&mut rest);
-    child.wait().unwrap().code().unwrap_or(-1)
+    device_login_approved_by(env, &endpoint.url, |_, complete| {
+        // The person approves on "another device".
+        let status = Command::new(fixture("browser.py"))
+            .arg(complete)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    })
+    .code
 }
 
 fn wait_until_refresh_is_due(token: &str) {

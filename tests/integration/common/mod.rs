@@ -454,3 +454,58 @@ pub fn wait_until_refresh_is_due(env: &TestEnv, endpoint: &Endpoint) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// `ai-setup login URL --no-browser`, with `approve` called (with the sign-in code and the
+/// complete verification URL) once the login shows them, as the person on their phone would.
+pub fn device_login_approved_by(env: &TestEnv, url: &str, approve: impl FnOnce(&str, &str)) -> Run {
+    let mut child = env
+        .command(
+            BIN,
+            &[
+                "login",
+                url,
+                "--no-browser",
+                "--credential-store",
+                "file",
+                "--clients",
+                "opencode",
+            ],
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let started = std::time::Instant::now();
+    let (code, complete) = loop {
+        let mut buf = [0u8; 512];
+        let n = stderr.read(&mut buf).unwrap();
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        let code = seen
+            .split("enter the code ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next());
+        let complete = seen
+            .split("(or open ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next());
+        if let (Some(code), Some(complete)) = (code, complete) {
+            break (code.to_string(), complete.to_string());
+        }
+        assert!(
+            n > 0 && started.elapsed() < std::time::Duration::from_secs(20),
+            "no code shown: {seen}"
+        );
+    };
+    approve(&code, &complete);
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: seen + &rest,
+    }
+}
