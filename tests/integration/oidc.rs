@@ -208,14 +208,7 @@ fn browser_login_with_pkce_and_a_loopback_redirect() {
     let env = TestEnv::new();
     let browser = scripted_browser(&env, false);
     let env = env.env("BROWSER", &browser);
-    let (code, screen) = on_terminal(
-        &env,
-        &format!(
-            "login {} --credential-store file --clients opencode",
-            endpoint.url
-        ),
-        "",
-    );
+    let (code, screen) = login_on_terminal(&env, &endpoint.url);
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Your browser was opened"), "{screen}");
     assert!(
@@ -234,14 +227,7 @@ fn a_browser_login_with_the_wrong_state_is_refused() {
     let env = TestEnv::new();
     let browser = scripted_browser(&env, true);
     let env = env.env("BROWSER", &browser);
-    let (code, screen) = on_terminal(
-        &env,
-        &format!(
-            "login {} --credential-store file --clients opencode",
-            endpoint.url
-        ),
-        "",
-    );
+    let (code, screen) = login_on_terminal(&env, &endpoint.url);
     assert_eq!(code, 3, "{screen}");
     assert!(screen.contains("wrong state"), "{screen}");
     assert!(!env.path(".local/share/ai-setup/credentials.json").exists());

@@ -118,14 +118,7 @@ fn browser_login_against_oidc_provider() {
     let provider = Provider::start(3600);
     let (_org, endpoint) = org_for(&provider);
     let env = TestEnv::new().env("BROWSER", &fixture("browser.py").display().to_string());
-    let (code, screen) = on_terminal(
-        &env,
-        &format!(
-            "login {} --credential-store file --clients opencode",
-            endpoint.url
-        ),
-        "",
-    );
+    let (code, screen) = login_on_terminal(&env, &endpoint.url);
     assert_eq!(code, 0, "{screen}");
     let token = env.stored_token(&endpoint.url);
     let c = claims(&token);

@@ -509,3 +509,13 @@ pub fn device_login_approved_by(env: &TestEnv, url: &str, approve: impl FnOnce(&
         stderr: seen + &rest,
     }
 }
+
+/// `ai-setup login URL` on a pseudo-terminal, as a person at a desktop runs it (the browser
+/// flow when `BROWSER` is set in `env`).
+pub fn login_on_terminal(env: &TestEnv, url: &str) -> (i32, String) {
+    on_terminal(
+        env,
+        &format!("login {url} --credential-store file --clients opencode"),
+        "",
+    )
+}
