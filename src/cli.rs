@@ -39,6 +39,12 @@ pub enum Command {
     Token(TokenArgs),
     /// The supported clients: installed, configured, drift, and what cannot be configured
     Clients(ClientsArgs),
+    /// The models the org offers, with limits, prices and which clients can use each
+    Models(ModelsArgs),
+    /// Your own usage of the org's models: totals, per model, per day, and your budget
+    Usage(UsageArgs),
+    /// The dashboard: identity, clients, models, usage and MCP servers (the default on a terminal)
+    Dashboard(DashboardArgs),
     /// Show the resolved configuration and where each value comes from
     Config {
         #[command(subcommand)]
@@ -66,6 +72,29 @@ pub enum Command {
         #[arg(long)]
         user: Option<String>,
     },
+}
+
+impl ApplyFlags {
+    /// A `sync` or `login` that asks nothing and opens no browser (the demo, the dashboard).
+    pub fn headless(clients: Option<String>, credential_store: StoreChoice) -> ApplyFlags {
+        ApplyFlags {
+            yes: true,
+            dry_run: false,
+            force: false,
+            json: false,
+            clients,
+            credential_store,
+            sets: Vec::new(),
+            no_browser: true,
+            unattended: false,
+            client_id: None,
+            client_secret_env: None,
+            id_token_env: None,
+            github_actions: false,
+            token_stdin: false,
+            token_env: None,
+        }
+    }
 }
 
 /// Flags shared by the commands that configure clients.
@@ -174,6 +203,51 @@ pub struct McpArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct ModelsArgs {
+    /// Only models whose id, name, provider or family contains TEXT (any case)
+    #[arg(long, short = 's', value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only models of this provider id (e.g. anthropic)
+    #[arg(long, value_name = "ID")]
+    pub provider: Option<String>,
+    /// The whole catalog shipped with ai-setup, not only what the org offers (works logged out)
+    #[arg(long)]
+    pub all: bool,
+    /// The org [default: the remembered org]
+    #[arg(long, value_name = "URL")]
+    pub org: Option<String>,
+    /// Print one JSON object (shape in README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// The last N days, today included
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub days: u32,
+    /// The first day (YYYY-MM-DD, UTC); overrides --days
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// The last day (YYYY-MM-DD, UTC) [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// The org [default: the remembered org]
+    #[arg(long, value_name = "URL")]
+    pub org: Option<String>,
+    /// Print the org's report as one JSON object (PROTOCOL.md §3)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// The org [default: the remembered org]
+    #[arg(long, value_name = "URL")]
+    pub org: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct ClientsArgs {
     /// The org [default: the remembered org]
     #[arg(long)]

@@ -96,6 +96,7 @@ impl Response {
 pub struct Http {
     client: reqwest::Client,
     timeout: Duration,
+    max_body: usize,
 }
 
 impl Http {
@@ -110,7 +111,17 @@ impl Http {
             .timeout(timeout)
             .build()
             .map_err(build_error)?;
-        Ok(Http { client, timeout })
+        Ok(Http {
+            client,
+            timeout,
+            max_body: MAX_BODY,
+        })
+    }
+
+    /// The same client reading bodies of up to `bytes` (a models catalog can pass 1 MiB).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
     }
 
     /// A client for long-lived exchanges (MCP tool calls, event streams): the same rules and
@@ -219,16 +230,16 @@ impl Http {
 
     async fn read(&self, url: &Url, mut response: reqwest::Response) -> Result<Response> {
         if let Some(len) = response.content_length()
-            && len > MAX_BODY as u64
+            && len > self.max_body as u64
         {
-            return Err(too_large(url));
+            return Err(too_large(url, self.max_body));
         }
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.describe(url, &e))? {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(too_large(url));
+            if body.len() + chunk.len() > self.max_body {
+                return Err(too_large(url, self.max_body));
             }
             body.extend_from_slice(&chunk);
         }
@@ -261,10 +272,10 @@ impl Http {
     }
 }
 
-fn too_large(url: &Url) -> Error {
+fn too_large(url: &Url, limit: usize) -> Error {
     Error::network(format!(
         "{url} sent more than {} KiB; refusing to read it",
-        MAX_BODY / 1024
+        limit / 1024
     ))
 }
 

@@ -12,12 +12,15 @@
 //! - [`clients`]: one module per AI client, saying which keys it wants in which file.
 //! - [`edit`]: format editors that change only the keys asked for.
 //! - [`apply`]: plan (diffs, no writes) and apply through the one atomic writer.
+//! - [`api`]: the read side: the org's usage and models endpoints, the model catalog.
 //! - [`output`]: human or `--json` reports, with secrets redacted.
 //! - [`server`]: the reference org endpoint, `ai-setup serve`, also used by the demo and tests.
+//! - [`tui`]: the dashboard, on the same read side.
 //! - [`commands`]: thin wiring of the stages per command; [`cli`] defines the command line.
 //!
 //! Everything takes a [`paths::Paths`], so the whole pipeline can run against another home.
 
+pub mod api;
 pub mod apply;
 pub mod auth;
 pub mod cli;
@@ -34,6 +37,7 @@ pub mod paths;
 pub mod secrets;
 pub mod server;
 pub mod state;
+pub mod tui;
 
 /// Seconds since the Unix epoch.
 pub fn now_unix() -> i64 {

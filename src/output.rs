@@ -29,6 +29,14 @@ impl Output {
         }
     }
 
+    /// Output kept in `captured` instead of printed (the demo's steps, the dashboard's work).
+    pub fn capturing() -> Self {
+        Output {
+            captured: Some(String::new()),
+            ..Default::default()
+        }
+    }
+
     /// Remembers a secret so that it is never printed.
     pub fn secret(&mut self, secret: &Secret) {
         if !secret.expose().is_empty() {
@@ -164,9 +172,62 @@ pub fn timestamp(unix: i64) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
+/// A count in a few characters: 950, 12.3k, 51.2M, 1.4B.
+pub fn compact(n: u64) -> String {
+    let n = n as f64;
+    let (value, unit) = match n {
+        n if n >= 1e9 => (n / 1e9, "B"),
+        n if n >= 1e6 => (n / 1e6, "M"),
+        n if n >= 1e3 => (n / 1e3, "k"),
+        n => return format!("{n}"),
+    };
+    if value >= 100.0 {
+        format!("{value:.0}{unit}")
+    } else {
+        format!("{value:.1}{unit}")
+    }
+}
+
+/// An amount in `currency`: `$42.17` for US dollars, `42.17 EUR` otherwise.
+pub fn money(amount: f64, currency: &str) -> String {
+    match currency {
+        "USD" => format!("${amount:.2}"),
+        other => format!("{amount:.2} {other}"),
+    }
+}
+
+/// A price per million tokens, or `-` when unknown.
+pub fn price(value: Option<f64>) -> String {
+    value.map_or("-".into(), |v| format!("{v:.2}"))
+}
+
+/// A bar of `width` cells filled to `ratio` (0 to 1), in eighths of a cell.
+pub fn bar(ratio: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = (ratio.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
+    let mut text = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        text.push(PARTS[eighths % 8]);
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_read_compactly() {
+        assert_eq!(compact(950), "950");
+        assert_eq!(compact(12_345), "12.3k");
+        assert_eq!(compact(51_200_000), "51.2M");
+        assert_eq!(compact(361_000), "361k");
+        assert_eq!(money(42.174, "USD"), "$42.17");
+        assert_eq!(money(3.5, "EUR"), "3.50 EUR");
+        assert_eq!(bar(0.5, 4), "██");
+        assert_eq!(bar(1.0 / 16.0, 1), "▏");
+        assert_eq!(bar(0.0, 4), "");
+    }
 
     #[test]
     fn relative_times_read_naturally() {

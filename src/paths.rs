@@ -79,6 +79,18 @@ impl Paths {
         }
     }
 
+    /// The environment that makes another ai-setup process use this sandbox's files (the
+    /// demo's `env.sh`, and the processes the demo's dashboard starts).
+    pub fn sandbox_env(&self) -> [(&'static str, PathBuf); 5] {
+        [
+            ("HOME", self.home.clone()),
+            ("XDG_CONFIG_HOME", self.xdg_config.clone()),
+            ("XDG_DATA_HOME", self.xdg_data.clone()),
+            ("XDG_STATE_HOME", self.home.join(".local/state")),
+            ("XDG_CACHE_HOME", self.home.join(".cache")),
+        ]
+    }
+
     pub fn state_file(&self) -> PathBuf {
         self.state_dir.join("state.json")
     }

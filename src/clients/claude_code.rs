@@ -40,6 +40,10 @@ impl Client for ClaudeCode {
         "the org proxy must speak the Anthropic Messages API at ANTHROPIC_BASE_URL"
     }
 
+    fn serves_models_of(&self, provider: &str) -> bool {
+        provider == "anthropic"
+    }
+
     fn detect(&self, paths: &Paths) -> Detection {
         Detection {
             program: find_program("claude"),

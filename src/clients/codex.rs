@@ -59,6 +59,10 @@ impl Client for Codex {
         "the org proxy must speak the OpenAI Responses API (Codex has no chat-completions mode)"
     }
 
+    fn serves_models_of(&self, provider: &str) -> bool {
+        provider == "openai"
+    }
+
     fn detect(&self, paths: &Paths) -> Detection {
         Detection {
             program: find_program("codex"),

@@ -58,6 +58,10 @@ pub trait Client: Sync {
     fn name(&self) -> &'static str;
     /// What cannot be configured in this client's files, and why.
     fn limits(&self) -> &'static str;
+    /// Whether this client can use the org's models of `provider` (the API it speaks).
+    fn serves_models_of(&self, _provider: &str) -> bool {
+        false
+    }
     fn detect(&self, paths: &Paths) -> Detection;
     /// The keys this client wants, per file, for the org. Keys it managed before and no
     /// longer lists are pruned; logout removes them through the ledger.

@@ -97,6 +97,10 @@ impl Client for OpenCode {
         "none: OpenCode loads the org's configuration itself"
     }
 
+    fn serves_models_of(&self, _provider: &str) -> bool {
+        true
+    }
+
     fn detect(&self, paths: &Paths) -> Detection {
         Detection {
             program: find_program("opencode"),

@@ -4,6 +4,9 @@
 //! It plans each client against the org's last fetched document and the ledger, writing
 //! nothing and using no network.
 
+use std::path::PathBuf;
+
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::configure::client_contexts;
@@ -18,9 +21,36 @@ use crate::output::Output;
 use crate::paths::Paths;
 use crate::state::State;
 
-pub fn run(args: &ClientsArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
+/// One client as `clients` reports it (and the dashboard's Clients tab shows it).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientRow {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub installed: bool,
+    pub program: Option<PathBuf>,
+    pub config_present: bool,
+    pub enabled_by_org: bool,
+    pub configured: bool,
+    pub pending_changes: bool,
+    pub drift: Vec<String>,
+    pub user_entries: Vec<String>,
+    pub error: Option<String>,
+    pub limits: &'static str,
+    /// What a `sync` would change, as unified diffs (credentials masked); only when asked.
+    #[serde(skip)]
+    pub diff: String,
+}
+
+/// Every supported client planned against the org's last fetched document and the ledger:
+/// no network, no writes. `org` is the org asked for, or the remembered one.
+pub fn gather(
+    paths: &Paths,
+    org: Option<&str>,
+    with_diffs: bool,
+    out: &mut Output,
+) -> Result<(Option<String>, Vec<ClientRow>)> {
     let state = State::load(paths)?;
-    let org = match (&args.org, &state.default_org) {
+    let org = match (org, &state.default_org) {
         (Some(given), _) => Some(org_key(&parse_org_url(given)?)),
         (None, default) => default.clone(),
     };
@@ -37,51 +67,60 @@ pub fn run(args: &ClientsArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
     let enabled = document.as_ref().and_then(|d| d.enabled_clients());
 
     let mut rows = Vec::new();
-    let mut failed = false;
     for (i, client) in all.iter().enumerate() {
         let detection = client.detect(paths);
-        let (mut configured, mut pending, mut drift, mut yours, mut error) =
-            (false, false, Vec::new(), Vec::new(), None::<String>);
+        let mut row = ClientRow {
+            id: client.id(),
+            name: client.name(),
+            installed: detection.program.is_some(),
+            program: detection.program,
+            config_present: detection.config_present,
+            enabled_by_org: enabled
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|id| id == client.id())),
+            configured: false,
+            pending_changes: false,
+            drift: Vec::new(),
+            user_entries: Vec::new(),
+            error: None,
+            limits: client.limits(),
+            diff: String::new(),
+        };
         if let (Some(org), Some(contexts)) = (&org, &contexts) {
             for desired in client.configure(&contexts[i], paths) {
-                configured |= !ledger.managed(&desired.path, org, client.id()).is_empty();
+                row.configured |= !ledger.managed(&desired.path, org, client.id()).is_empty();
                 match apply::plan(&desired, &ledger, org, false, Prune::Unwanted) {
                     Ok(change) => {
                         // The credential entry is refreshed on every login: not a pending change.
-                        pending |= !change.is_noop()
-                            && desired.keys.iter().any(|k| k.kind == apply::Kind::Setting);
+                        let settings = desired.keys.iter().any(|k| k.kind == apply::Kind::Setting);
+                        let pending = !change.is_noop() && settings;
+                        row.pending_changes |= pending;
+                        if with_diffs && pending {
+                            row.diff.push_str(&out.redact(&apply::diff(&change, paths)));
+                        }
                         for note in change.notes {
                             match note.kind {
-                                NoteKind::UserEntry => yours.push(note.key),
-                                _ => drift.push(note.key),
+                                NoteKind::UserEntry => row.user_entries.push(note.key),
+                                _ => row.drift.push(note.key),
                             }
                         }
                     }
-                    Err(e) => {
-                        failed = true;
-                        error = Some(e.message);
-                    }
+                    Err(e) => row.error = Some(e.message),
                 }
             }
         }
-        let enabled = enabled
-            .as_ref()
-            .is_none_or(|list| list.iter().any(|id| id == client.id()));
-        rows.push(json!({
-            "id": client.id(),
-            "name": client.name(),
-            "installed": detection.program.is_some(),
-            "program": detection.program,
-            "config_present": detection.config_present,
-            "enabled_by_org": enabled,
-            "configured": configured,
-            "pending_changes": pending,
-            "drift": drift,
-            "user_entries": yours,
-            "error": error,
-            "limits": client.limits(),
-        }));
+        rows.push(row);
     }
+    Ok((org, rows))
+}
+
+pub fn run(args: &ClientsArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
+    let (org, rows) = gather(paths, args.org.as_deref(), false, out)?;
+    let failed = rows.iter().any(|r| r.error.is_some());
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap_or_default())
+        .collect();
 
     let mut text = String::new();
     if let Some(org) = &org {

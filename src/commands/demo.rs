@@ -67,21 +67,8 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
 
     let mut steps = Vec::new();
     let flags = ApplyFlags {
-        yes: true,
-        dry_run: false,
-        force: false,
         json: out.json,
-        clients: Some("all".into()),
-        credential_store: StoreChoice::File,
-        sets: Vec::new(),
-        no_browser: true,
-        unattended: false,
-        client_id: None,
-        client_secret_env: None,
-        id_token_env: None,
-        github_actions: false,
-        token_stdin: false,
-        token_env: None,
+        ..ApplyFlags::headless(Some("all".into()), StoreChoice::File)
     };
     let login_line =
         format!("ai-setup login {url} --no-browser --clients all --credential-store file");
@@ -162,8 +149,7 @@ fn step(
     steps: &mut Vec<serde_json::Value>,
     f: impl FnOnce(&mut Output) -> Result<u8>,
 ) -> Result<u8> {
-    let mut inner = Output::new(false);
-    inner.captured = Some(String::new());
+    let mut inner = Output::capturing();
     let result = f(&mut inner);
     if let Err(err) = &result {
         inner.error(err);
@@ -183,17 +169,10 @@ fn step(
 
 /// `env.sh`: points HOME and the XDG variables at the sandbox, for looking around.
 fn write_env_script(home: &Path, sandbox: &Paths) -> Result<()> {
-    let script = format!(
-        "# Source this in a subshell to use the ai-setup demo sandbox.\n\
-         export HOME='{home}'\n\
-         export XDG_CONFIG_HOME='{config}'\n\
-         export XDG_DATA_HOME='{data}'\n\
-         export XDG_STATE_HOME='{home}/.local/state'\n\
-         export XDG_CACHE_HOME='{home}/.cache'\n",
-        home = home.display(),
-        config = sandbox.xdg_config.display(),
-        data = sandbox.xdg_data.display(),
-    );
+    let mut script = "# Source this in a subshell to use the ai-setup demo sandbox.\n".to_string();
+    for (name, value) in sandbox.sandbox_env() {
+        script.push_str(&format!("export {name}='{}'\n", value.display()));
+    }
     crate::apply::write::write_file(&home.join("env.sh"), script.as_bytes(), None)
 }
 

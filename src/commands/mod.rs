@@ -1,16 +1,18 @@
 //! The commands: each parses nothing and decides little; it wires the pipeline stages together
 //! for one job and reports through [`Output`]. `run` maps errors to exit codes in one place.
 
-mod clients;
+pub mod clients;
 mod config;
 mod configure;
 mod demo;
-mod login;
+pub mod login;
 mod logout;
+mod models;
 mod restore;
 mod serve;
-mod status;
+pub mod status;
 mod token;
+mod usage;
 
 use clap::CommandFactory;
 
@@ -37,6 +39,8 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Status(a)) => a.json,
         Some(Command::Restore(a)) => a.json,
         Some(Command::Clients(a)) => a.json,
+        Some(Command::Models(a)) => a.json,
+        Some(Command::Usage(a)) => a.json,
         Some(Command::Demo(a)) => a.json,
         Some(Command::Config { action }) => action.scope().json,
         _ => false,
@@ -53,7 +57,10 @@ pub fn run(cli: Cli) -> u8 {
 
 fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
     let Some(command) = cli.command else {
-        // The dashboard will live here (issue #5); until then, the help.
+        // The dashboard on a terminal; the help anywhere else (a script, a pipe).
+        if crate::tui::can_open() {
+            return crate::tui::run(Paths::from_process()?, None, Vec::new());
+        }
         let _ = Cli::command().print_help();
         return Ok(0);
     };
@@ -66,6 +73,15 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
         Command::Logout(args) => logout::run(&args, &paths, out),
         Command::Restore(args) => restore::run(&args, &paths, out),
         Command::Clients(args) => clients::run(&args, &paths, out),
+        Command::Models(args) => models::run(&args, &paths, out),
+        Command::Usage(args) => usage::run(&args, &paths, out),
+        Command::Dashboard(args) => {
+            if !crate::tui::can_open() {
+                return Err(Error::usage("the dashboard needs a terminal")
+                    .hint("`ai-setup status`, `models` and `usage` print the same with --json"));
+            }
+            crate::tui::run(paths, args.org, Vec::new())
+        }
         Command::Mcp {
             action: McpAction::Bridge(args),
         } => runtime()?.block_on(crate::mcp::bridge::run(

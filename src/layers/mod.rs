@@ -6,6 +6,7 @@
 
 pub mod load;
 pub mod merge;
+pub mod user;
 
 use serde::Serialize;
 use serde_json::{Map, Value};

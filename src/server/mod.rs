@@ -10,6 +10,8 @@
 //! - `GET /dev/token?user=ID`: a signed development token (an ES256 JWT; the key is made at
 //!   start and published at `/oauth/jwks`) for a
 //!   user of `users.json`, or its first user. The demo org's `auth.command` prints one.
+//! - `GET /v1/usage/me` and `GET /v1/models`: the user's usage and the org's models (see
+//!   [`api`]).
 //! - `POST /mcp/{name}`: an MCP server (Streamable HTTP, JSON responses) that requires one of
 //!   those tokens, unexpired, as `Authorization: Bearer`. Its tools: `whoami` (the token's
 //!   subject) and `echo`. It is what `ai-setup mcp bridge` and the tests talk to.
@@ -32,6 +34,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
+pub(crate) mod api;
 mod oidc;
 
 use crate::discovery::{Document, WELL_KNOWN};
@@ -97,6 +100,20 @@ pub(crate) struct User {
     email: Option<String>,
     #[serde(default)]
     name: Option<String>,
+    /// What the usage endpoint reports as the user's budget.
+    #[serde(default)]
+    budget: Option<UserBudget>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct UserBudget {
+    limit: f64,
+    #[serde(default = "month")]
+    period: String,
+}
+
+fn month() -> String {
+    "month".into()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -117,6 +134,8 @@ pub(crate) struct Server {
     signing_key: SigningKey,
     program: String,
     provider: std::sync::Mutex<oidc::Provider>,
+    /// The demo org's generated usage, and the day it ends.
+    demo_usage: std::sync::Mutex<Option<(time::Date, Arc<Vec<crate::api::usage::Record>>)>>,
 }
 
 /// Checks the org folder, binds `addr` and returns the listener with its actual address. The
@@ -150,6 +169,7 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
             .map(|p| p.display().to_string())
             .unwrap_or_else(|_| "ai-setup".into()),
         provider: Default::default(),
+        demo_usage: Default::default(),
     });
     let app = Router::new()
         .route(WELL_KNOWN, get(discovery))
@@ -168,6 +188,8 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
         .route("/oauth/token", axum::routing::post(oidc::token))
         .route("/oauth/revoke-all", axum::routing::post(oidc::revoke_all))
         .route("/oauth/stats", get(oidc::stats))
+        .route("/v1/usage/me", get(api::usage))
+        .route("/v1/models", get(api::models))
         .route(
             "/mcp/{name}",
             axum::routing::post(mcp).get(mcp_no_stream).delete(mcp_end),
@@ -191,6 +213,7 @@ pub(crate) fn load_users(org: &OrgSource) -> Result<Vec<User>> {
             sub: "dev@example.com".into(),
             email: Some("dev@example.com".into()),
             name: Some("Demo Developer".into()),
+            budget: None,
         }]);
     };
     let users: Users = serde_json::from_str(&text)
