@@ -352,6 +352,9 @@ pub struct DemoArgs {
     /// Keep the demo endpoint running afterwards, so you can run the clients against it
     #[arg(long)]
     pub keep_serving: bool,
+    /// Do not open the dashboard at the end (it opens only on a terminal anyway)
+    #[arg(long)]
+    pub no_dashboard: bool,
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,

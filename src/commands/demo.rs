@@ -3,6 +3,8 @@
 //! loopback port, in this process, and runs `login` and `status` into a sandbox home, exactly
 //! as a user would run them, then says what was written and how to look at it.
 //!
+//! On a terminal it ends in the dashboard, on the sandbox (`--no-dashboard` skips it).
+//!
 //! The sandbox is `<ai-setup cache>/demo/home`, made afresh each run, or `--home DIR` (which is
 //! never wiped: the user asked for it).
 
@@ -131,6 +133,12 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         &human,
     );
     let code = login_result.unwrap_or(1);
+    // On a terminal the demo ends in the dashboard, on the sandbox, while the endpoint serves.
+    if code == 0 && !out.json && !args.no_dashboard && crate::tui::can_open() {
+        out.progress("Opening the dashboard on the sandbox (q quits, ? shows the keys)…");
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        crate::tui::run(sandbox.clone(), None, sandbox.sandbox_env().to_vec())?;
+    }
     if args.keep_serving && code == 0 {
         out.progress(&format!(
             "Serving the demo org at {url}; press Ctrl-C to stop."

@@ -415,6 +415,28 @@ pub fn on_terminal(env: &TestEnv, args: &str, answer: &str) -> (i32, String) {
     )
 }
 
+/// GETs a loopback URL, with a bearer token when given; the status and the body.
+pub fn get(url: &str, bearer: Option<&str>) -> (u16, String) {
+    let (host, path) = url.trim_start_matches("http://").split_once('/').unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let auth = bearer
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or("");
+    (status, body.to_string())
+}
+
 /// POSTs a form to a loopback URL and returns the status code.
 pub fn post_form(url: &str, fields: &[(&str, &str)]) -> u16 {
     let (host, path) = url.trim_start_matches("http://").split_once('/').unwrap();
