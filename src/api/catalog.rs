@@ -139,12 +139,14 @@ fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
 }
 
 /// The models.dev `api.json` shape: provider id to provider.
+/// Each model is kept as raw JSON text until it is parsed on its own, so one malformed model
+/// costs only its own details and no intermediate tree of values is built.
 #[derive(Debug, Deserialize)]
-struct ProviderEntry {
+struct ProviderEntry<'a> {
     #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
-    models: BTreeMap<String, Value>,
+    #[serde(default, borrow)]
+    models: BTreeMap<String, &'a serde_json::value::RawValue>,
 }
 
 /// A set of models, sorted by provider and id.
@@ -167,7 +169,7 @@ impl Catalog {
     /// model whose details are malformed keeps its id and loses its details, rather than
     /// costing the whole catalog.
     pub fn from_api_json(bytes: &[u8], origin: &str) -> Result<Catalog> {
-        let providers: BTreeMap<String, ProviderEntry> = serde_json::from_slice(bytes)
+        let providers: BTreeMap<String, ProviderEntry<'_>> = serde_json::from_slice(bytes)
             .map_err(|e| Error::network(format!("{origin} is not a models catalog: {e}")))?;
         let mut models = Vec::new();
         for (provider, entry) in providers {
@@ -177,7 +179,7 @@ impl Catalog {
                     provider: provider.clone(),
                     provider_name: provider_name.clone(),
                     id,
-                    info: serde_json::from_value(details).unwrap_or_default(),
+                    info: serde_json::from_str(details.get()).unwrap_or_default(),
                 });
             }
         }
@@ -361,11 +363,12 @@ pub fn offered(
 }
 
 /// Every model of the snapshot, plus the org's own, with what the org offers marked (and
-/// detailed as the org has it): the catalog to browse.
-pub fn whole(snapshot: &Catalog, org: Option<&OrgModels>) -> Vec<Offered> {
+/// detailed as the org has it): the catalog to browse. Takes the snapshot, so that its
+/// models move rather than being copied (the dashboard keeps only this).
+pub fn whole(snapshot: Catalog, org: Option<&OrgModels>) -> Vec<Offered> {
     let mut org_models = org.map(|o| o.models.iter().peekable());
     let mut all = Vec::with_capacity(snapshot.models.len());
-    for model in &snapshot.models {
+    for model in snapshot.models {
         if let Some(org_models) = org_models.as_mut() {
             while let Some(o) = org_models.next_if(|o| {
                 (o.model.provider.as_str(), o.model.id.as_str())
@@ -378,7 +381,7 @@ pub fn whole(snapshot: &Catalog, org: Option<&OrgModels>) -> Vec<Offered> {
             }
         }
         all.push(Offered {
-            model: model.clone(),
+            model,
             default: false,
             small: false,
             in_catalog: true,
@@ -495,7 +498,7 @@ mod tests {
             "zzz": {"models": {"own": {}}}
         }}));
         let org = offered(&config, None, &snapshot, &[]);
-        let all = whole(&snapshot, Some(&org));
+        let all = whole(snapshot.clone(), Some(&org));
         assert_eq!(
             all.len(),
             snapshot.models.len() + 1,
@@ -507,7 +510,7 @@ mod tests {
             .map(|o| o.model.key())
             .collect();
         assert_eq!(marked, ["anthropic/claude-sonnet-4-5", "zzz/own"]);
-        assert_eq!(whole(&snapshot, None).len(), 4803);
+        assert_eq!(whole(snapshot, None).len(), 4803);
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn run(args: &ModelsArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
     };
     let listed = match (&org_models, args.all) {
         (Some(org_models), false) => org_models.models.clone(),
-        (org_models, _) => catalog::whole(&snapshot, org_models.as_ref()),
+        (org_models, _) => catalog::whole(snapshot, org_models.as_ref()),
     };
     let needle = args.search.as_deref().unwrap_or_default().to_lowercase();
     let rows: Vec<&Offered> = listed

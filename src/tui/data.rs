@@ -75,7 +75,7 @@ fn models(ctx: &Context) -> Result<Option<ModelsData>> {
         // Logged out: the catalog alone.
         Err(_) => {
             return Ok(Some(ModelsData {
-                rows: catalog::whole(&snapshot, None),
+                rows: catalog::whole(snapshot, None),
                 org: None,
                 source: None,
                 warning: None,
@@ -84,7 +84,7 @@ fn models(ctx: &Context) -> Result<Option<ModelsData>> {
     };
     let (offered, problem) = api::org_models(&org, &ctx.paths, &snapshot)?;
     Ok(Some(ModelsData {
-        rows: catalog::whole(&snapshot, Some(&offered)),
+        rows: catalog::whole(snapshot, Some(&offered)),
         org: Some(org.name),
         source: Some(offered.source),
         warning: problem.map(|e| format!("models endpoint: {}", e.message)),

@@ -89,7 +89,7 @@ fn models() -> ModelsData {
     let clients: Vec<&'static dyn crate::clients::Client> = crate::clients::ALL[..3].to_vec();
     let offered = catalog::offered(config.as_object().unwrap(), None, &snapshot, &clients);
     ModelsData {
-        rows: catalog::whole(&snapshot, Some(&offered)),
+        rows: catalog::whole(snapshot, Some(&offered)),
         org: Some("Example Corp".into()),
         source: Some(offered.source),
         warning: None,
