@@ -1,6 +1,6 @@
 //! Models: the org's models (or, with `c`, the whole catalog) as a table, filtered with `/`,
-//! sorted with `s` or a click on a heading, and the selected model's details. Enter makes it
-//! the user's default.
+//! sorted with `s` (`S` reverses), and the selected model's details. Enter makes it the
+//! user's default.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
