@@ -68,15 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     .header(Row::new(["Client", "Installed", "Configured", "State"]).style(theme.heading()))
     .block(panel(format!(" Clients ({}) ", rows.len())));
     frame.render_widget(table, list);
-    record_rows(
-        app,
-        Rect {
-            y: list.y + 2,
-            height: list.height.saturating_sub(3),
-            ..list
-        },
-        offset,
-    );
+    record_rows(app, list, offset);
 
     let Some(row) = rows.get(app.client_selected) else {
         return;

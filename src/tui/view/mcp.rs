@@ -66,15 +66,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .block(panel(format!(" MCP servers ({}) ", servers.len()))),
         list,
     );
-    record_rows(
-        app,
-        Rect {
-            y: list.y + 2,
-            height: list.height.saturating_sub(3),
-            ..list
-        },
-        offset,
-    );
+    record_rows(app, list, offset);
     let Some(server) = servers.get(app.mcp_selected) else {
         return;
     };

@@ -166,8 +166,13 @@ fn window(selected: usize, len: usize, height: usize, scroll: &Cell<usize>) -> u
     offset
 }
 
-/// Records a table's row area for mouse clicks.
-fn record_rows(app: &App, rows: Rect, offset: usize) {
+/// Records where the rows of a bordered table with a header row are, for mouse clicks.
+fn record_rows(app: &App, table: Rect, offset: usize) {
+    let rows = Rect {
+        y: table.y + 2,
+        height: table.height.saturating_sub(3),
+        ..table
+    };
     app.hits.borrow_mut().rows = Some((rows, offset));
 }
 

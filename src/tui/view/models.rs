@@ -127,15 +127,7 @@ fn table(frame: &mut Frame, area: Rect, app: &App, data: &ModelsData, theme: &Th
             .block(panel(Line::from(title))),
         area,
     );
-    record_rows(
-        app,
-        Rect {
-            y: area.y + 2,
-            height: area.height.saturating_sub(3),
-            ..area
-        },
-        offset,
-    );
+    record_rows(app, area, offset);
 }
 
 fn details<'a>(offered: &'a Offered, theme: &Theme, wide: bool) -> Vec<Line<'a>> {
