@@ -223,9 +223,16 @@ fn errors_show_in_place_with_the_retry_key() {
     app.update(Action::OverviewLoaded(Err(Error::failure(
         "~/.local/state/ai-setup/state.json: not valid JSON",
     ))));
+    app.update(Action::ClientsLoaded(Err(Error::failure(
+        "~/.local/state/ai-setup/ledger.json: not valid JSON",
+    ))));
+    app.update(Action::ModelsLoaded(Err(Error::auth(
+        "https://ai.example.com refused the token (401)",
+    )
+    .hint("run `ai-setup login` to sign in again"))));
     app.update(Action::UsageLoaded(30, Err(offline.clone())));
     app.update(Action::McpLoaded(Err(offline)));
-    for tab in [Tab::Overview, Tab::Usage, Tab::Mcp] {
+    for tab in Tab::ALL {
         app.tab = tab;
         snapshot(&format!("error_{tab:?}").to_lowercase(), &app);
     }

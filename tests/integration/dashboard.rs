@@ -128,6 +128,19 @@ fn the_dashboard_in_a_real_terminal() {
     // Usage, and an MCP server reached through the bridge.
     tmux.keys(&["4"]);
     tmux.wait_for("Budget $");
+    // A smaller terminal: the frame is drawn again to fit it.
+    tmux.tmux(&["resize-window", "-x", "80", "-y", "24"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let screen = tmux.screen();
+        let widest = screen.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        if widest <= 80 && screen.lines().count() <= 24 && screen.contains("Cost per day") {
+            assert!(screen.lines().next().unwrap().contains("5 MCP"), "{screen}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "not redrawn at 80x24:\n{screen}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     tmux.keys(&["5"]);
     let mcp = tmux.wait_for("connected · 2 tools");
     assert!(mcp.contains("docs"), "{mcp}");

@@ -68,6 +68,9 @@ fn the_token_appears_only_where_it_belongs() {
     run(&["sync", "--dry-run", "--clients", "opencode"]);
     run(&["config", "show", "--json"]);
     run(&["restore", "--json"]);
+    run(&["usage", "--json"]);
+    run(&["usage"]);
+    run(&["models", "--json"]);
     run(&["logout", "--dry-run"]);
     run(&["logout", "--dry-run", "--json"]);
 
