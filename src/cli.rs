@@ -13,10 +13,22 @@ needs a flag, 3 authentication needed or failed, 4 network or discovery error, 5
 
 Start with `ai-setup demo` to see everything against a built-in demo org.";
 
+/// `--version`: the version, then the build (`ai-setup --version` prints both lines).
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nbuild: ",
+    env!("AI_SETUP_BUILD_SOURCE"),
+    ", ",
+    env!("AI_SETUP_BUILD_TARGET"),
+    ", ",
+    env!("AI_SETUP_BUILD_PROFILE"),
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ai-setup",
     version,
+    long_version = LONG_VERSION,
     about = "Sign in to your organisation's AI coding stack and configure every AI client on this machine",
     after_help = AFTER_HELP
 )]

@@ -133,6 +133,36 @@ impl Document {
         Ok(())
     }
 
+    /// Refuses to go on when the org requires a newer ai-setup (`ai_setup.min_version`): an
+    /// older one may write configuration the org no longer supports. A version that is not
+    /// semver is reported as the org's mistake rather than ignored.
+    pub fn check_min_version(&self, org: &str) -> Result<()> {
+        let Some(wanted) = self
+            .ai_setup
+            .as_ref()
+            .and_then(|e| e.min_version.as_deref())
+        else {
+            return Ok(());
+        };
+        let ours =
+            semver::Version::parse(env!("CARGO_PKG_VERSION")).expect("our version is semver");
+        let wanted_version =
+            semver::Version::parse(wanted.trim_start_matches('v')).map_err(|_| {
+                Error::network(format!(
+                "{org} asks for ai-setup {wanted}, which is not a version (ai_setup.min_version)"
+            ))
+            .hint("the org's platform team should write it as MAJOR.MINOR.PATCH, e.g. 0.3.0")
+            })?;
+        if ours < wanted_version {
+            return Err(Error::failure(format!(
+                "{} requires ai-setup {wanted_version} or newer; this is {ours}",
+                self.org_name().unwrap_or(org)
+            ))
+            .hint("upgrade ai-setup (`dist/install.sh`, `brew upgrade ai-setup` or your package manager), then run the command again"));
+        }
+        Ok(())
+    }
+
     pub fn org_name(&self) -> Option<&str> {
         self.ai_setup.as_ref()?.org.as_ref()?.name.as_deref()
     }

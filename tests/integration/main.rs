@@ -13,5 +13,6 @@ mod mcp;
 mod oidc;
 mod oidc_provider;
 mod opencode;
+mod operations;
 mod read_side;
 mod terminal;
