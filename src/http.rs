@@ -167,6 +167,7 @@ impl Http {
         extra: &[(&str, String)],
     ) -> Result<Response> {
         check_url(url)?;
+        tracing::debug!(url = %without_query(url), bearer = bearer.is_some(), "HTTP GET");
         let mut request = self.client.get(url.clone());
         if let Some(token) = bearer {
             let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
@@ -195,6 +196,7 @@ impl Http {
         client: Option<(&str, &str)>,
     ) -> Result<Response> {
         check_url(url)?;
+        tracing::debug!(url = %without_query(url), fields = ?fields.iter().map(|(k, _)| *k).collect::<Vec<_>>(), "HTTP POST form");
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
@@ -229,6 +231,12 @@ impl Http {
     }
 
     async fn read(&self, url: &Url, mut response: reqwest::Response) -> Result<Response> {
+        tracing::debug!(
+            url = %without_query(url),
+            status = response.status().as_u16(),
+            version = ?response.version(),
+            "HTTP response"
+        );
         if let Some(len) = response.content_length()
             && len > self.max_body as u64
         {
@@ -243,6 +251,13 @@ impl Http {
             }
             body.extend_from_slice(&chunk);
         }
+        // Bodies at trace level only, cut short; the log writer redacts tokens in them.
+        tracing::trace!(
+            url = %without_query(url),
+            bytes = body.len(),
+            body = %String::from_utf8_lossy(&body[..body.len().min(2048)]),
+            "HTTP body"
+        );
         Ok(Response {
             status,
             headers,
@@ -270,6 +285,13 @@ impl Http {
             Error::network(format!("request to {target} failed: {}", error_chain(err)))
         }
     }
+}
+
+/// A URL for a log line: queries can carry codes and states.
+fn without_query(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.to_string()
 }
 
 fn too_large(url: &Url, limit: usize) -> Error {

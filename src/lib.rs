@@ -31,6 +31,7 @@ pub mod edit;
 pub mod error;
 pub mod http;
 pub mod layers;
+pub mod logging;
 pub mod mcp;
 pub mod output;
 pub mod paths;

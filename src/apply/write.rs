@@ -36,6 +36,7 @@ pub fn resolve_target(path: &Path) -> Result<PathBuf> {
 /// forces the file mode; without it an existing file keeps its mode and a new one gets 0644.
 pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
     let target = resolve_target(path)?;
+    tracing::debug!(path = %target.display(), bytes = bytes.len(), "writing");
     // Nothing to do when the bytes (and the mode asked for) are already there.
     if std::fs::read(&target).is_ok_and(|current| current == bytes)
         && mode.is_none_or(|m| existing_mode(&target).is_none_or(|e| e == m))

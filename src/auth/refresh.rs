@@ -114,6 +114,7 @@ pub async fn ensure_fresh_async(
         }
         Err(e) => return Err(e),
     };
+    tracing::info!(org, "the token was renewed");
     store.set(org, &fresh)?;
     crate::clients::opencode::store_token(org, org_state.auth_env.as_deref(), &fresh.token, paths)?;
     Ok(fresh)

@@ -127,6 +127,7 @@ pub fn run_client(
             .then(|| out.redact(&apply::diff(change, session.paths)));
         match apply::apply(change, session.dry_run, session.paths) {
             Ok(outcome) => {
+                tracing::info!(client = id, path = %change.path.display(), ?outcome, "applied");
                 if !session.dry_run {
                     session.ledger.record(
                         &change.path,

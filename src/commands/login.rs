@@ -88,6 +88,7 @@ pub async fn run(
         ));
     }
     let document = &discovered.document;
+    tracing::info!(org, freshness = ?discovered.freshness, "discovery document");
     document.check_min_version(&org)?;
 
     let replaces_token = mode == Mode::Login || supplied.is_some();

@@ -46,6 +46,10 @@ pub fn run(cli: Cli) -> u8 {
         _ => false,
     };
     let mut out = Output::new(json);
+    if let Err(err) = crate::logging::init(cli.verbose, cli.log_file.as_deref()) {
+        out.error(&err);
+        return err.kind.exit_code();
+    }
     match dispatch(cli, &mut out) {
         Ok(code) => code,
         Err(err) => {

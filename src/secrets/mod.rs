@@ -21,7 +21,9 @@ use crate::paths::Paths;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps `value`, and keeps it out of every log line from now on.
     pub fn new(value: String) -> Self {
+        crate::logging::register_secret(&value);
         Secret(value)
     }
     /// The secret itself: only for the credential store, HTTP headers and `ai-setup token`.
@@ -134,6 +136,7 @@ impl<'a> Store<'a> {
     }
 
     pub fn get(&self, org: &str) -> Result<Option<Credential>> {
+        tracing::debug!(store = %self.kind, org, "reading the credential");
         let raw = match self.kind {
             StoreKind::Keyring => keyring_store::get(org)?,
             StoreKind::File => file::get(self.paths, org)?,
@@ -149,6 +152,7 @@ impl<'a> Store<'a> {
 
     pub fn set(&self, org: &str, credential: &Credential) -> Result<()> {
         let text = serde_json::to_string(credential).expect("a credential serialises");
+        tracing::info!(store = %self.kind, org, "storing the credential");
         match self.kind {
             StoreKind::Keyring => keyring_store::set(org, &text),
             StoreKind::File => file::set(self.paths, org, &text),

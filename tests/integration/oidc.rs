@@ -360,3 +360,36 @@ fn service_accounts_need_an_org_with_an_openid_provider() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("names no OpenID provider"), "{run:?}");
 }
+
+#[test]
+fn trace_diagnostics_show_the_provider_answers_without_their_tokens() {
+    let (_org, endpoint) = oidc_org("3600");
+    let env = TestEnv::new().env("RUST_LOG", "ai_setup=trace");
+    let run = device_login(&env, &endpoint, "approve");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("HTTP body"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("\"token_type\""),
+        "the token answer is shown: {}",
+        run.stderr
+    );
+    let credentials: Value = serde_json::from_str(
+        &std::fs::read_to_string(env.path(".local/share/ai-setup/credentials.json")).unwrap(),
+    )
+    .unwrap();
+    let credential = &credentials[&endpoint.url];
+    for secret in [&credential["token"], &credential["refresh_token"]] {
+        let secret = secret.as_str().unwrap();
+        assert!(
+            !run.stderr.contains(secret),
+            "a token in the log:\n{}",
+            run.stderr
+        );
+        assert!(!run.stdout.contains(secret));
+    }
+    assert!(
+        run.stderr.contains("\"access_token\":\"***\""),
+        "{}",
+        run.stderr
+    );
+}

@@ -89,6 +89,11 @@ impl TestEnv {
         cmd
     }
 
+    /// Runs ai-setup with one more environment variable (`[name, value]`).
+    pub fn env_run(&self, var: &[&str; 2], args: &[&str]) -> Run {
+        self.run_full(args, None, None, Some((var[0], var[1])))
+    }
+
     /// Runs ai-setup with no stdin.
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_with(args, None)
@@ -96,15 +101,24 @@ impl TestEnv {
 
     /// Runs ai-setup with `dir` as the working directory.
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
-        self.run_full(args, None, Some(dir))
+        self.run_full(args, None, Some(dir), None)
     }
 
     pub fn run_with(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        self.run_full(args, stdin, None)
+        self.run_full(args, stdin, None, None)
     }
 
-    fn run_full(&self, args: &[&str], stdin: Option<&str>, dir: Option<&Path>) -> Run {
+    fn run_full(
+        &self,
+        args: &[&str],
+        stdin: Option<&str>,
+        dir: Option<&Path>,
+        var: Option<(&str, &str)>,
+    ) -> Run {
         let mut cmd = self.command(BIN, args);
+        if let Some((name, value)) = var {
+            cmd.env(name, value);
+        }
         if let Some(dir) = dir {
             cmd.current_dir(dir);
         }

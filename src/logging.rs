@@ -1,0 +1,179 @@
+//! Diagnostics: `-v` (info), `-vv` (debug), `-vvv` (trace, the HTTP stack's too), or `RUST_LOG`
+//! for a filter of one's own, to stderr or to `--log-file`. Off by default, so that the hot
+//! paths pay nothing.
+//!
+//! Every line passes through [`redact`] before it is written: secrets the process handled,
+//! bearer and basic credentials, JWTs, and `token`/`secret`/`code` values in forms and JSON
+//! are replaced by `***`. Log call sites never pass secrets; this is the net under them.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::{LazyLock, Mutex};
+
+use regex::Regex;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+
+use crate::error::{Error, Result};
+
+/// Secrets seen by this process (tokens read or obtained), for [`redact`].
+static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Remembers a secret so that no log line shows it.
+pub fn register_secret(secret: &str) {
+    if secret.len() >= 8
+        && let Ok(mut secrets) = SECRETS.lock()
+        && !secrets.iter().any(|s| s == secret)
+    {
+        secrets.push(secret.to_string());
+    }
+}
+
+static PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        // Authorization headers.
+        (r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+", "$1 ***"),
+        // JWTs anywhere.
+        (r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", "***"),
+        // Form and query fields: access_token=…, refresh_token=…, client_secret=…, code=…
+        (
+            r"(?i)\b([a-z_]*(?:token|secret|password)|code|code_verifier|device_code|subject_token)=[^&\s]+",
+            "$1=***",
+        ),
+        // JSON fields with the same names.
+        (
+            r#"(?i)"([a-z_]*(?:token|secret|password)|code|code_verifier|device_code)"\s*:\s*"[^"]*""#,
+            "\"$1\":\"***\"",
+        ),
+    ]
+    .into_iter()
+    .map(|(pattern, replacement)| (Regex::new(pattern).expect("valid pattern"), replacement))
+    .collect()
+});
+
+/// `line` with every secret replaced by `***`.
+pub fn redact(line: &str) -> String {
+    let mut text = line.to_string();
+    if let Ok(secrets) = SECRETS.lock() {
+        for secret in secrets.iter() {
+            text = text.replace(secret.as_str(), "***");
+        }
+    }
+    for (pattern, replacement) in PATTERNS.iter() {
+        text = pattern.replace_all(&text, *replacement).into_owned();
+    }
+    text
+}
+
+/// Where log lines go, redacted.
+#[derive(Clone)]
+struct Redacting {
+    file: Option<std::sync::Arc<Mutex<std::fs::File>>>,
+}
+
+struct LineWriter {
+    target: Redacting,
+    buffer: Vec<u8>,
+}
+
+impl Write for LineWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for LineWriter {
+    fn drop(&mut self) {
+        let text = redact(&String::from_utf8_lossy(&self.buffer));
+        match &self.target.file {
+            Some(file) => {
+                if let Ok(mut file) = file.lock() {
+                    let _ = file.write_all(text.as_bytes());
+                }
+            }
+            None => {
+                let _ = std::io::stderr().write_all(text.as_bytes());
+            }
+        }
+    }
+}
+
+impl<'a> MakeWriter<'a> for Redacting {
+    type Writer = LineWriter;
+
+    fn make_writer(&'a self) -> LineWriter {
+        LineWriter {
+            target: self.clone(),
+            buffer: Vec::new(),
+        }
+    }
+}
+
+/// Starts logging when `-v` or `RUST_LOG` asks for it. A log file is appended to, and created
+/// readable by the user alone.
+pub fn init(verbosity: u8, file: Option<&Path>) -> Result<()> {
+    let from_env = std::env::var("RUST_LOG").ok().filter(|s| !s.is_empty());
+    let directives = match (from_env, verbosity) {
+        (Some(env), _) => env,
+        (None, 0) if file.is_none() => return Ok(()),
+        (None, 0 | 1) => "ai_setup=info".into(),
+        (None, 2) => "ai_setup=debug".into(),
+        (None, _) => "trace".into(),
+    };
+    let filter = EnvFilter::try_new(&directives).map_err(|e| {
+        Error::usage(format!("RUST_LOG='{directives}' is not a filter: {e}"))
+            .hint("for example RUST_LOG=ai_setup=debug")
+    })?;
+    let file = file
+        .map(|path| {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(path)
+                .map(|f| std::sync::Arc::new(Mutex::new(f)))
+                .map_err(|e| Error::io("open the log file", path, e))
+        })
+        .transpose()?;
+    let ansi = file.is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(Redacting { file })
+        .with_ansi(ansi)
+        .with_target(true)
+        .try_init();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_reach_a_log_line() {
+        register_secret("opaque-token-1234567");
+        let line = "GET /x Authorization: Bearer abc.def-ghi and opaque-token-1234567 \
+                    grant_type=refresh_token&refresh_token=r1234&code=c999 \
+                    {\"access_token\": \"a1\", \"id_token\":\"eyJhbGciOi.eyJzdWIiOi.sig\"} eyJa.eyJb.c";
+        let out = redact(line);
+        for secret in [
+            "abc.def-ghi",
+            "opaque-token-1234567",
+            "r1234",
+            "c999",
+            "\"a1\"",
+            "eyJhbGciOi",
+            "eyJb",
+        ] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(out.contains("grant_type=refresh_token"), "{out}");
+        assert!(out.contains("Bearer ***"), "{out}");
+    }
+}
