@@ -77,10 +77,21 @@ pub enum Command {
     Exec(McpArgs),
     /// List the backups ai-setup took before changing files, or restore one
     Restore(RestoreArgs),
+    /// Keep the clients fresh: run `ai-setup sync` periodically (systemd user timer, launchd agent)
+    Service {
+        #[command(subcommand)]
+        action: ServiceAction,
+    },
     /// Run the reference org endpoint (PROTOCOL.md) from an org folder
     Serve(ServeArgs),
     /// Run the whole login against a built-in demo org, in a sandbox home
     Demo(DemoArgs),
+    /// Write the shell completions and man pages into DIR (`dist/` holds the committed ones)
+    #[command(hide = true)]
+    Generate {
+        /// The folder to write `completions/` and `man/` into
+        dir: PathBuf,
+    },
     /// Print a development token from an `ai-setup serve` endpoint (the demo org's login command)
     #[command(hide = true)]
     DevToken {
@@ -218,6 +229,37 @@ pub struct McpArgs {
     /// The org [default: the remembered org]
     #[arg(long)]
     pub org: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServiceAction {
+    /// Install and start the timer (systemd user units on Linux, a launchd agent on macOS)
+    Install(ServiceInstallArgs),
+    /// Stop and remove it
+    Uninstall(ServiceUninstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServiceInstallArgs {
+    /// How often to sync, e.g. 30m or 2h [default: the org's ai_setup.refresh, else 1h]
+    #[arg(long, value_name = "DURATION")]
+    pub interval: Option<String>,
+    /// Write the files but do not enable or start the timer
+    #[arg(long)]
+    pub no_start: bool,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServiceUninstallArgs {
+    /// Remove the files without stopping the timer first
+    #[arg(long)]
+    pub no_stop: bool,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

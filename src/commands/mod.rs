@@ -5,18 +5,20 @@ pub mod clients;
 mod config;
 mod configure;
 mod demo;
+mod generate;
 pub mod login;
 mod logout;
 mod models;
 mod restore;
 mod serve;
+mod service;
 pub mod status;
 mod token;
 mod usage;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, McpAction};
+use crate::cli::{Cli, Command, McpAction, ServiceAction};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::paths::Paths;
@@ -41,6 +43,12 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Clients(a)) => a.json,
         Some(Command::Models(a)) => a.json,
         Some(Command::Usage(a)) => a.json,
+        Some(Command::Service {
+            action: ServiceAction::Install(a),
+        }) => a.json,
+        Some(Command::Service {
+            action: ServiceAction::Uninstall(a),
+        }) => a.json,
         Some(Command::Demo(a)) => a.json,
         Some(Command::Config { action }) => action.scope().json,
         _ => false,
@@ -111,7 +119,9 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
             interactive,
         )),
         Command::Serve(args) => serve::run(&args),
+        Command::Service { action } => service::run(&action, &paths, out),
         Command::Demo(args) => demo::run(&args, &paths, out),
         Command::DevToken { url, user } => serve::dev_token(&url, user.as_deref()),
+        Command::Generate { dir } => generate::run(&dir, out),
     }
 }

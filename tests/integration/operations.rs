@@ -1,6 +1,8 @@
-//! Operations: versions (`--version` with build info, the org's `ai_setup.min_version`).
+//! Operations: versions (`--version` with build info, the org's `ai_setup.min_version`),
+//! diagnostics, `dist/` (generated completions and man pages, the install script) and the
+//! sync timer.
 
-use crate::common::{Endpoint, TestEnv};
+use crate::common::{BIN, Endpoint, TestEnv};
 
 #[test]
 fn version_names_the_build() {
@@ -128,4 +130,195 @@ fn diagnostics_show_the_work_and_never_a_token() {
     let bad = env.env_run(&["RUST_LOG", "ai_setup=[["], &["status"]);
     assert_eq!(bad.code, 2, "{bad:?}");
     assert!(bad.stderr.contains("RUST_LOG"), "{bad:?}");
+}
+
+/// Every file under `dir`, by its path relative to `dir`.
+fn files(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.insert(
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn dist_holds_what_the_command_line_generates() {
+    let env = TestEnv::new();
+    let fresh = env.path("generated");
+    let run = env.run(&["generate", fresh.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let generated = files(&fresh);
+    assert!(
+        generated.len() >= 20,
+        "four completions and a man page per command"
+    );
+    let committed = files(&dist);
+    for (path, bytes) in &generated {
+        assert!(
+            committed.get(path).is_some_and(|c| c == bytes),
+            "dist/{} is stale or missing: run `cargo run -- generate dist` and commit it",
+            path.display()
+        );
+    }
+    for path in committed
+        .keys()
+        .filter(|p| p.starts_with("completions") || p.starts_with("man"))
+    {
+        assert!(
+            generated.contains_key(path),
+            "dist/{} is no longer generated: remove it",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_install_script_installs_a_working_ai_setup_with_completions_and_man_pages() {
+    let env = TestEnv::new();
+    let prefix = env.path("prefix");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dist/install.sh");
+    let out = env
+        .command(
+            "sh",
+            &[
+                script.to_str().unwrap(),
+                "--prefix",
+                prefix.to_str().unwrap(),
+                "--binary",
+                BIN,
+            ],
+        )
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("Add ") && said.contains("/bin to your PATH"),
+        "{said}"
+    );
+
+    let installed = prefix.join("bin/ai-setup");
+    let version = env
+        .command(installed.to_str().unwrap(), &["--version"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("ai-setup "));
+    let status = env
+        .command(installed.to_str().unwrap(), &["status"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        status.status.code(),
+        Some(3),
+        "a working binary: not logged in"
+    );
+
+    let man = std::fs::read_to_string(prefix.join("share/man/man1/ai-setup.1")).unwrap();
+    assert!(man.contains(".TH ai-setup 1"), "{man}");
+    assert!(prefix.join("share/man/man1/ai-setup-login.1").is_file());
+    let zsh = std::fs::read_to_string(prefix.join("share/zsh/site-functions/_ai-setup")).unwrap();
+    assert!(zsh.starts_with("#compdef ai-setup"));
+    assert!(
+        prefix
+            .join("share/fish/vendor_completions.d/ai-setup.fish")
+            .is_file()
+    );
+
+    // Bash completes subcommands and flags from the installed script.
+    let completion = prefix.join("share/bash-completion/completions/ai-setup");
+    let complete = |words: &str, current: usize| {
+        let script = format!(
+            "source '{}'; f=$(complete -p ai-setup | sed -E 's/.*-F ([^ ]+).*/\\1/'); \
+             COMP_WORDS=({words}); COMP_CWORD={current}; COMP_LINE='{words}'; COMP_POINT=${{#COMP_LINE}}; \
+             $f ai-setup \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            completion.display()
+        );
+        let out = env.command("bash", &["-c", &script]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let subcommands = complete("ai-setup lo", 1);
+    assert!(subcommands.lines().any(|l| l == "login"), "{subcommands}");
+    assert!(subcommands.lines().any(|l| l == "logout"), "{subcommands}");
+    let flags = complete("ai-setup usage --d", 2);
+    assert!(flags.lines().any(|l| l == "--days"), "{flags}");
+}
+
+#[test]
+fn service_install_writes_a_timer_at_the_orgs_interval() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    assert_eq!(env.login(&endpoint.url).code, 0);
+    // --no-start: a test must not enable a timer in the machine's own service manager.
+    let run = env.run(&["service", "install", "--no-start", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = run.json();
+    assert_eq!(
+        json["interval_seconds"], 3600,
+        "the demo org's ai_setup.refresh is 1h"
+    );
+    assert_eq!(json["interval_source"], "the org's ai_setup.refresh");
+    assert_eq!(json["started"], false);
+    let timer =
+        std::fs::read_to_string(env.path(".config/systemd/user/ai-setup-sync.timer")).unwrap();
+    assert!(timer.contains("OnUnitActiveSec=3600s"), "{timer}");
+    assert!(timer.contains("WantedBy=timers.target"));
+    let service =
+        std::fs::read_to_string(env.path(".config/systemd/user/ai-setup-sync.service")).unwrap();
+    let program = std::fs::canonicalize(BIN).unwrap();
+    assert!(
+        service.contains(&format!("ExecStart={} sync", program.display())),
+        "{service}"
+    );
+    assert!(
+        !service.contains('{'),
+        "every placeholder filled: {service}"
+    );
+
+    let run = env.run(&["service", "install", "--no-start", "--interval", "30m"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("every 30m"), "{run:?}");
+    assert!(
+        run.stdout
+            .contains("systemctl --user enable --now ai-setup-sync.timer"),
+        "{run:?}"
+    );
+    let timer =
+        std::fs::read_to_string(env.path(".config/systemd/user/ai-setup-sync.timer")).unwrap();
+    assert!(timer.contains("OnUnitActiveSec=1800s"), "{timer}");
+    assert_eq!(
+        env.run(&["service", "install", "--no-start", "--interval", "10s"])
+            .code,
+        2
+    );
+    assert_eq!(
+        env.run(&["service", "install", "--no-start", "--interval", "often"])
+            .code,
+        2
+    );
+
+    let run = env.run(&["service", "uninstall", "--no-stop", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["removed"].as_array().unwrap().len(), 2);
+    assert!(
+        !env.path(".config/systemd/user/ai-setup-sync.timer")
+            .exists()
+    );
 }
