@@ -41,6 +41,9 @@ pub struct Cli {
     /// Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
+    /// Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login
+    #[arg(long, value_name = "PATH", global = true)]
+    pub ca_file: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -107,7 +107,7 @@ impl Http {
             .filter(|s| *s > 0.0)
             .map(Duration::from_secs_f64)
             .unwrap_or(DEFAULT_TIMEOUT);
-        let client = builder(CONNECT_TIMEOUT.min(timeout))
+        let client = builder(CONNECT_TIMEOUT.min(timeout))?
             .timeout(timeout)
             .build()
             .map_err(build_error)?;
@@ -127,7 +127,7 @@ impl Http {
     /// A client for long-lived exchanges (MCP tool calls, event streams): the same rules and
     /// connect timeout, but no limit on the total time. Callers limit what they read.
     pub fn streaming() -> Result<reqwest::Client> {
-        builder(CONNECT_TIMEOUT).build().map_err(build_error)
+        builder(CONNECT_TIMEOUT)?.build().map_err(build_error)
     }
 }
 
@@ -137,8 +137,51 @@ fn build_error(e: reqwest::Error) -> Error {
 }
 
 /// User agent, connect timeout and the same-origin redirect rule, for every client.
-fn builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
+/// Certificate authorities to trust besides the system's: `--ca-file`, `AI_SETUP_CA_FILE`
+/// and the files remembered from an earlier `login --ca-file`. Set once, at start.
+static EXTRA_ROOTS: std::sync::OnceLock<Vec<std::path::PathBuf>> = std::sync::OnceLock::new();
+
+/// Trusts the certificate authorities in `files` (PEM) for every connection of this process.
+pub fn trust(files: Vec<std::path::PathBuf>) {
+    let _ = EXTRA_ROOTS.set(files);
+}
+
+/// `AI_SETUP_CA_FILE` for the programs ai-setup starts (the org's login command, the MCP
+/// helpers the dashboard probes), so they trust what this process trusts.
+pub fn trust_env() -> Option<(&'static str, std::ffi::OsString)> {
+    let files = trusted_files();
+    (!files.is_empty())
+        .then(|| std::env::join_paths(files).ok())
+        .flatten()
+        .map(|joined| ("AI_SETUP_CA_FILE", joined))
+}
+
+/// The CA files this process trusts besides the system's.
+pub fn trusted_files() -> &'static [std::path::PathBuf] {
+    EXTRA_ROOTS.get().map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn extra_roots() -> Result<Vec<reqwest::Certificate>> {
+    let mut roots = Vec::new();
+    for path in trusted_files() {
+        let bytes = std::fs::read(path).map_err(|e| {
+            Error::io("read the CA file", path, e).hint("fix or drop --ca-file / AI_SETUP_CA_FILE")
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&bytes)
+            .ok()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| {
+                Error::usage(format!("{} holds no PEM certificate", path.display()))
+                    .hint("a CA file is PEM: -----BEGIN CERTIFICATE----- blocks")
+            })?;
+        roots.extend(certs);
+    }
+    Ok(roots)
+}
+
+fn builder(connect_timeout: Duration) -> Result<reqwest::ClientBuilder> {
+    Ok(reqwest::Client::builder()
+        .tls_certs_merge(extra_roots()?)
         .user_agent(USER_AGENT)
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::custom(|attempt| {
@@ -155,7 +198,7 @@ fn builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
             } else {
                 attempt.follow()
             }
-        }))
+        })))
 }
 
 impl Http {
@@ -277,6 +320,15 @@ impl Http {
         } else if err.is_redirect() {
             Error::network(format!("{url}: {}", error_chain(err)))
                 .hint("the org endpoint must serve its documents from its own origin")
+        } else if err.is_connect() && is_certificate_problem(err) {
+            Error::network(format!(
+                "cannot connect to {target}: its certificate is not trusted here ({})",
+                root_cause(err)
+            ))
+            .hint(
+                "if your network or org uses its own certificate authority, pass its PEM file with \
+                 --ca-file PATH (remembered at login), or set AI_SETUP_CA_FILE or SSL_CERT_FILE",
+            )
         } else if err.is_connect() {
             Error::network(format!("cannot connect to {target}: {}", root_cause(err)))
                 .hint("check the URL, your network or VPN, and HTTPS_PROXY if you need a proxy")
@@ -292,6 +344,15 @@ fn without_query(url: &Url) -> String {
     let mut url = url.clone();
     url.set_query(None);
     url.to_string()
+}
+
+/// A TLS handshake that failed over the server's certificate (unknown issuer, wrong name,
+/// expired), as opposed to the network.
+fn is_certificate_problem(err: &reqwest::Error) -> bool {
+    let chain = error_chain(err).to_lowercase();
+    chain.contains("certificate")
+        || chain.contains("unknownissuer")
+        || chain.contains("invalid peer")
 }
 
 fn too_large(url: &Url, limit: usize) -> Error {

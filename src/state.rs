@@ -22,6 +22,10 @@ pub struct State {
     /// trusting the command, not about holding a token.
     #[serde(default)]
     pub accepted_commands: BTreeMap<String, Vec<String>>,
+    /// Certificate authorities given with `login --ca-file`, trusted by every later command
+    /// (the MCP bridge and the sync timer among them, which no flag reaches).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ca_files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -209,13 +209,17 @@ _ai_setup() {
 
     case "${cmd}" in
         ai_setup)
-            opts="-v -h -V --verbose --log-file --help --version login logout status sync token clients models usage dashboard config mcp exec restore service serve demo generate dev-token help"
+            opts="-v -h -V --verbose --log-file --ca-file --help --version login logout status sync token clients models usage dashboard config mcp exec restore service serve demo generate dev-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -227,7 +231,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__clients)
-            opts="-v -h --org --json --verbose --log-file --help"
+            opts="-v -h --org --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,6 +245,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -249,13 +257,17 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__config)
-            opts="-v -h --verbose --log-file --help show explain path help"
+            opts="-v -h --verbose --log-file --ca-file --help show explain path help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -267,7 +279,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__config__subcmd__explain)
-            opts="-v -h --org --client --set --json --verbose --log-file --help"
+            opts="-v -h --org --client --set --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -286,6 +298,10 @@ _ai_setup() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -367,7 +383,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__config__subcmd__path)
-            opts="-v -h --org --client --set --json --verbose --log-file --help"
+            opts="-v -h --org --client --set --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -386,6 +402,10 @@ _ai_setup() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -397,7 +417,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__config__subcmd__show)
-            opts="-v -h --org --client --set --json --verbose --log-file --help"
+            opts="-v -h --org --client --set --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,6 +439,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -427,7 +451,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__dashboard)
-            opts="-v -h --org --verbose --log-file --help"
+            opts="-v -h --org --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,6 +465,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -449,7 +477,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__demo)
-            opts="-v -h --home --keep-serving --no-dashboard --json --verbose --log-file --help"
+            opts="-v -h --home --keep-serving --no-dashboard --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -463,6 +491,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -471,7 +503,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__dev__subcmd__token)
-            opts="-v -h --user --verbose --log-file --help"
+            opts="-v -h --user --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,6 +517,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -493,7 +529,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__exec)
-            opts="-v -h --org --verbose --log-file --help"
+            opts="-v -h --org --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,6 +543,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -515,13 +555,17 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__generate)
-            opts="-v -h --verbose --log-file --help"
+            opts="-v -h --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -897,7 +941,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__login)
-            opts="-y -v -h --yes --dry-run --force --json --clients --credential-store --unattended --no-browser --set --client-id --client-secret-env --id-token-env --github-actions --token-stdin --token-env --verbose --log-file --help"
+            opts="-y -v -h --yes --dry-run --force --json --clients --credential-store --unattended --no-browser --set --client-id --client-secret-env --id-token-env --github-actions --token-stdin --token-env --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -935,6 +979,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -943,13 +991,17 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__logout)
-            opts="-v -h --restore --dry-run --json --verbose --log-file --help"
+            opts="-v -h --restore --dry-run --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -961,13 +1013,17 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__mcp)
-            opts="-v -h --verbose --log-file --help bridge help"
+            opts="-v -h --verbose --log-file --ca-file --help bridge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -979,7 +1035,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__mcp__subcmd__bridge)
-            opts="-v -h --org --verbose --log-file --help"
+            opts="-v -h --org --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -990,6 +1046,10 @@ _ai_setup() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1043,7 +1103,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__models)
-            opts="-s -v -h --search --provider --all --org --json --verbose --log-file --help"
+            opts="-s -v -h --search --provider --all --org --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1069,6 +1129,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1077,13 +1141,17 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__restore)
-            opts="-v -h --json --verbose --log-file --help"
+            opts="-v -h --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1095,7 +1163,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__serve)
-            opts="-v -h --org-dir --listen --public-url --token-ttl --verbose --log-file --help"
+            opts="-v -h --org-dir --listen --public-url --token-ttl --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1121,6 +1189,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1129,13 +1201,17 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__service)
-            opts="-v -h --verbose --log-file --help install uninstall help"
+            opts="-v -h --verbose --log-file --ca-file --help install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1203,7 +1279,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__service__subcmd__install)
-            opts="-v -h --interval --no-start --json --verbose --log-file --help"
+            opts="-v -h --interval --no-start --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1217,6 +1293,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1225,13 +1305,17 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__service__subcmd__uninstall)
-            opts="-v -h --no-stop --json --verbose --log-file --help"
+            opts="-v -h --no-stop --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1243,13 +1327,17 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__status)
-            opts="-v -h --json --verbose --log-file --help"
+            opts="-v -h --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1261,7 +1349,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__sync)
-            opts="-y -v -h --yes --dry-run --force --json --clients --credential-store --unattended --no-browser --set --client-id --client-secret-env --id-token-env --github-actions --token-stdin --token-env --verbose --log-file --help"
+            opts="-y -v -h --yes --dry-run --force --json --clients --credential-store --unattended --no-browser --set --client-id --client-secret-env --id-token-env --github-actions --token-stdin --token-env --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1299,6 +1387,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1307,7 +1399,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__token)
-            opts="-v -h --org --format --verbose --log-file --help"
+            opts="-v -h --org --format --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1325,6 +1417,10 @@ _ai_setup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1333,7 +1429,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__usage)
-            opts="-v -h --days --from --to --org --json --verbose --log-file --help"
+            opts="-v -h --days --from --to --org --json --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1356,6 +1452,10 @@ _ai_setup() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

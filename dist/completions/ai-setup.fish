@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ai_setup_global_optspecs
-    string join \n v/verbose log-file= h/help V/version
+    string join \n v/verbose log-file= ca-file= h/help V/version
 end
 
 function __fish_ai_setup_needs_command
@@ -25,6 +25,7 @@ function __fish_ai_setup_using_subcommand
 end
 
 complete -c ai-setup -n "__fish_ai_setup_needs_command" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_needs_command" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_needs_command" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_needs_command" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_needs_command" -s V -l version -d 'Print version'
@@ -57,6 +58,7 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l client-secre
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l id-token-env -d 'Exchange the CI identity token in this environment variable for an org token (RFC 8693)' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l token-env -d 'Take the token from this environment variable instead of running the login command' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -s y -l yes -d 'Accept the org\'s login command without asking (required without a terminal)'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l dry-run -d 'Show what would change, as diffs, without changing anything'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l force -d 'Replace entries ai-setup wrote that were changed since (drift) with the org\'s'
@@ -68,12 +70,14 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l token-stdin 
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand logout" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand logout" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand logout" -l restore -d 'Also remove everything else ai-setup wrote into the clients\' files for this org'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand logout" -l dry-run -d 'Show what would change without changing anything'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand logout" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand logout" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand status" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand status" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand status" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand status" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand status" -s h -l help -d 'Print help'
@@ -87,6 +91,7 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l client-secret
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l id-token-env -d 'Exchange the CI identity token in this environment variable for an org token (RFC 8693)' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l token-env -d 'Take the token from this environment variable instead of running the login command' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -s y -l yes -d 'Accept the org\'s login command without asking (required without a terminal)'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l dry-run -d 'Show what would change, as diffs, without changing anything'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l force -d 'Replace entries ai-setup wrote that were changed since (drift) with the org\'s'
@@ -103,10 +108,12 @@ header\t'`Authorization: Bearer <token>`'
 headers\t'`{"Authorization": "Bearer <token>"}` (Claude Code\'s headersHelper)'
 json\t'`{"token": …, "expires_at": …}`'"
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand token" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand token" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand token" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand clients" -l org -d 'The org [default: the remembered org]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand clients" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand clients" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand clients" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand clients" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand clients" -s h -l help -d 'Print help'
@@ -114,6 +121,7 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand models" -s s -l search
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand models" -l provider -d 'Only models of this provider id (e.g. anthropic)' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand models" -l org -d 'The org [default: the remembered org]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand models" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand models" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand models" -l all -d 'The whole catalog shipped with ai-setup, not only what the org offers (works logged out)'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand models" -l json -d 'Print one JSON object (shape in README)'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand models" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
@@ -123,14 +131,17 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand usage" -l from -d 'The
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand usage" -l to -d 'The last day (YYYY-MM-DD, UTC) [default: today]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand usage" -l org -d 'The org [default: the remembered org]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand usage" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand usage" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand usage" -l json -d 'Print the org\'s report as one JSON object (PROTOCOL.md §3)'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand usage" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand usage" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand dashboard" -l org -d 'The org [default: the remembered org]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand dashboard" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand dashboard" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand dashboard" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand dashboard" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and not __fish_seen_subcommand_from show explain path help" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and not __fish_seen_subcommand_from show explain path help" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and not __fish_seen_subcommand_from show explain path help" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and not __fish_seen_subcommand_from show explain path help" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and not __fish_seen_subcommand_from show explain path help" -f -a "show" -d 'The resolved configuration, each value with the layer and file that set it'
@@ -141,6 +152,7 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_see
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from show" -l client -d 'Include the org\'s overlay for this client (`ai_setup.clients.<ID>`)' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from show" -l set -d 'Set a key for this command only (the highest layer); VALUE is JSON or a string' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from show" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from show" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -148,6 +160,7 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_see
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from explain" -l client -d 'Include the org\'s overlay for this client (`ai_setup.clients.<ID>`)' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from explain" -l set -d 'Set a key for this command only (the highest layer); VALUE is JSON or a string' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from explain" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from explain" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from explain" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from explain" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from explain" -s h -l help -d 'Print help'
@@ -155,6 +168,7 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_see
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from path" -l client -d 'Include the org\'s overlay for this client (`ai_setup.clients.<ID>`)' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from path" -l set -d 'Set a key for this command only (the highest layer); VALUE is JSON or a string' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from path" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
@@ -163,25 +177,30 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_see
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'The files each layer is read from, and whether they exist'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and not __fish_seen_subcommand_from bridge help" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and not __fish_seen_subcommand_from bridge help" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and not __fish_seen_subcommand_from bridge help" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and not __fish_seen_subcommand_from bridge help" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and not __fish_seen_subcommand_from bridge help" -f -a "bridge" -d 'A stdio MCP server forwarding to the org\'s remote server NAME with the current token'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and not __fish_seen_subcommand_from bridge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l org -d 'The org [default: the remembered org]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "bridge" -d 'A stdio MCP server forwarding to the org\'s remote server NAME with the current token'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand exec" -l org -d 'The org [default: the remembered org]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand exec" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand exec" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand exec" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand restore" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand restore" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand restore" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand restore" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand restore" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and not __fish_seen_subcommand_from install uninstall help" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and not __fish_seen_subcommand_from install uninstall help" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and not __fish_seen_subcommand_from install uninstall help" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and not __fish_seen_subcommand_from install uninstall help" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and not __fish_seen_subcommand_from install uninstall help" -f -a "install" -d 'Install and start the timer (systemd user units on Linux, a launchd agent on macOS)'
@@ -189,11 +208,13 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and not __fis
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and not __fish_seen_subcommand_from install uninstall help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from install" -l interval -d 'How often to sync, e.g. 30m or 2h [default: the org\'s ai_setup.refresh, else 1h]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from install" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from install" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from install" -l no-start -d 'Write the files but do not enable or start the timer'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from install" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from uninstall" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from uninstall" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from uninstall" -l no-stop -d 'Remove the files without stopping the timer first'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from uninstall" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand service; and __fish_seen_subcommand_from uninstall" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
@@ -206,20 +227,24 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l listen -d 'A
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l public-url -d 'The base URL to announce instead of the address requests arrive at (behind a proxy)' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l token-ttl -d 'Lifetime of the development tokens it issues, in seconds' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand demo" -l home -d 'The sandbox home to configure [default: a fresh folder in ai-setup\'s cache]' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand demo" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand demo" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand demo" -l keep-serving -d 'Keep the demo endpoint running afterwards, so you can run the clients against it'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand demo" -l no-dashboard -d 'Do not open the dashboard at the end (it opens only on a terminal anyway)'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand demo" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand demo" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand generate" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand generate" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand generate" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand dev-token" -l user -d 'The user to issue the token for (default: the org\'s first user)' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand dev-token" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand dev-token" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand dev-token" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand dev-token" -s h -l help -d 'Print help'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand help; and not __fish_seen_subcommand_from login logout status sync token clients models usage dashboard config mcp exec restore service serve demo generate dev-token help" -f -a "login" -d 'Sign in to an org and configure this machine\'s AI clients for it (the URL is remembered)'

@@ -25,6 +25,7 @@ pub fn run(argv: &[String], interactive: bool) -> Result<String> {
     let shown = shell_words(argv);
     let mut child = Command::new(&argv[0])
         .args(&argv[1..])
+        .envs(crate::http::trust_env())
         .stdin(if interactive {
             Stdio::inherit()
         } else {

@@ -16,12 +16,15 @@ pub mod status;
 mod token;
 mod usage;
 
+use std::path::PathBuf;
+
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, McpAction, ServiceAction};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::paths::Paths;
+use crate::state::State;
 
 /// A single-threaded async runtime, built only by the commands that use the network, so that
 /// `ai-setup token` never pays for one.
@@ -30,6 +33,37 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| Error::failure(format!("cannot start the async runtime: {e}")))
+}
+
+/// `--ca-file`, `AI_SETUP_CA_FILE` (paths separated by `:`) and the files remembered at login.
+fn trusted_ca_files(given: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = given.to_vec();
+    if let Some(env) = std::env::var_os("AI_SETUP_CA_FILE") {
+        files.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
+    }
+    if let Ok(paths) = Paths::from_process()
+        && let Ok(state) = State::load(&paths)
+    {
+        files.extend(state.ca_files);
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.clone()));
+    files
+}
+
+/// Remembers the CA files a successful login needed, by absolute path.
+fn remember_ca_files(given: &[PathBuf]) -> Result<()> {
+    let paths = Paths::from_process()?;
+    let mut state = State::load(&paths)?;
+    for file in given {
+        let file = file
+            .canonicalize()
+            .map_err(|e| Error::io("find", file, e))?;
+        if !state.ca_files.contains(&file) {
+            state.ca_files.push(file);
+        }
+    }
+    state.save(&paths)
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -58,7 +92,16 @@ pub fn run(cli: Cli) -> u8 {
         out.error(&err);
         return err.kind.exit_code();
     }
+    let given_ca = cli.ca_file.clone();
+    let login = matches!(cli.command, Some(Command::Login(_)));
+    crate::http::trust(trusted_ca_files(&given_ca));
     match dispatch(cli, &mut out) {
+        Ok(code @ (0 | 5)) if login && !given_ca.is_empty() => {
+            if let Err(err) = remember_ca_files(&given_ca) {
+                out.warn(&format!("the CA file was not remembered: {}", err.message));
+            }
+            code
+        }
         Ok(code) => code,
         Err(err) => {
             out.error(&err);

@@ -165,7 +165,12 @@ fn probe(ctx: &Context, name: &str) -> Result<(Vec<String>, u64), String> {
     }
     command
         .args(["--org", &org.key])
-        .envs(ctx.child_env.iter().map(|(k, v)| (*k, v)))
+        .envs(
+            ctx.child_env
+                .iter()
+                .map(|(k, v)| (*k, v.as_os_str().to_owned())),
+        )
+        .envs(crate::http::trust_env())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -10,6 +10,7 @@ mod dashboard;
 mod keyring;
 mod leaks;
 mod mcp;
+mod network;
 mod oidc;
 mod oidc_provider;
 mod opencode;
