@@ -60,6 +60,8 @@ pub enum Command {
     Token(TokenArgs),
     /// The supported clients: installed, configured, drift, and what cannot be configured
     Clients(ClientsArgs),
+    /// Check everything (endpoint, token, credential store, clients, files, PATH, clock) and say how to fix each problem
+    Doctor(DoctorArgs),
     /// The models the org offers, with limits, prices and which clients can use each
     Models(ModelsArgs),
     /// Your own usage of the org's models: totals, per model, per day, and your budget
@@ -304,6 +306,16 @@ pub struct UsageArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The org [default: the remembered org]
+    #[arg(long, value_name = "URL")]
+    pub org: Option<String>,
+    /// Print the checks as one JSON object (shape in README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct DashboardArgs {
     /// The org [default: the remembered org]
     #[arg(long, value_name = "URL")]
@@ -405,6 +417,14 @@ pub struct ServeArgs {
     /// Lifetime of the development tokens it issues, in seconds
     #[arg(long, default_value_t = 3600)]
     pub token_ttl: i64,
+    /// Send a Date header this many seconds off the real time (to try `doctor`'s clock check)
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub clock_offset: i64,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Re-fetch the org''s configuration and re-apply it to the clients (for timers)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the current org token and nothing else (for client helpers and scripts)')
             [CompletionResult]::new('clients', 'clients', [CompletionResultType]::ParameterValue, 'The supported clients: installed, configured, drift, and what cannot be configured')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check everything (endpoint, token, credential store, clients, files, PATH, clock) and say how to fix each problem')
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'The models the org offers, with limits, prices and which clients can use each')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Your own usage of the org''s models: totals, per model, per day, and your budget')
             [CompletionResult]::new('dashboard', 'dashboard', [CompletionResultType]::ParameterValue, 'The dashboard: identity, clients, models, usage and MCP servers (the default on a terminal)')
@@ -138,6 +139,17 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON on stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'ai-setup;doctor' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The org [default: the remembered org]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the checks as one JSON object (shape in README)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -361,6 +373,7 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0 picks a free port)')
             [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'The base URL to announce instead of the address requests arrive at (behind a proxy)')
             [CompletionResult]::new('--token-ttl', '--token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of the development tokens it issues, in seconds')
+            [CompletionResult]::new('--clock-offset', '--clock-offset', [CompletionResultType]::ParameterName, 'Send a Date header this many seconds off the real time (to try `doctor`''s clock check)')
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
@@ -408,6 +421,7 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Re-fetch the org''s configuration and re-apply it to the clients (for timers)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the current org token and nothing else (for client helpers and scripts)')
             [CompletionResult]::new('clients', 'clients', [CompletionResultType]::ParameterValue, 'The supported clients: installed, configured, drift, and what cannot be configured')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check everything (endpoint, token, credential store, clients, files, PATH, clock) and say how to fix each problem')
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'The models the org offers, with limits, prices and which clients can use each')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Your own usage of the org''s models: totals, per model, per day, and your budget')
             [CompletionResult]::new('dashboard', 'dashboard', [CompletionResultType]::ParameterValue, 'The dashboard: identity, clients, models, usage and MCP servers (the default on a terminal)')
@@ -439,6 +453,9 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             break
         }
         'ai-setup;help;clients' {
+            break
+        }
+        'ai-setup;help;doctor' {
             break
         }
         'ai-setup;help;models' {

@@ -31,6 +31,9 @@ _ai_setup() {
             ai_setup,dev-token)
                 cmd="ai_setup__subcmd__dev__subcmd__token"
                 ;;
+            ai_setup,doctor)
+                cmd="ai_setup__subcmd__doctor"
+                ;;
             ai_setup,exec)
                 cmd="ai_setup__subcmd__exec"
                 ;;
@@ -111,6 +114,9 @@ _ai_setup() {
                 ;;
             ai_setup__subcmd__help,dev-token)
                 cmd="ai_setup__subcmd__help__subcmd__dev__subcmd__token"
+                ;;
+            ai_setup__subcmd__help,doctor)
+                cmd="ai_setup__subcmd__help__subcmd__doctor"
                 ;;
             ai_setup__subcmd__help,exec)
                 cmd="ai_setup__subcmd__help__subcmd__exec"
@@ -209,7 +215,7 @@ _ai_setup() {
 
     case "${cmd}" in
         ai_setup)
-            opts="-v -h -V --verbose --log-file --ca-file --help --version login logout status sync token clients models usage dashboard config mcp exec restore service serve demo generate dev-token help"
+            opts="-v -h -V --verbose --log-file --ca-file --help --version login logout status sync token clients doctor models usage dashboard config mcp exec restore service serve demo generate dev-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -528,6 +534,32 @@ _ai_setup() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ai_setup__subcmd__doctor)
+            opts="-v -h --org --json --verbose --log-file --ca-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ai_setup__subcmd__exec)
             opts="-v -h --org --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -577,7 +609,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__help)
-            opts="login logout status sync token clients models usage dashboard config mcp exec restore service serve demo generate dev-token help"
+            opts="login logout status sync token clients doctor models usage dashboard config mcp exec restore service serve demo generate dev-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,6 +721,20 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__help__subcmd__dev__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ai_setup__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1163,7 +1209,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__serve)
-            opts="-v -h --org-dir --listen --public-url --token-ttl --verbose --log-file --ca-file --help"
+            opts="-v -h --org-dir --listen --public-url --token-ttl --clock-offset --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1182,6 +1228,10 @@ _ai_setup() {
                     return 0
                     ;;
                 --token-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clock-offset)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -71,7 +71,8 @@ pub fn store_token(org: &str, auth_env: Option<&str>, token: &Secret, paths: &Pa
     ledger.save(paths)
 }
 
-fn auth_file(paths: &Paths) -> std::path::PathBuf {
+/// OpenCode's `auth.json`.
+pub fn auth_file(paths: &Paths) -> std::path::PathBuf {
     paths.xdg_data.join("opencode/auth.json")
 }
 

@@ -51,6 +51,7 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
             org,
             public_url: None,
             token_ttl: 3600,
+            clock_offset: 0,
         };
         if let Ok(rt) = super::runtime() {
             let _ = rt.block_on(server::serve(listener, options));

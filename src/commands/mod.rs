@@ -5,6 +5,7 @@ pub mod clients;
 mod config;
 mod configure;
 mod demo;
+mod doctor;
 mod generate;
 pub mod login;
 mod logout;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Clients(a)) => a.json,
         Some(Command::Models(a)) => a.json,
         Some(Command::Usage(a)) => a.json,
+        Some(Command::Doctor(a)) => a.json,
         Some(Command::Service {
             action: ServiceAction::Install(a),
         }) => a.json,
@@ -130,6 +132,7 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
         Command::Clients(args) => clients::run(&args, &paths, out),
         Command::Models(args) => models::run(&args, &paths, out),
         Command::Usage(args) => usage::run(&args, &paths, out),
+        Command::Doctor(args) => doctor::run(args.org.as_deref(), &paths, out),
         Command::Dashboard(args) => {
             if !crate::tui::can_open() {
                 return Err(Error::usage("the dashboard needs a terminal")

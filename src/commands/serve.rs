@@ -27,6 +27,7 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
         org,
         public_url: args.public_url.clone(),
         token_ttl: args.token_ttl,
+        clock_offset: args.clock_offset,
     };
     super::runtime()?.block_on(async move {
         tokio::select! {

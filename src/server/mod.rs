@@ -127,6 +127,8 @@ pub struct Options {
     pub public_url: Option<String>,
     /// Lifetime of development tokens, in seconds.
     pub token_ttl: i64,
+    /// Seconds to add to the time in the `Date` header (0: the real time).
+    pub clock_offset: i64,
 }
 
 pub(crate) struct Server {
@@ -194,7 +196,23 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
             "/mcp/{name}",
             axum::routing::post(mcp).get(mcp_no_stream).delete(mcp_end),
         )
-        .with_state(state);
+        .with_state(state.clone());
+    let offset = state.options.clock_offset;
+    let app = if offset == 0 {
+        app
+    } else {
+        app.layer(axum::middleware::map_response(
+            move |mut response: Response| async move {
+                let when = time::OffsetDateTime::now_utc() + time::Duration::seconds(offset);
+                if let Ok(date) = when.format(&time::format_description::well_known::Rfc2822)
+                    && let Ok(value) = date.parse()
+                {
+                    response.headers_mut().insert(header::DATE, value);
+                }
+                response
+            },
+        ))
+    };
     axum::serve(listener, app)
         .await
         .map_err(|e| Error::failure(format!("the server stopped: {e}")))

@@ -7,6 +7,7 @@ mod commands;
 mod common;
 mod config;
 mod dashboard;
+mod doctor;
 mod keyring;
 mod leaks;
 mod mcp;
