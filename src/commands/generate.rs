@@ -39,7 +39,8 @@ pub fn run(dir: &Path, out: &mut Output) -> Result<u8> {
         written.push(path);
     }
     written.push(bash(&completions)?);
-    let mut command = Cli::command();
+    // The build line of --version changes with every commit: the pages show the version alone.
+    let mut command = Cli::command().long_version(None::<&str>);
     command.build();
     let mut pages = vec![("ai-setup".to_string(), command.clone())];
     for sub in command

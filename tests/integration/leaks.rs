@@ -71,6 +71,8 @@ fn the_token_appears_only_where_it_belongs() {
     run(&["usage", "--json"]);
     run(&["usage"]);
     run(&["models", "--json"]);
+    run(&["doctor", "--json"]);
+    run(&["-vv", "doctor"]);
     run(&["logout", "--dry-run"]);
     run(&["logout", "--dry-run", "--json"]);
 

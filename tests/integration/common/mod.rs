@@ -174,19 +174,7 @@ impl TestEnv {
 
     /// Every file under the home with its bytes, for "nothing else changed" checks.
     pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut files = BTreeMap::new();
-        let mut stack = vec![self.home.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    files.insert(path.clone(), std::fs::read(&path).unwrap());
-                }
-            }
-        }
-        files
+        files_under(&self.home)
     }
 
     /// The token stored in the file credential store for `org`.
@@ -199,6 +187,23 @@ impl TestEnv {
 }
 
 #[cfg(unix)]
+/// Every file under `dir`, by path, with its bytes.
+pub fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
