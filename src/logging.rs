@@ -131,11 +131,11 @@ pub fn init(verbosity: u8, file: Option<&Path>) -> Result<()> {
     })?;
     let file = file
         .map(|path| {
-            use std::os::unix::fs::OpenOptionsExt;
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .mode(0o600)
+            let mut options = std::fs::OpenOptions::new();
+            options.create(true).append(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options
                 .open(path)
                 .map(|f| std::sync::Arc::new(Mutex::new(f)))
                 .map_err(|e| Error::io("open the log file", path, e))

@@ -344,6 +344,18 @@ fn client_checks(status: &Status, paths: &Paths) -> Vec<Check> {
 }
 
 /// Files that hold secrets must be readable by the user alone.
+#[cfg(not(unix))]
+fn modes_check(_status: &Status, _paths: &Paths) -> Check {
+    check(
+        "file_modes",
+        "Secret files private",
+        Verdict::Skip,
+        "Unix file modes do not apply: the files are in the user's profile",
+    )
+}
+
+/// Files that hold secrets must be readable by the user alone.
+#[cfg(unix)]
 fn modes_check(status: &Status, paths: &Paths) -> Check {
     use std::os::unix::fs::PermissionsExt;
     let mut files: Vec<PathBuf> = vec![crate::clients::opencode::auth_file(paths)];
