@@ -172,6 +172,20 @@ fn the_dashboard_in_a_real_terminal() {
 }
 
 #[test]
+fn the_demo_on_a_terminal_can_skip_the_dashboard() {
+    let env = TestEnv::new();
+    let sandbox = env.path("sandbox");
+    let (code, screen) = crate::common::on_terminal(
+        &env,
+        &format!("demo --no-dashboard --home '{}'", sandbox.display()),
+        "",
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Log in to your own org"), "{screen}");
+    assert!(!screen.contains("Opening the dashboard"), "{screen}");
+}
+
+#[test]
 fn the_dashboard_needs_a_terminal() {
     let env = TestEnv::new();
     let run = env.run(&["dashboard"]);

@@ -371,3 +371,44 @@ fn an_org_models_json_is_served_as_it_is() {
     assert_eq!(coder["context"], 32768);
     assert_eq!(coder["in_catalog"], false);
 }
+
+#[test]
+fn broken_answers_from_the_endpoints_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo: Value =
+        serde_json::from_str(include_str!("../../assets/demo/discovery.json")).unwrap();
+    std::fs::write(dir.path().join("discovery.json"), demo.to_string()).unwrap();
+    std::fs::write(
+        dir.path().join("usage.jsonl"),
+        format!(
+            "{}\nnot json\n",
+            line(&day(0), "dev@example.com", "m", "c", 1, 0.1)
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("models.json"), "[1, 2, 3]").unwrap();
+    let endpoint = Endpoint::start(Some(dir), &[]);
+    let env = TestEnv::new();
+    assert_eq!(env.login(&endpoint.url).code, 0);
+
+    let run = env.run(&["usage"]);
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stderr.contains("answered 500: usage.jsonl line 2"),
+        "{run:?}"
+    );
+
+    // A models endpoint sending something else than a catalog: the config's models, and why.
+    let run = env.run(&["models", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["source"], "config");
+    assert_eq!(json["count"], 10);
+    assert!(
+        json["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("is not a models catalog"),
+        "{json}"
+    );
+}
