@@ -65,6 +65,26 @@ pub fn redact(line: &str) -> String {
     text
 }
 
+/// While the dashboard owns the terminal, lines meant for stderr wait here (the most recent
+/// [`HELD_LINES`]) and are written when it gives the terminal back.
+static HELD: Mutex<Option<std::collections::VecDeque<String>>> = Mutex::new(None);
+const HELD_LINES: usize = 2000;
+
+/// Holds stderr's log lines until [`release_stderr`] (the dashboard is drawing).
+pub fn hold_stderr() {
+    if let Ok(mut held) = HELD.lock() {
+        *held = Some(Default::default());
+    }
+}
+
+/// Writes the held log lines to stderr and stops holding them.
+pub fn release_stderr() {
+    let lines = HELD.lock().ok().and_then(|mut held| held.take());
+    for line in lines.into_iter().flatten() {
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }
+}
+
 /// Where log lines go, redacted.
 #[derive(Clone)]
 struct Redacting {
@@ -97,6 +117,15 @@ impl Drop for LineWriter {
                 }
             }
             None => {
+                if let Ok(mut held) = HELD.lock()
+                    && let Some(lines) = held.as_mut()
+                {
+                    if lines.len() == HELD_LINES {
+                        lines.pop_front();
+                    }
+                    lines.push_back(text);
+                    return;
+                }
                 let _ = std::io::stderr().write_all(text.as_bytes());
             }
         }

@@ -8,7 +8,8 @@
 //!
 //! The first frame is drawn before anything is loaded: every tab starts "Loading…" and fills
 //! in as its data arrives, so a slow endpoint never freezes the screen. The terminal is
-//! restored on quit, on error and on panic.
+//! restored on quit, on error and on panic. Diagnostics meant for stderr (`-v`) are held while
+//! the dashboard draws and written when it quits.
 
 pub mod app;
 pub mod data;
@@ -61,6 +62,7 @@ fn terminal_error(e: std::io::Error) -> Error {
 /// Raw mode, the alternate screen and mouse reports, with a panic hook that undoes them
 /// before the panic message prints.
 fn enter() -> Result<ratatui::DefaultTerminal> {
+    crate::logging::hold_stderr();
     let terminal = ratatui::try_init().map_err(terminal_error)?;
     crossterm::execute!(std::io::stdout(), EnableMouseCapture).map_err(terminal_error)?;
     let ratatui_hook = std::panic::take_hook();
@@ -74,6 +76,7 @@ fn enter() -> Result<ratatui::DefaultTerminal> {
 fn leave() {
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
+    crate::logging::release_stderr();
 }
 
 async fn event_loop(terminal: &mut ratatui::DefaultTerminal, context: &Context) -> Result<()> {

@@ -93,8 +93,9 @@ fn the_dashboard_in_a_real_terminal() {
     let login = env.login_with(&endpoint.url, &["--clients", "opencode,claude-code"]);
     assert_eq!(login.code, 0, "{login:?}");
     let stty = env.path("stty-after");
+    // `-v`: diagnostics wait until the dashboard gives the terminal back.
     let command = format!(
-        "{BIN}; echo \"EXITED $?\"; stty -a > '{}'; sleep 600",
+        "{BIN} -v; echo \"EXITED $?\"; stty -a > '{}'; sleep 600",
         stty.display()
     );
     let tmux = Tmux::start(&env, &command, 100, 30);
@@ -144,6 +145,10 @@ fn the_dashboard_in_a_real_terminal() {
     tmux.keys(&["5"]);
     let mcp = tmux.wait_for("connected · 2 tools");
     assert!(mcp.contains("docs"), "{mcp}");
+    assert!(
+        !mcp.contains("INFO"),
+        "no log line over the dashboard:\n{mcp}"
+    );
 
     // Help, then quit: the normal screen is back, in cooked mode.
     tmux.keys(&["?"]);
@@ -153,6 +158,10 @@ fn the_dashboard_in_a_real_terminal() {
     assert!(
         !after.contains("Overview"),
         "the alternate screen was left:\n{after}"
+    );
+    assert!(
+        after.contains("INFO"),
+        "the held diagnostics are written after:\n{after}"
     );
     assert_eq!(tmux.tmux(&["display", "-p", "#{alternate_on}"]).trim(), "0");
     let deadline = Instant::now() + Duration::from_secs(10);
