@@ -137,13 +137,33 @@ fn build_error(e: reqwest::Error) -> Error {
 }
 
 /// User agent, connect timeout and the same-origin redirect rule, for every client.
-/// Certificate authorities to trust besides the system's: `--ca-file`, `AI_SETUP_CA_FILE`
-/// and the files remembered from an earlier `login --ca-file`. Set once, at start.
+/// `--ca-file`, set once at start.
+static GIVEN_ROOTS: std::sync::OnceLock<Vec<std::path::PathBuf>> = std::sync::OnceLock::new();
+/// Every CA file to trust, worked out when first needed: a `token` that builds no HTTP client
+/// reads no state for it.
 static EXTRA_ROOTS: std::sync::OnceLock<Vec<std::path::PathBuf>> = std::sync::OnceLock::new();
 
-/// Trusts the certificate authorities in `files` (PEM) for every connection of this process.
+/// Trusts the certificate authorities in `files` (PEM, `--ca-file`) for every connection of
+/// this process, besides `AI_SETUP_CA_FILE` and the files remembered at login.
 pub fn trust(files: Vec<std::path::PathBuf>) {
-    let _ = EXTRA_ROOTS.set(files);
+    let _ = GIVEN_ROOTS.set(files);
+}
+
+/// `--ca-file`, then `AI_SETUP_CA_FILE` (paths separated as PATH is), then the files a
+/// `login --ca-file` remembered.
+fn gather_roots() -> Vec<std::path::PathBuf> {
+    let mut files = GIVEN_ROOTS.get().cloned().unwrap_or_default();
+    if let Some(env) = std::env::var_os("AI_SETUP_CA_FILE") {
+        files.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
+    }
+    if let Ok(paths) = crate::paths::Paths::from_process()
+        && let Ok(state) = crate::state::State::load(&paths)
+    {
+        files.extend(state.ca_files);
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.clone()));
+    files
 }
 
 /// `AI_SETUP_CA_FILE` for the programs ai-setup starts (the org's login command, the MCP
@@ -158,7 +178,7 @@ pub fn trust_env() -> Option<(&'static str, std::ffi::OsString)> {
 
 /// The CA files this process trusts besides the system's.
 pub fn trusted_files() -> &'static [std::path::PathBuf] {
-    EXTRA_ROOTS.get().map(Vec::as_slice).unwrap_or(&[])
+    EXTRA_ROOTS.get_or_init(gather_roots)
 }
 
 fn extra_roots() -> Result<Vec<reqwest::Certificate>> {

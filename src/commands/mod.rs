@@ -36,22 +36,6 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::failure(format!("cannot start the async runtime: {e}")))
 }
 
-/// `--ca-file`, `AI_SETUP_CA_FILE` (paths separated by `:`) and the files remembered at login.
-fn trusted_ca_files(given: &[PathBuf]) -> Vec<PathBuf> {
-    let mut files = given.to_vec();
-    if let Some(env) = std::env::var_os("AI_SETUP_CA_FILE") {
-        files.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
-    }
-    if let Ok(paths) = Paths::from_process()
-        && let Ok(state) = State::load(&paths)
-    {
-        files.extend(state.ca_files);
-    }
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|f| seen.insert(f.clone()));
-    files
-}
-
 /// Remembers the CA files a successful login needed, by absolute path.
 fn remember_ca_files(given: &[PathBuf]) -> Result<()> {
     let paths = Paths::from_process()?;
@@ -96,7 +80,7 @@ pub fn run(cli: Cli) -> u8 {
     }
     let given_ca = cli.ca_file.clone();
     let login = matches!(cli.command, Some(Command::Login(_)));
-    crate::http::trust(trusted_ca_files(&given_ca));
+    crate::http::trust(given_ca.clone());
     match dispatch(cli, &mut out) {
         Ok(code @ (0 | 5)) if login && !given_ca.is_empty() => {
             if let Err(err) = remember_ca_files(&given_ca) {
