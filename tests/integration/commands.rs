@@ -243,18 +243,7 @@ fn login_with_a_supplied_token_does_not_run_the_command() {
     let token = jwt(json!({"sub": "ci-bot", "exp": now() + 600}));
 
     let env = TestEnv::new();
-    let run = env.run_with(
-        &[
-            "login",
-            &endpoint.url,
-            "--token-stdin",
-            "--credential-store",
-            "file",
-            "--clients",
-            "opencode",
-        ],
-        Some(&format!("{token}\n")),
-    );
+    let run = env.login_with_token(&endpoint.url, &format!("{token}\n"));
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(env.stored_token(&endpoint.url), token);
     assert!(!marker_file.exists(), "the login command must not run");
@@ -654,21 +643,9 @@ fn development_tokens_verify_against_the_published_jwks() {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use p256::ecdsa::signature::Verifier;
-    use std::io::{Read, Write};
 
     let endpoint = Endpoint::demo();
-    let addr = endpoint.url.trim_start_matches("http://").to_string();
-    let get = |path: &str| {
-        let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out.split("\r\n\r\n").nth(1).unwrap().to_string()
-    };
+    let get = |path: &str| crate::common::get(&format!("{}{path}", endpoint.url), None).1;
     let config: serde_json::Value =
         serde_json::from_str(&get("/.well-known/openid-configuration")).unwrap();
     assert_eq!(config["jwks_uri"], format!("{}/oauth/jwks", endpoint.url));

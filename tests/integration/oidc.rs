@@ -2,7 +2,6 @@
 //! provider: the device flow with a scripted approval, refresh with rotation, a revoked
 //! session, and twenty helpers on an expiring token causing one refresh.
 
-use std::io::Read;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -31,18 +30,8 @@ fn oidc_org(token_ttl: &str) -> (tempfile::TempDir, Endpoint) {
 }
 
 fn refreshes(endpoint: &Endpoint) -> u64 {
-    let addr = endpoint.url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    use std::io::Write;
-    write!(
-        stream,
-        "GET /oauth/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let body = response.split("\r\n\r\n").nth(1).unwrap();
-    serde_json::from_str::<Value>(body).unwrap()["refreshes"]
+    let (_, body) = get(&format!("{}/oauth/stats", endpoint.url), None);
+    serde_json::from_str::<Value>(&body).unwrap()["refreshes"]
         .as_u64()
         .unwrap()
 }

@@ -107,18 +107,7 @@ fn logged_in_as(endpoint: &Endpoint, user: &str) -> (TestEnv, String) {
     assert_eq!(status, 200, "{token}");
     let token = token.trim().to_string();
     let env = TestEnv::new();
-    let run = env.run_with(
-        &[
-            "login",
-            &endpoint.url,
-            "--token-stdin",
-            "--credential-store",
-            "file",
-            "--clients",
-            "opencode",
-        ],
-        Some(&token),
-    );
+    let run = env.login_with_token(&endpoint.url, &token);
     assert_eq!(run.code, 0, "{run:?}");
     (env, token)
 }

@@ -158,6 +158,23 @@ impl TestEnv {
         self.run(&args)
     }
 
+    /// `ai-setup login URL --token-stdin --credential-store file --clients opencode`, the
+    /// token on stdin.
+    pub fn login_with_token(&self, url: &str, token: &str) -> Run {
+        self.run_with(
+            &[
+                "login",
+                url,
+                "--token-stdin",
+                "--credential-store",
+                "file",
+                "--clients",
+                "opencode",
+            ],
+            Some(token),
+        )
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.home.join(rel)
     }
