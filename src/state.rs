@@ -36,8 +36,8 @@ pub struct OrgState {
     /// `auth.env` of the discovery document: the variable `{env:…}` placeholders use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_env: Option<String>,
-    /// How the token was obtained: "command", "stdin", "env".
-    pub login_method: String,
+    /// How the token was obtained.
+    pub login_method: LoginMethod,
     pub logged_in_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync: Option<i64>,
@@ -51,6 +51,37 @@ pub struct OrgState {
     /// Where to refresh the token, when it came from the org's OpenID provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<OidcSession>,
+}
+
+/// How a token was obtained (`status` shows it; `sync` keeps it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMethod {
+    /// The org's login command.
+    Command,
+    /// `--token-stdin`.
+    Stdin,
+    /// `--token-env VAR`.
+    Env,
+    /// A person signed in at the org's OpenID provider.
+    Oidc,
+    /// A service account.
+    ClientCredentials,
+    /// A CI identity token exchanged.
+    TokenExchange,
+}
+
+impl std::fmt::Display for LoginMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LoginMethod::Command => "command",
+            LoginMethod::Stdin => "stdin",
+            LoginMethod::Env => "env",
+            LoginMethod::Oidc => "oidc",
+            LoginMethod::ClientCredentials => "client_credentials",
+            LoginMethod::TokenExchange => "token_exchange",
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,6 +103,8 @@ impl State {
         }
     }
 
+    /// Writes the state. Only a [`crate::apply::transaction::Transaction`] calls this, under
+    /// the apply lock, on a copy it has just read: two runs never lose each other's changes.
     pub fn save(&self, paths: &Paths) -> Result<()> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("state serialises");
         bytes.push(b'\n');

@@ -88,6 +88,17 @@ pub fn save(paths: &Paths, client: &str, path: &Path, bytes: &[u8]) -> Result<St
     Ok(id)
 }
 
+/// Drops a backup taken for a change that was then undone (the file has those bytes again).
+/// The manifest lists only copies that exist, so removing the copy is enough.
+pub fn discard(paths: &Paths, id: &str) {
+    if let Some(backup) = list(paths)
+        .ok()
+        .and_then(|all| all.into_iter().find(|b| b.id == id))
+    {
+        let _ = std::fs::remove_file(backup.copy);
+    }
+}
+
 /// Keeps the newest backups of `path`; the manifest keeps listing only what exists.
 fn prune(paths: &Paths, path: &Path, existing: Vec<Backup>) -> Result<()> {
     let of_file: Vec<&Backup> = existing.iter().filter(|b| b.path == path).collect();

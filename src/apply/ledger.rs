@@ -6,14 +6,15 @@
 //! value no longer hashes to what was written was edited by the user since (drift).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::Change;
 use super::write::write_file;
-use crate::edit::Format;
+use crate::edit::{Format, Step};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
 
@@ -36,22 +37,62 @@ pub struct Entry {
 pub struct FileRecord {
     pub format: Format,
     pub sensitive: bool,
-    /// A key is its parts as a JSON array (`["mcp","docs"]`).
+    /// A key is its steps as a JSON array (`["mcp","docs"]`; a list element is an object,
+    /// `["mcpServers",{"field":"name","value":"docs"}]`).
     pub keys: BTreeMap<String, Entry>,
+    /// ai-setup created the file: once nothing of anyone's is left in it, it is removed again,
+    /// with the folders ai-setup made for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub created: bool,
+    /// The folders ai-setup created for the file, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created_dirs: Vec<PathBuf>,
+    /// Keys written only into a file ai-setup creates (Continue's header), by key id, with the
+    /// hash of their value: never pruned, and not counted as content when the file is removed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scaffold: BTreeMap<String, String>,
+    /// The sha256 of the bytes ai-setup last wrote, and of the plan that produced them: a file
+    /// that still holds those bytes, planned again the same way, needs no parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<Written>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Written {
+    pub bytes: String,
+    pub plan: String,
+    /// What planning said about the file then (drift, the user's own entries), said again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<super::Note>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Ledger {
     #[serde(default)]
     pub files: BTreeMap<String, FileRecord>,
 }
 
-pub fn key_id(key: &[String]) -> String {
-    serde_json::to_string(key).expect("strings serialise")
+pub fn key_id(key: &[Step]) -> String {
+    serde_json::to_string(key).expect("steps serialise")
 }
 
-pub fn key_from_id(id: &str) -> Vec<String> {
-    serde_json::from_str(id).unwrap_or_default()
+/// The steps of a key id; `None` for an id that is not a non-empty array of steps (a ledger
+/// edited by hand), which loading refuses.
+pub fn key_from_id(id: &str) -> Option<Vec<Step>> {
+    serde_json::from_str::<Vec<Step>>(id)
+        .ok()
+        .filter(|k| !k.is_empty())
+}
+
+/// sha256 of bytes, in hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        use std::fmt::Write;
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// A hash that does not depend on key order (files may reorder objects; the value is the same).
@@ -72,27 +113,81 @@ pub fn hash(value: &Value) -> String {
             other => other.clone(),
         }
     }
-    let digest = Sha256::digest(canonical(value).to_string().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    sha256(canonical(value).to_string().as_bytes())
+}
+
+/// The error for a ledger that cannot be used. Nothing is changed until it is fixed: without
+/// the ledger, every entry ai-setup wrote would look like the user's.
+fn damaged(path: &Path, why: &str) -> Error {
+    Error::failure(format!("{} is damaged: {why}", path.display()))
+        .hint(format!(
+            "put back the copy you edited, or move {} away: ai-setup then treats every entry it wrote as yours, and `ai-setup doctor` lists them",
+            path.display()
+        ))
 }
 
 impl Ledger {
+    pub fn path(paths: &Paths) -> PathBuf {
+        paths.state_dir.join("ledger.json")
+    }
+
+    /// The ledger as saved, without what an interrupted run's journal adds (see
+    /// [`super::journal`]; [`super::transaction::current_ledger`] includes it).
     pub fn load(paths: &Paths) -> Result<Self> {
-        let path = paths.state_dir.join("ledger.json");
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::failure(format!("{} is corrupt: {e}", path.display()))
-                    .hint("restore it from a backup, or remove it: ai-setup then treats every entry as yours")
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ledger::default()),
-            Err(e) => Err(Error::io("read", &path, e)),
+        let path = Self::path(paths);
+        let ledger: Ledger = match std::fs::read(&path) {
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| damaged(&path, &e.to_string()))?
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::default()),
+            Err(e) => return Err(Error::io("read", &path, e)),
+        };
+        let mut ledger = ledger;
+        ledger.migrate();
+        ledger.check().map_err(|why| damaged(&path, &why))?;
+        Ok(ledger)
+    }
+
+    /// Ledgers written before list elements were steps of their own spelled them `[f=v]`
+    /// inside a name; only the YAML editor wrote through them.
+    fn migrate(&mut self) {
+        for record in self.files.values_mut() {
+            if record.format != Format::Yaml {
+                continue;
+            }
+            let old = std::mem::take(&mut record.keys);
+            for (id, entry) in old {
+                let id = match key_from_id(&id) {
+                    Some(steps) => key_id(&steps.into_iter().map(old_selector).collect::<Vec<_>>()),
+                    None => id,
+                };
+                record.keys.insert(id, entry);
+            }
         }
+    }
+
+    /// Every key id is a key path, and every entry names an org and a client.
+    fn check(&self) -> std::result::Result<(), String> {
+        for (file, record) in &self.files {
+            let ids = record.keys.keys().chain(record.scaffold.keys());
+            if let Some(id) = ids.into_iter().find(|id| key_from_id(id).is_none()) {
+                return Err(format!("the key {id} of {file} is not a key path"));
+            }
+            if let Some((id, _)) = record
+                .keys
+                .iter()
+                .find(|(_, e)| e.org.is_empty() || e.client.is_empty())
+            {
+                return Err(format!("the key {id} of {file} names no org or client"));
+            }
+        }
+        Ok(())
     }
 
     pub fn save(&self, paths: &Paths) -> Result<()> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("ledger serialises");
         bytes.push(b'\n');
-        write_file(&paths.state_dir.join("ledger.json"), &bytes, Some(0o600))
+        write_file(&Self::path(paths), &bytes, Some(0o600))
     }
 
     /// The keys of `path` managed for `org` and `client`.
@@ -109,8 +204,9 @@ impl Ledger {
             .unwrap_or_default()
     }
 
-    /// Replaces what the ledger knows of `path` for `org` and `client` with `entries`.
-    pub fn record(
+    /// Replaces what the ledger knows of `path` for `org` and `client` with `entries`. A file
+    /// left with no entries is forgotten.
+    pub fn set_entries(
         &mut self,
         path: &Path,
         format: Format,
@@ -127,13 +223,48 @@ impl Ledger {
                 format,
                 sensitive,
                 keys: BTreeMap::new(),
+                created: false,
+                created_dirs: Vec::new(),
+                scaffold: BTreeMap::new(),
+                written: None,
             });
         file.keys
             .retain(|_, e| !(e.org == org && e.client == client));
         file.keys.extend(entries);
+        file.written = None;
         if file.keys.is_empty() {
             self.files.remove(&name);
         }
+    }
+
+    /// Records what an applied (or unchanged) change leaves in its file for `org`.
+    pub fn record(&mut self, org: &str, change: &Change) {
+        let name = change.path.display().to_string();
+        if change.removes_file() {
+            self.files.remove(&name);
+            return;
+        }
+        self.set_entries(
+            &change.path,
+            change.format,
+            change.sensitive,
+            org,
+            change.client,
+            change.entries.clone(),
+        );
+        let Some(file) = self.files.get_mut(&name) else {
+            return;
+        };
+        if change.before.is_none() && change.after.is_some() {
+            file.created = true;
+            file.created_dirs = change.created_dirs.clone();
+        }
+        file.scaffold.extend(change.scaffold.clone());
+        file.written = change.after.as_ref().map(|after| Written {
+            bytes: sha256(after),
+            plan: change.plan_id.clone(),
+            notes: change.notes.clone(),
+        });
     }
 
     /// Files holding keys of `org`: path, client id and the file's record.
@@ -153,6 +284,24 @@ impl Ledger {
             }
         }
         out
+    }
+}
+
+/// `[field=value]` as a list element, anything else as it is.
+fn old_selector(step: Step) -> Step {
+    match &step {
+        Step::Name(name) => match name
+            .strip_prefix('[')
+            .and_then(|n| n.strip_suffix(']'))
+            .and_then(|n| n.split_once('='))
+        {
+            Some((field, value)) => Step::Element {
+                field: field.to_string(),
+                value: value.to_string(),
+            },
+            None => step,
+        },
+        Step::Element { .. } => step,
     }
 }
 

@@ -16,36 +16,53 @@
 //! fails for that client alone and names the file and position.
 
 pub mod backup;
+pub mod journal;
 pub mod ledger;
 pub mod lock;
+pub mod transaction;
 pub mod write;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::edit::Step;
 use crate::edit::{self, Format};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
 use ledger::{Entry, Ledger, hash, key_from_id, key_id};
 
 /// How a managed key treats changes made by others.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Configuration: the user's edits are respected (drift).
     Setting,
     /// ai-setup's own login entry (OpenCode's auth.json): always refreshed, removed at logout.
     Credential,
+    /// Written only into a file ai-setup creates, because the client needs it there (Continue's
+    /// `name`/`version`/`schema` header): never updated or pruned afterwards.
+    Scaffold,
 }
 
 /// One key a client wants, with its value.
 #[derive(Debug, Clone)]
 pub struct Managed {
-    pub key: Vec<String>,
+    pub key: Vec<Step>,
     pub value: Value,
     pub kind: Kind,
+}
+
+impl Managed {
+    pub fn setting(key: Vec<Step>, value: Value) -> Self {
+        Managed {
+            key,
+            value,
+            kind: Kind::Setting,
+        }
+    }
 }
 
 /// Everything a client wants in one file for one org.
@@ -60,7 +77,8 @@ pub struct Desired {
 }
 
 /// Which managed keys that are no longer wanted get removed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Prune {
     /// Every one: the org no longer has them (login, sync, `logout --restore`).
     Unwanted,
@@ -69,13 +87,13 @@ pub enum Prune {
 }
 
 /// Something the user should know about one key.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Note {
     pub key: String,
     pub kind: NoteKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
     /// A managed key the user changed: kept (`--force` replaces it).
@@ -105,7 +123,8 @@ impl Note {
     }
 }
 
-/// A planned change: the file's bytes now and after, and what the ledger will say.
+/// A planned change: the file's bytes now and after (`None`: no file), and what the ledger
+/// will say.
 #[derive(Debug, Clone)]
 pub struct Change {
     pub client: &'static str,
@@ -116,13 +135,48 @@ pub struct Change {
     pub after: Option<Vec<u8>>,
     /// The ledger's entries for this org and client in this file after the change.
     pub entries: BTreeMap<String, Entry>,
+    /// Scaffold keys written into a new file, by key id, with their value's hash.
+    pub scaffold: BTreeMap<String, String>,
+    /// Folders the change creates for a new file, or, when it removes the file, the folders
+    /// ai-setup created for it (removed too when empty); outermost first.
+    pub created_dirs: Vec<PathBuf>,
+    /// Identifies what was asked for (keys, values, kinds, flags): the same plan against the
+    /// same bytes gives the same change.
+    pub plan_id: String,
     pub notes: Vec<Note>,
 }
 
 impl Change {
     pub fn is_noop(&self) -> bool {
-        self.after.is_none() || self.before == self.after
+        self.before == self.after
     }
+
+    /// The file is there now and the change removes it (it was ai-setup's, and is empty again).
+    pub fn removes_file(&self) -> bool {
+        self.before.is_some() && self.after.is_none()
+    }
+}
+
+/// What was asked of one file, as one hash: the same plan against unchanged bytes needs no parse.
+fn plan_id(desired: &Desired, org: &str, force: bool, prune: Prune) -> String {
+    let keys: Vec<Value> = desired
+        .keys
+        .iter()
+        .map(|m| serde_json::json!([m.key, hash(&m.value), m.kind]))
+        .collect();
+    ledger::sha256(
+        serde_json::json!([
+            org,
+            desired.client,
+            desired.format,
+            desired.sensitive,
+            force,
+            prune,
+            keys
+        ])
+        .to_string()
+        .as_bytes(),
+    )
 }
 
 /// Plans `desired` for `org` against the file and the ledger.
@@ -139,17 +193,32 @@ pub fn plan(
         Err(e) => return Err(Error::io("read", &desired.path, e)),
     };
     let managed = ledger.managed(&desired.path, org, desired.client);
+    let record = ledger.files.get(&desired.path.display().to_string());
     let mut change = Change {
         client: desired.client,
         path: desired.path.clone(),
         format: desired.format,
         sensitive: desired.sensitive,
+        after: before.clone(),
         before,
-        after: None,
         entries: BTreeMap::new(),
+        scaffold: BTreeMap::new(),
+        created_dirs: Vec::new(),
+        plan_id: plan_id(desired, org, force, prune),
         notes: Vec::new(),
     };
-    if change.before.is_none() && desired.keys.is_empty() {
+    if change.before.is_none() && desired.keys.iter().all(|k| k.kind == Kind::Scaffold) {
+        return Ok(change);
+    }
+    // The file holds exactly what ai-setup last wrote for this very plan: nothing to do, and
+    // no need to parse it (a client file can be tens of megabytes).
+    if let (Some(record), Some(before)) = (record, &change.before)
+        && let Some(written) = &record.written
+        && written.plan == change.plan_id
+        && written.bytes == ledger::sha256(before)
+    {
+        change.entries = managed;
+        change.notes = written.notes.clone();
         return Ok(change);
     }
     let mut doc = edit::parse(desired.format, change.before.as_deref()).map_err(|e| {
@@ -157,6 +226,10 @@ pub fn plan(
             "fix the file (or move it away) and run again; ai-setup never rewrites a file it cannot parse",
         )
     })?;
+    let creating = change.before.is_none();
+    if creating {
+        change.created_dirs = missing_dirs(&desired.path)?;
+    }
     let entry = |value: &Value, kind: Kind| Entry {
         org: org.to_string(),
         client: desired.client.to_string(),
@@ -164,17 +237,23 @@ pub fn plan(
         credential: kind == Kind::Credential,
         parent: false,
     };
-    let dotted = |key: &[String]| key.join(".");
     // Reads come from one snapshot of the file as it was; the editor is for writes (and for
     // parents, which are looked at after removals).
     let snapshot = doc.snapshot();
-    let current_of = |key: &[String]| edit::lookup(&snapshot, key).cloned();
+    let current_of = |key: &[Step]| edit::lookup(&snapshot, key).cloned();
     let mut edited = false;
     // Writes are applied together, so that an editor can build new sections in one go.
-    let mut writes: Vec<(Vec<String>, Value)> = Vec::new();
+    let mut writes: Vec<(Vec<Step>, Value)> = Vec::new();
 
     for want in &desired.keys {
         let id = key_id(&want.key);
+        if want.kind == Kind::Scaffold {
+            if creating {
+                writes.push((want.key.clone(), want.value.clone()));
+                change.scaffold.insert(id, hash(&want.value));
+            }
+            continue;
+        }
         let current = current_of(&want.key);
         match (&current, managed.get(&id)) {
             (None, _) => {
@@ -205,13 +284,13 @@ pub fn plan(
             }
             (Some(_), Some(was)) => {
                 change.notes.push(Note {
-                    key: dotted(&want.key),
+                    key: edit::display(&want.key),
                     kind: NoteKind::Drift,
                 });
                 change.entries.insert(id, was.clone());
             }
             (Some(_), None) => change.notes.push(Note {
-                key: dotted(&want.key),
+                key: edit::display(&want.key),
                 kind: NoteKind::UserEntry,
             }),
         }
@@ -222,18 +301,19 @@ pub fn plan(
 
     let wanted: std::collections::HashSet<String> =
         desired.keys.iter().map(|m| key_id(&m.key)).collect();
-    // Keys first, then the parents they were in, deepest first.
-    let mut unwanted: Vec<(&String, &Entry)> = managed
+    // Keys first, then the parents they were in, deepest first. Ids were checked when the
+    // ledger was loaded.
+    let mut unwanted: Vec<(&String, &Entry, Vec<Step>)> = managed
         .iter()
         .filter(|(id, e)| !wanted.contains(*id) && !change.entries.contains_key(*id) || e.parent)
+        .filter_map(|(id, e)| Some((id, e, key_from_id(id)?)))
         .collect();
-    unwanted.sort_by_key(|(id, e)| (e.parent, std::cmp::Reverse(key_from_id(id).len())));
-    for (id, was) in unwanted {
+    unwanted.sort_by_key(|(_, e, key)| (e.parent, std::cmp::Reverse(key.len())));
+    for (id, was, key) in unwanted {
         if prune == Prune::Credentials && !was.credential {
             change.entries.insert(id.clone(), was.clone());
             continue;
         }
-        let key = key_from_id(id);
         if was.parent {
             let still_used = desired.keys.iter().any(|m| m.key.starts_with(&key));
             match doc.get(&key) {
@@ -253,17 +333,63 @@ pub fn plan(
                 edited |= doc.remove(&key);
             }
             Some(_) => change.notes.push(Note {
-                key: dotted(&key),
+                key: edit::display(&key),
                 kind: NoteKind::KeptChanged,
             }),
         }
     }
-    change.after = if edited {
-        Some(doc.render())
-    } else {
-        change.before.clone()
-    };
+    if edited {
+        change.after = Some(doc.render());
+    }
+    // A file ai-setup created goes again once nothing of anyone's is left in it.
+    if let Some(record) = record.filter(|r| r.created)
+        && change.entries.is_empty()
+        && !record
+            .keys
+            .values()
+            .any(|e| !(e.org == org && e.client == desired.client))
+        && holds_nothing_but(&*doc, &record.scaffold)
+    {
+        change.after = None;
+        change.created_dirs = record.created_dirs.clone();
+    }
     Ok(change)
+}
+
+/// Whether the document is empty apart from scaffold keys that still hold what was written.
+fn holds_nothing_but(doc: &dyn edit::Doc, scaffold: &BTreeMap<String, String>) -> bool {
+    let mut rest = doc.snapshot();
+    for (id, written) in scaffold {
+        let Some(key) = key_from_id(id) else { continue };
+        let Some((Step::Name(last), parents)) = key.split_last() else {
+            continue;
+        };
+        let parent = if parents.is_empty() {
+            Some(&mut rest)
+        } else {
+            edit::lookup_mut(&mut rest, parents)
+        };
+        if let Some(Value::Object(map)) = parent
+            && map.get(last).is_some_and(|v| &hash(v) == written)
+        {
+            map.shift_remove(last);
+        }
+    }
+    is_hollow(&rest)
+}
+
+/// The folders that writing `path` would create, outermost first (through symlinks, as the
+/// writer goes).
+fn missing_dirs(path: &std::path::Path) -> Result<Vec<PathBuf>> {
+    let target = write::resolve_target(path)?;
+    let mut missing: Vec<PathBuf> = target
+        .ancestors()
+        .skip(1)
+        .take_while(|dir| !dir.as_os_str().is_empty() && !dir.exists())
+        .map(|dir| dir.to_path_buf())
+        .collect();
+    missing.reverse();
+    Ok(missing)
 }
 
 /// An object or list with nothing in it but other hollow objects.
@@ -281,9 +407,11 @@ fn is_hollow(value: &Value) -> bool {
 pub enum Outcome {
     Created,
     Updated,
+    Removed,
     Unchanged,
     WouldCreate,
     WouldUpdate,
+    WouldRemove,
 }
 
 impl Outcome {
@@ -291,28 +419,47 @@ impl Outcome {
         match self {
             Outcome::Created => "created",
             Outcome::Updated => "updated",
+            Outcome::Removed => "removed",
             Outcome::Unchanged => "unchanged",
             Outcome::WouldCreate => "would create",
             Outcome::WouldUpdate => "would update",
+            Outcome::WouldRemove => "would remove",
+        }
+    }
+
+    /// What the change will do, before it is done (`--dry-run`).
+    pub fn planned(change: &Change) -> Self {
+        match (&change.before, &change.after) {
+            _ if change.is_noop() => Outcome::Unchanged,
+            (None, _) => Outcome::WouldCreate,
+            (Some(_), None) => Outcome::WouldRemove,
+            (Some(_), Some(_)) => Outcome::WouldUpdate,
+        }
+    }
+
+    /// What the change did, once applied.
+    pub fn done(change: &Change) -> Self {
+        match Outcome::planned(change) {
+            Outcome::WouldCreate => Outcome::Created,
+            Outcome::WouldRemove => Outcome::Removed,
+            Outcome::WouldUpdate => Outcome::Updated,
+            other => other,
         }
     }
 }
 
-/// Writes a planned change, unless it changes nothing or the file moved on since planning.
-/// The file's previous bytes are backed up first, unless it holds credentials.
-pub fn apply(change: &Change, dry_run: bool, paths: &Paths) -> Result<Outcome> {
-    let Some(after) = change.after.as_ref().filter(|_| !change.is_noop()) else {
-        return Ok(Outcome::Unchanged);
-    };
-    let created = change.before.is_none();
-    if dry_run {
-        return Ok(if created {
-            Outcome::WouldCreate
-        } else {
-            Outcome::WouldUpdate
-        });
+/// Writes (or removes) a planned file, unless it changes nothing or the file moved on since
+/// planning. The file's previous bytes are backed up first, unless it holds credentials.
+/// Returns the backup's id, if one was made.
+pub fn apply(change: &Change, paths: &Paths) -> Result<Option<String>> {
+    if change.is_noop() {
+        return Ok(None);
     }
-    let current = std::fs::read(&change.path).ok();
+    let current = match std::fs::read(&change.path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io("read", &change.path, e)),
+    };
     if current != change.before {
         return Err(Error::failure(format!(
             "{} changed while ai-setup was preparing its edit",
@@ -322,15 +469,15 @@ pub fn apply(change: &Change, dry_run: bool, paths: &Paths) -> Result<Outcome> {
     }
     // Files that hold credentials are not copied: a backup would be one more place a secret
     // lives. ai-setup changes only its own entry in them, and their client rewrites them anyway.
-    if let Some(before) = change.before.as_ref().filter(|_| !change.sensitive) {
-        backup::save(paths, change.client, &change.path, before)?;
+    let backup = match change.before.as_ref().filter(|_| !change.sensitive) {
+        Some(before) => Some(backup::save(paths, change.client, &change.path, before)?),
+        None => None,
+    };
+    match &change.after {
+        Some(after) => write::write_file(&change.path, after, change.sensitive.then_some(0o600))?,
+        None => write::remove_file(&change.path, &change.created_dirs)?,
     }
-    write::write_file(&change.path, after, change.sensitive.then_some(0o600))?;
-    Ok(if created {
-        Outcome::Created
-    } else {
-        Outcome::Updated
-    })
+    Ok(backup)
 }
 
 /// A unified diff of the change. In files that hold secrets, the values of credential-like keys
@@ -362,7 +509,11 @@ pub fn diff(change: &Change, paths: &Paths) -> String {
             } else {
                 "/dev/null".into()
             },
-            &format!("b/{name}"),
+            &if change.after.is_some() {
+                format!("b/{name}")
+            } else {
+                "/dev/null".into()
+            },
         )
         .to_string()
 }
@@ -402,8 +553,8 @@ mod tests {
         );
     }
 
-    fn key(k: &str) -> Vec<String> {
-        k.split('.').map(String::from).collect()
+    fn key(k: &str) -> Vec<Step> {
+        k.split('.').map(Step::from).collect()
     }
 
     /// Plans and applies `keys` into `path` for org "o", recording the ledger; returns notes.
@@ -429,15 +580,8 @@ mod tests {
         };
         let change = plan(&desired, ledger, "o", force, Prune::Unwanted).unwrap();
         let paths = Paths::under_home(path.parent().unwrap());
-        apply(&change, false, &paths).unwrap();
-        ledger.record(
-            path,
-            Format::Jsonc,
-            false,
-            "o",
-            "test",
-            change.entries.clone(),
-        );
+        apply(&change, &paths).unwrap();
+        ledger.record("o", &change);
         change.notes.iter().map(|n| n.kind).collect()
     }
 

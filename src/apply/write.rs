@@ -55,7 +55,7 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
         .unwrap_or_default();
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
-        .suffix(".ai-setup.tmp")
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file in", dir, e))?;
     set_mode(temp.path(), mode.or(existing_mode).unwrap_or(0o644))?;
@@ -67,6 +67,45 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
     sync_dir(dir);
     Ok(())
 }
+
+/// Removes the file at `path` (through symlinks, as writes go: the link stays), then each of
+/// `dirs` that is empty, innermost first. A file already gone is fine.
+pub fn remove_file(path: &Path, dirs: &[PathBuf]) -> Result<()> {
+    let target = resolve_target(path)?;
+    match std::fs::remove_file(&target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("remove", &target, e)),
+    }
+    if let Some(dir) = target.parent() {
+        sync_dir(dir);
+    }
+    for dir in dirs.iter().rev() {
+        // Not empty (the user or the client put something there): it stays.
+        if std::fs::remove_dir(dir).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Removes what an interrupted write left in `dir`: ai-setup's temporary files.
+pub fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(TEMP_SUFFIX) {
+            tracing::info!(path = %entry.path().display(), "removing a leftover temporary file");
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// How ai-setup's temporary files end; nothing else is ever given this name.
+pub const TEMP_SUFFIX: &str = ".ai-setup.tmp";
 
 /// Creates `dir` and its missing parents, new ones readable by the user alone.
 pub fn create_private_dir(dir: &Path) -> Result<()> {

@@ -4,6 +4,7 @@
 //! (`--token-stdin`, `--token-env VAR`), then the org's `auth.command`, run only with the user's
 //! consent for that exact argv and origin. Native OpenID Connect comes with issue #4.
 
+pub mod acquire;
 pub mod command;
 pub mod jwt;
 pub mod oidc;
@@ -79,9 +80,26 @@ pub fn run_command(argv: &[String], interactive: bool) -> Result<Secret> {
 
 /// True when ai-setup may ask the user something: a terminal on stdin and stderr, and not CI.
 pub fn can_prompt() -> bool {
-    std::io::stdin().is_terminal()
-        && std::io::stderr().is_terminal()
-        && std::env::var("CI").map_or(true, |v| v.is_empty() || v == "false" || v == "0")
+    has_terminal() && !ci_set()
+}
+
+/// Standard input and standard error are a terminal.
+pub fn has_terminal() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// `CI` is set to something other than empty, `false` or `0`: nothing prompts.
+pub fn ci_set() -> bool {
+    std::env::var("CI").is_ok_and(|v| !(v.is_empty() || v == "false" || v == "0"))
+}
+
+/// Why nothing can be asked: for the messages that say a decision needs a flag.
+pub fn why_no_prompt() -> &'static str {
+    if ci_set() && has_terminal() {
+        "CI=true is set, so ai-setup asks nothing even on this terminal."
+    } else {
+        "No terminal to confirm it."
+    }
 }
 
 /// Makes sure the user accepted running `argv` for `origin`: remembered from before, given by
@@ -101,7 +119,8 @@ pub fn ensure_consent(
     if !yes {
         if !interactive {
             return Err(Error::usage(format!(
-                "{origin} asks to run this login command on your machine:\n    {shown}\nNo terminal to confirm it."
+                "{origin} asks to run this login command on your machine:\n    {shown}\n{}",
+                why_no_prompt()
             ))
             .hint("pass --yes to accept it (it is remembered for this org)"));
         }

@@ -11,11 +11,13 @@
 use sha2::{Digest, Sha256};
 
 use super::{jwt, oidc};
+use crate::apply::Prune;
 use crate::apply::lock::ApplyLock;
+use crate::apply::transaction::{CredentialChange, Transaction};
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::paths::Paths;
-use crate::secrets::{Credential, Store};
+use crate::secrets::{Credential, Store, StoreKind};
 use crate::state::OrgState;
 
 /// Refresh this long before expiry (seconds), or a quarter of the token's lifetime when that
@@ -115,9 +117,44 @@ pub async fn ensure_fresh_async(
         Err(e) => return Err(e),
     };
     tracing::info!(org, "the token was renewed");
-    store.set(org, &fresh)?;
-    crate::clients::opencode::store_token(org, org_state.auth_env.as_deref(), &fresh.token, paths)?;
+    store_renewed(org, org_state, store.kind, &fresh, paths)?;
     Ok(fresh)
+}
+
+/// Stores a renewed credential, and the token in every client entry that holds it, in one
+/// transaction.
+fn store_renewed(
+    org: &str,
+    org_state: &OrgState,
+    kind: StoreKind,
+    fresh: &Credential,
+    paths: &Paths,
+) -> Result<()> {
+    let mut txn = Transaction::begin(paths, &mut |_| {})?;
+    for client in crate::clients::ALL {
+        for desired in client.credential_entries(
+            org,
+            org_state.auth_env.as_deref(),
+            fresh.token.expose(),
+            paths,
+        ) {
+            if txn
+                .ledger()
+                .managed(&desired.path, org, desired.client)
+                .is_empty()
+            {
+                continue;
+            }
+            let change = txn.plan(&desired, org, false, Prune::Credentials)?;
+            txn.stage(org, change);
+        }
+    }
+    txn.set_credential(CredentialChange {
+        org: org.to_string(),
+        current: Some(kind),
+        new: Some((fresh.clone(), kind.into())),
+    });
+    txn.commit().map(|_| ())
 }
 
 /// New tokens from the org's OpenID provider: with the refresh token when there is one, else a

@@ -12,19 +12,16 @@ use serde_json::Value;
 
 use super::translate::{StdioShape, base_url, mcp_entries, model_for, program};
 use super::{Client, Detection, OrgContext, find_program};
-use crate::apply::{Desired, Kind, Managed};
+use crate::apply::{Desired, Managed};
 use crate::auth::command::shell_words;
+use crate::edit;
 use crate::edit::Format;
 use crate::paths::Paths;
 
 pub struct ClaudeCode;
 
 fn setting(key: &[&str], value: Value) -> Managed {
-    Managed {
-        key: key.iter().map(|s| s.to_string()).collect(),
-        value,
-        kind: Kind::Setting,
-    }
+    Managed::setting(edit::path(key), value)
 }
 
 impl Client for ClaudeCode {

@@ -6,11 +6,12 @@
 //! ids. Codex speaks only the OpenAI Responses API (`wire_api = "responses"`), at the org's
 //! `openai` provider `baseURL` (which includes `/v1`).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::translate::{StdioShape, base_url, mcp_entries, model_for, program, slug};
 use super::{Client, Detection, OrgContext, find_program};
-use crate::apply::{Desired, Kind, Managed};
+use crate::apply::{Desired, Managed};
+use crate::edit;
 use crate::edit::Format;
 use crate::paths::Paths;
 
@@ -35,14 +36,6 @@ pub fn provider_id(ctx: &OrgContext) -> String {
         format!("{name}-org")
     } else {
         name
-    }
-}
-
-fn setting(key: Vec<String>, value: Value) -> Managed {
-    Managed {
-        key,
-        value,
-        kind: Kind::Setting,
     }
 }
 
@@ -75,8 +68,8 @@ impl Client for Codex {
         if let Some(url) = base_url(ctx, "openai") {
             let id = provider_id(ctx);
             let display = ctx.document.org_name().unwrap_or(ctx.org);
-            keys.push(setting(
-                vec!["model_providers".into(), id.clone()],
+            keys.push(Managed::setting(
+                edit::path(&["model_providers", &id]),
                 json!({
                     "name": format!("{display} (ai-setup)"),
                     "base_url": url,
@@ -84,9 +77,9 @@ impl Client for Codex {
                     "auth": {"command": program(), "args": ["token", "--org", ctx.org]},
                 }),
             ));
-            keys.push(setting(vec!["model_provider".into()], id.into()));
+            keys.push(Managed::setting(edit::path(&["model_provider"]), id.into()));
             if let Some(model) = model_for(ctx, "openai") {
-                keys.push(setting(vec!["model".into()], model.into()));
+                keys.push(Managed::setting(edit::path(&["model"]), model.into()));
             }
         }
         keys.extend(mcp_entries(ctx, &["mcp_servers"], StdioShape::Plain));

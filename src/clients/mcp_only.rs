@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::translate::{StdioShape, mcp_entries, model_for};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Kind, Managed};
-use crate::edit::Format;
+use crate::edit::{self, Format};
 use crate::paths::Paths;
 
 pub struct McpOnly {
@@ -57,23 +57,17 @@ impl Client for McpOnly {
         if let Some((key, provider)) = self.model
             && let Some(model) = model_for(ctx, provider)
         {
-            keys.push(Managed {
-                key: key.iter().map(|s| s.to_string()).collect(),
-                value: Value::String(model),
-                kind: Kind::Setting,
-            });
+            keys.push(Managed::setting(edit::path(key), Value::String(model)));
         }
-        let path = (self.dir)(paths).join(self.file);
-        if !path.exists() {
-            keys.extend(self.new_file.iter().map(|(key, value)| Managed {
-                key: vec![key.to_string()],
-                value: Value::String(value.to_string()),
-                kind: Kind::Setting,
-            }));
-        }
+        // Written only if ai-setup creates the file, and never pruned afterwards.
+        keys.extend(self.new_file.iter().map(|(key, value)| Managed {
+            key: edit::path(&[key]),
+            value: Value::String(value.to_string()),
+            kind: Kind::Scaffold,
+        }));
         vec![Desired {
             client: self.id,
-            path,
+            path: (self.dir)(paths).join(self.file),
             format: self.format,
             sensitive: false,
             keys,

@@ -63,6 +63,17 @@ pub trait Client: Sync {
         false
     }
     fn detect(&self, paths: &Paths) -> Detection;
+    /// The entries of this client's files that hold the token itself (OpenCode's auth.json),
+    /// rewritten whenever the token is renewed.
+    fn credential_entries(
+        &self,
+        _org: &str,
+        _auth_env: Option<&str>,
+        _token: &str,
+        _paths: &Paths,
+    ) -> Vec<Desired> {
+        Vec::new()
+    }
     /// The keys this client wants, per file, for the org. Keys it managed before and no
     /// longer lists are pruned; logout removes them through the ledger.
     fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired>;

@@ -17,14 +17,10 @@
 use serde_json::{Map, Value};
 
 use super::{Client, Detection, OrgContext, TOKEN_PLACEHOLDER, find_program};
-use crate::apply::ledger::Ledger;
-use crate::apply::lock::ApplyLock;
-use crate::apply::{self, Desired, Kind, Managed, Prune};
-use crate::edit::Format;
-use crate::error::Result;
+use crate::apply::{Desired, Kind, Managed};
+use crate::edit::{self, Format, Step};
 use crate::layers::merge::leaves;
 use crate::paths::Paths;
-use crate::secrets::Secret;
 
 pub struct OpenCode;
 
@@ -43,32 +39,11 @@ fn credential_entry(org: &str, auth_env: Option<&str>, token: &str, paths: &Path
         format: Format::JsonRewrite,
         sensitive: true,
         keys: vec![Managed {
-            key: vec![org.to_string()],
+            key: vec![Step::from(org)],
             value: Value::Object(entry),
             kind: Kind::Credential,
         }],
     }
-}
-
-/// Puts a refreshed token into OpenCode's entry, when ai-setup configured OpenCode for `org`.
-pub fn store_token(org: &str, auth_env: Option<&str>, token: &Secret, paths: &Paths) -> Result<()> {
-    let desired = credential_entry(org, auth_env, token.expose(), paths);
-    let _lock = ApplyLock::acquire(paths, &mut |_| {})?;
-    let mut ledger = Ledger::load(paths)?;
-    if ledger.managed(&desired.path, org, OpenCode.id()).is_empty() {
-        return Ok(());
-    }
-    let change = apply::plan(&desired, &ledger, org, false, Prune::Credentials)?;
-    apply::apply(&change, false, paths)?;
-    ledger.record(
-        &change.path,
-        change.format,
-        change.sensitive,
-        org,
-        change.client,
-        change.entries,
-    );
-    ledger.save(paths)
 }
 
 /// OpenCode's `auth.json`.
@@ -110,15 +85,21 @@ impl Client for OpenCode {
         }
     }
 
+    fn credential_entries(
+        &self,
+        org: &str,
+        auth_env: Option<&str>,
+        token: &str,
+        paths: &Paths,
+    ) -> Vec<Desired> {
+        vec![credential_entry(org, auth_env, token, paths)]
+    }
+
     fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired> {
         let token = ctx.token.map_or(TOKEN_PLACEHOLDER, |t| t.expose());
         let overrides = leaves(&ctx.overrides)
             .into_iter()
-            .map(|(key, value)| Managed {
-                key,
-                value: value.clone(),
-                kind: Kind::Setting,
-            })
+            .map(|(key, value)| Managed::setting(edit::path(&key), value.clone()))
             .collect();
         vec![
             credential_entry(ctx.org, ctx.document.auth_env(), token, paths),

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::OrgContext;
 use crate::apply::{Kind, Managed};
+use crate::edit::{self, Step};
 
 /// How a client spells a stdio MCP server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,10 +96,13 @@ pub fn mcp_entries(ctx: &OrgContext, root: &[&str], shape: StdioShape) -> Vec<Ma
                 }
                 _ => {}
             }
-            let mut key: Vec<String> = root.iter().map(|s| s.to_string()).collect();
+            let mut key = edit::path(root);
             key.push(match shape {
-                StdioShape::Continue => format!("[name={name}]"),
-                _ => name,
+                StdioShape::Continue => Step::Element {
+                    field: "name".into(),
+                    value: name,
+                },
+                _ => Step::Name(name),
             });
             Managed {
                 key,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::configure::client_contexts;
-use crate::apply::ledger::Ledger;
+use crate::apply::transaction::current_ledger;
 use crate::apply::{self, NoteKind, Prune};
 use crate::cli::ClientsArgs;
 use crate::clients::{self, Client};
@@ -58,7 +58,7 @@ pub fn gather(
         Some(org) => discovery::cached(paths, &parse_org_url(org)?).map(|(d, _)| d),
         None => None,
     };
-    let ledger = Ledger::load(paths)?;
+    let ledger = current_ledger(paths)?;
     let all: Vec<&'static dyn Client> = clients::ALL.to_vec();
     let contexts = match (&org, &document) {
         (Some(org), Some(doc)) => Some(client_contexts(&all, doc, org, None, &[], paths, out)?),

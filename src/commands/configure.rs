@@ -1,13 +1,15 @@
-//! Runs clients' desired keys through plan and apply, one client at a time: a client whose file
-//! cannot be parsed or written is reported and skipped, and the others go on (ripgrep's
-//! partial-failure rule). The caller turns any failure into exit code 5.
+//! Plans clients' desired keys, one client at a time: a client whose file cannot be parsed is
+//! reported and skipped, and the others go on (ripgrep's partial-failure rule; the caller turns
+//! it into exit code 5). What is planned is then written in one transaction: all of it or,
+//! when a write fails, none of it.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::apply::ledger::Ledger;
-use crate::apply::{self, Desired, Note, Outcome, Prune};
+use crate::apply::transaction::{Committed, Transaction};
+use crate::apply::{self, Change, Desired, Note, Outcome, Prune};
 use crate::clients::{Client, OrgContext};
 use crate::discovery::Document;
 use crate::error::{Error, Result};
@@ -47,10 +49,12 @@ impl ClientReport {
         let outcomes: Vec<Outcome> = self.files.iter().map(|f| f.outcome).collect();
         if self.failed() {
             "failed"
-        } else if outcomes
-            .iter()
-            .any(|o| matches!(o, Outcome::WouldCreate | Outcome::WouldUpdate))
-        {
+        } else if outcomes.iter().any(|o| {
+            matches!(
+                o,
+                Outcome::WouldCreate | Outcome::WouldUpdate | Outcome::WouldRemove
+            )
+        }) {
             "would change"
         } else if outcomes.iter().all(|o| *o == Outcome::Unchanged) {
             "up to date"
@@ -83,75 +87,90 @@ impl ClientReport {
     }
 }
 
-/// What one run of plan and apply works with.
+/// How one run plans: for which org, and what it may replace or remove.
 pub struct Session<'a> {
     pub paths: &'a Paths,
-    pub ledger: &'a mut Ledger,
     pub org: &'a str,
     pub force: bool,
     pub dry_run: bool,
     pub prune: Prune,
 }
 
-/// Plans every file of one client before writing any, then applies and records them.
-pub fn run_client(
-    id: &'static str,
-    name: &'static str,
-    desired: &[Desired],
-    session: &mut Session,
-    out: &Output,
-) -> ClientReport {
-    let mut report = ClientReport {
-        id,
-        name,
-        files: Vec::new(),
-        error: None,
-    };
-    let planned: Result<Vec<_>, _> = desired
-        .iter()
-        .map(|d| apply::plan(d, session.ledger, session.org, session.force, session.prune))
-        .collect();
-    let changes = match planned {
-        Ok(changes) => changes,
-        Err(err) => {
-            report.error = Some(out.redact(&error_text(&err)));
-            return report;
-        }
-    };
-    // A file that does not exist and is not wanted is nothing to report.
-    for change in changes
-        .iter()
-        .filter(|c| c.before.is_some() || c.after.is_some())
-    {
-        let diff = (session.dry_run && !change.is_noop())
-            .then(|| out.redact(&apply::diff(change, session.paths)));
-        match apply::apply(change, session.dry_run, session.paths) {
-            Ok(outcome) => {
-                tracing::info!(client = id, path = %change.path.display(), ?outcome, "applied");
-                if !session.dry_run {
-                    session.ledger.record(
-                        &change.path,
-                        change.format,
-                        change.sensitive,
-                        session.org,
-                        change.client,
-                        change.entries.clone(),
-                    );
+/// Clients' reports, and the changes they will make, planned before anything is written.
+#[derive(Default)]
+pub struct Plan {
+    pub reports: Vec<ClientReport>,
+    /// Each change with the report and file it belongs to.
+    changes: Vec<(usize, usize, Change)>,
+}
+
+impl Plan {
+    /// Plans every file of one client. A file that cannot be planned (it does not parse) fails
+    /// this client alone; its other files are left as they are too.
+    pub fn client(
+        &mut self,
+        id: &'static str,
+        name: &'static str,
+        desired: &[Desired],
+        ledger: &Ledger,
+        session: &Session,
+        out: &Output,
+    ) {
+        let mut report = ClientReport {
+            id,
+            name,
+            files: Vec::new(),
+            error: None,
+        };
+        let planned: Result<Vec<_>, _> = desired
+            .iter()
+            .map(|d| apply::plan(d, ledger, session.org, session.force, session.prune))
+            .collect();
+        let r = self.reports.len();
+        match planned {
+            Ok(changes) => {
+                // A file that does not exist and is not wanted is nothing to report.
+                for change in changes
+                    .into_iter()
+                    .filter(|c| c.before.is_some() || c.after.is_some())
+                {
+                    let diff = (session.dry_run && !change.is_noop())
+                        .then(|| out.redact(&apply::diff(&change, session.paths)));
+                    report.files.push(FileReport {
+                        path: session.paths.display(&change.path),
+                        outcome: Outcome::planned(&change),
+                        notes: change.notes.clone(),
+                        diff,
+                    });
+                    self.changes.push((r, report.files.len() - 1, change));
                 }
-                report.files.push(FileReport {
-                    path: session.paths.display(&change.path),
-                    outcome,
-                    notes: change.notes.clone(),
-                    diff,
-                });
             }
-            Err(err) => {
-                report.error = Some(out.redact(&error_text(&err)));
-                break;
-            }
+            Err(err) => report.error = Some(out.redact(&error_text(&err))),
         }
+        self.reports.push(report);
     }
-    report
+
+    /// Stages every change in `txn`, commits it, and reports what was done.
+    pub fn commit(
+        mut self,
+        mut txn: Transaction,
+        org: &str,
+    ) -> Result<(Vec<ClientReport>, Committed)> {
+        let positions: Vec<(usize, usize)> = self
+            .changes
+            .drain(..)
+            .map(|(r, f, change)| {
+                txn.stage(org, change);
+                (r, f)
+            })
+            .collect();
+        let committed = txn.commit()?;
+        for ((r, f), outcome) in positions.into_iter().zip(&committed.outcomes) {
+            tracing::info!(client = self.reports[r].id, path = %self.reports[r].files[f].path, ?outcome, "applied");
+            self.reports[r].files[f].outcome = *outcome;
+        }
+        Ok((self.reports, committed))
+    }
 }
 
 fn error_text(err: &crate::error::Error) -> String {

@@ -5,10 +5,10 @@
 use serde_json::json;
 use url::Url;
 
-use super::configure::{ClientReport, Session, client_contexts, run_client};
+use super::configure::{ClientReport, Plan, Session, client_contexts};
 use crate::apply::Prune;
-use crate::apply::ledger::Ledger;
-use crate::apply::lock::ApplyLock;
+use crate::apply::transaction::{CredentialChange, Transaction, current_ledger};
+use crate::auth::acquire::{Acquired, TokenFlags, TokenSource, acquire};
 use crate::auth::{self, Supplied, jwt};
 use crate::cli::ApplyFlags;
 use crate::clients;
@@ -17,8 +17,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Http, org_key, parse_org_url};
 use crate::output::{Output, relative, timestamp};
 use crate::paths::Paths;
-use crate::secrets::{self, Credential, Secret, Store, StoreKind};
-use crate::state::{OidcSession, OrgState, State};
+use crate::secrets::{Credential, Secret, Store, StoreKind};
+use crate::state::{LoginMethod, OrgState, State};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -35,7 +35,9 @@ pub async fn run(
     out: &mut Output,
     interactive: bool,
 ) -> Result<u8> {
-    let mut state = State::load(paths)?;
+    // A snapshot for decisions; every change to the state is made at commit, on a fresh copy
+    // read under the lock.
+    let state = State::load(paths)?;
     let org_url = target_org(mode, url, &state)?;
     let org = org_key(&org_url);
     let previous = state.orgs.get(&org).cloned();
@@ -89,245 +91,212 @@ pub async fn run(
     }
     let document = &discovered.document;
     tracing::info!(org, freshness = ?discovered.freshness, "discovery document");
+    // The whole document is checked before anything runs, opens or is written: nobody signs
+    // in to an org whose configuration would then be refused.
     document.check_min_version(&org)?;
+    document.check_config(&org)?;
+    let selected = clients::select(flags.clients.as_deref(), document, paths)?;
 
     let replaces_token = mode == Mode::Login || supplied.is_some();
-    let mut refresh_token = None;
-    let mut client_secret = None;
-    let mut oidc_session = match (&supplied, mode) {
-        (None, Mode::Sync) => previous.as_ref().and_then(|p| p.oidc.clone()),
+    let sync_token = match (mode, &supplied) {
+        (Mode::Sync, None) => {
+            let p = previous.as_ref().expect("checked above");
+            Some((
+                stored.ok_or_else(|| {
+                    Error::auth(format!("no token for {org} in the {}", p.credential_store))
+                        .hint(format!("run `ai-setup login {org}`"))
+                })?,
+                p.login_method,
+            ))
+        }
         _ => None,
     };
-    let (token, method) = match (supplied, mode) {
-        (Some((token, source)), _) => (Some(token), source.method().to_string()),
-        (None, Mode::Sync) => {
-            let previous = previous.as_ref().expect("checked above");
-            let token = stored.ok_or_else(|| {
-                Error::auth(format!(
-                    "no token for {org} in the {}",
-                    previous.credential_store
-                ))
-                .hint(format!("run `ai-setup login {org}`"))
-            })?;
-            (Some(token), previous.login_method.clone())
-        }
-        (None, Mode::Login)
-            if flags.client_id.is_some()
-                || flags.id_token_env.is_some()
-                || flags.github_actions =>
-        {
-            let spec = document.oidc().ok_or_else(|| {
-                Error::usage(format!(
-                    "{org} names no OpenID provider (auth.oidc), so service accounts and token exchange cannot be used"
-                ))
-                .hint("log in with a token instead: --token-stdin or --token-env VAR")
-            })?;
-            let method = if flags.client_id.is_some() {
-                "client_credentials"
-            } else {
-                "token_exchange"
-            };
-            if flags.dry_run {
-                out.progress(&format!("Would sign in through {} ({method})", spec.issuer));
-                (None, method.to_string())
-            } else {
-                let http = Http::new()?;
-                let provider = auth::oidc::discover(&http, spec).await?;
-                let audience = spec.audience.as_deref();
-                let (tokens, client_id) = match (&flags.client_id, &flags.client_secret_env) {
-                    (Some(client_id), Some(var)) => {
-                        let secret = std::env::var(var).map(Secret::new).map_err(|_| {
-                            Error::usage(format!(
-                                "--client-secret-env {var}: the variable {var} is not set"
-                            ))
-                        })?;
-                        out.secret(&secret);
-                        client_secret = Some(secret.clone());
-                        let tokens = auth::oidc::client_credentials(
-                            &http,
-                            &provider.token_endpoint,
-                            client_id,
-                            &secret,
-                            audience,
-                        )
-                        .await?;
-                        (tokens, client_id.clone())
-                    }
-                    _ => {
-                        let subject = match &flags.id_token_env {
-                            Some(var) => std::env::var(var).map(Secret::new).map_err(|_| {
-                                Error::usage(format!(
-                                    "--id-token-env {var}: the variable {var} is not set"
-                                ))
-                            })?,
-                            None => {
-                                auth::oidc::github_actions_token(&http, audience.unwrap_or(&org))
-                                    .await?
-                            }
-                        };
-                        out.secret(&subject);
-                        let tokens = auth::oidc::exchange(
-                            &http,
-                            &provider.token_endpoint,
-                            &spec.client_id,
-                            &subject,
-                            audience,
-                        )
-                        .await?;
-                        (tokens, spec.client_id.clone())
-                    }
-                };
-                out.secret(&tokens.access);
-                if let Some(r) = &tokens.refresh {
-                    out.secret(r);
-                }
-                refresh_token = tokens.refresh;
-                oidc_session = Some(OidcSession {
-                    token_endpoint: provider.token_endpoint,
-                    client_id,
-                });
-                (Some(tokens.access), method.to_string())
+    let source = TokenSource::resolve(
+        TokenFlags {
+            supplied,
+            client_id: flags.client_id.as_deref(),
+            client_secret_env: flags.client_secret_env.as_deref(),
+            id_token_env: flags.id_token_env.as_deref(),
+            github_actions: flags.github_actions,
+            no_browser: flags.no_browser,
+        },
+        sync_token,
+        document,
+        &org,
+        interactive,
+    )?;
+    // The org's command runs only once accepted (remembered, --yes, or asked now).
+    let origin = org_url.origin().ascii_serialization();
+    let accepted = match &source {
+        TokenSource::OrgCommand(argv) => {
+            let mut consent = State::default();
+            if let Some(known) = state.accepted_command(&origin) {
+                consent.accept_command(&origin, known);
             }
+            auth::ensure_consent(&mut consent, &origin, argv, flags.yes, interactive)?;
+            Some(argv.to_vec())
         }
-        (None, Mode::Login) if document.oidc().is_some() => {
-            let spec = document.oidc().expect("checked");
-            if !interactive && !flags.no_browser {
-                return Err(Error::usage(format!(
-                    "{org} signs in through its OpenID provider, which needs a person to approve, and there is no terminal"
-                ))
-                .hint("pass --no-browser to sign in on another device (device flow) and wait for approval")
-                .hint("or log in with a token: --token-stdin or --token-env VAR"));
-            }
-            if flags.dry_run {
-                out.progress(&format!("Would sign in through {}", spec.issuer));
-                (None, "oidc".to_string())
-            } else {
-                let http = Http::new()?;
-                let provider = auth::oidc::discover(&http, spec).await?;
-                let tokens = if flags.no_browser || !auth::oidc::browser_available() {
-                    auth::oidc::device_login(&http, &provider, spec, out).await?
-                } else {
-                    auth::oidc::browser_login(&http, &provider, spec, out).await?
-                };
-                out.secret(&tokens.access);
-                if let Some(r) = &tokens.refresh {
-                    out.secret(r);
-                }
-                refresh_token = tokens.refresh;
-                oidc_session = Some(OidcSession {
-                    token_endpoint: provider.token_endpoint,
-                    client_id: spec.client_id.clone(),
-                });
-                (Some(tokens.access), "oidc".to_string())
-            }
-        }
-        (None, Mode::Login) => {
-            let origin = org_url.origin().ascii_serialization();
-            let token =
-                run_login_command(document, &org, &origin, &mut state, flags, out, interactive)?;
-            (token, "command".to_string())
-        }
+        _ => None,
     };
-    let claims = token.as_ref().and_then(|t| jwt::claims(t.expose()));
+    let acquired = if flags.dry_run
+        && !matches!(source, TokenSource::Supplied(..) | TokenSource::Stored(..))
+    {
+        out.progress(&source.describe());
+        Acquired {
+            token: None,
+            method: source.method(),
+            refresh_token: None,
+            client_secret: None,
+            oidc: None,
+        }
+    } else {
+        let keep_session = matches!(source, TokenSource::Stored(..));
+        let mut acquired = acquire(source, &org, out, interactive).await?;
+        if keep_session {
+            acquired.oidc = previous.as_ref().and_then(|p| p.oidc.clone());
+        }
+        acquired
+    };
+    let claims = acquired
+        .token
+        .as_ref()
+        .and_then(|t| jwt::claims(t.expose()));
     check_not_expired(claims.as_ref(), &org, mode)?;
 
-    let store_kind = match (&token, replaces_token && !flags.dry_run) {
-        (Some(token), true) => Some(store_credential(
-            &Credential {
-                token: token.clone(),
-                refresh_token,
-                client_secret,
-            },
-            &org,
-            previous.as_ref(),
-            flags,
-            paths,
-            out,
-        )?),
-        _ => previous.as_ref().map(|p| p.credential_store),
-    };
-
     // Translate, plan, apply.
-    let selected = clients::select(flags.clients.as_deref(), document, paths)?;
     let contexts = client_contexts(
         &selected,
         document,
         &org,
-        token.as_ref(),
+        acquired.token.as_ref(),
         &flags.sets,
         paths,
         out,
     )?;
-    let _lock = match flags.dry_run {
-        true => None,
-        false => Some(ApplyLock::acquire(paths, &mut |m| out.progress(m))?),
-    };
-    let mut ledger = Ledger::load(paths)?;
-    let mut session = Session {
+    let session = Session {
         paths,
-        ledger: &mut ledger,
         org: &org,
         force: flags.force,
         dry_run: flags.dry_run,
         prune: Prune::Unwanted,
     };
-    let reports: Vec<ClientReport> = selected
-        .iter()
-        .zip(&contexts)
-        .map(|(c, ctx)| {
-            run_client(
-                c.id(),
-                c.name(),
-                &c.configure(ctx, paths),
-                &mut session,
-                out,
-            )
-        })
-        .collect();
-    if !flags.dry_run {
-        ledger.save(paths)?;
-    }
     let skipped: Vec<&str> = clients::ALL
         .iter()
         .filter(|c| !selected.iter().any(|s| s.id() == c.id()))
         .map(|c| c.id())
         .collect();
+    let mut plan = Plan::default();
 
-    if !flags.dry_run {
-        let org_state = OrgState {
-            credential_store: store_kind.expect("a token was stored or held"),
-            name: document.org_name().map(str::to_string),
-            auth_env: document.auth_env().map(str::to_string),
-            login_method: method.clone(),
-            logged_in_at: match (mode, &previous) {
-                (Mode::Sync, Some(p)) => p.logged_in_at,
-                _ => crate::now_unix(),
-            },
-            last_sync: Some(crate::now_unix()),
-            oidc: oidc_session,
-            rerun_command: match (mode, &previous) {
-                (Mode::Sync, Some(p)) => p.rerun_command,
-                _ => flags.unattended && method == "command",
-            },
-            clients: reports
-                .iter()
-                .filter(|r| !r.failed())
-                .map(|r| r.id.to_string())
-                .collect(),
-        };
-        state.orgs.insert(org.clone(), org_state);
-        if mode == Mode::Login || state.default_org.is_none() {
-            state.default_org = Some(org.clone());
+    if flags.dry_run {
+        let ledger = current_ledger(paths)?;
+        for (c, ctx) in selected.iter().zip(&contexts) {
+            plan.client(
+                c.id(),
+                c.name(),
+                &c.configure(ctx, paths),
+                &ledger,
+                &session,
+                out,
+            );
         }
-    }
-    if !flags.dry_run || mode == Mode::Login {
         // A dry-run login still remembers an accepted command: that is what --yes said.
-        state.save(paths)?;
-    }
-    if !flags.dry_run {
-        discovered.remember();
+        if let Some(argv) = accepted.filter(|_| mode == Mode::Login) {
+            let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
+            txn.update_state(move |state, _| state.accept_command(&origin, &argv));
+            txn.commit()?;
+        }
+        let store = previous
+            .as_ref()
+            .map(|p| Store::open(p.credential_store, paths));
+        report(
+            out,
+            mode,
+            &org,
+            &discovered,
+            claims.as_ref(),
+            store,
+            acquired.method,
+            &plan.reports,
+            &skipped,
+            true,
+        );
+        return Ok(exit_code(&plan.reports));
     }
 
+    let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
+    for (c, ctx) in selected.iter().zip(&contexts) {
+        plan.client(
+            c.id(),
+            c.name(),
+            &c.configure(ctx, paths),
+            txn.ledger(),
+            &session,
+            out,
+        );
+    }
+    let token = acquired.token.clone().expect("a token was acquired");
+    if replaces_token {
+        txn.set_credential(CredentialChange {
+            org: org.clone(),
+            current: previous.as_ref().map(|p| p.credential_store),
+            new: Some((
+                Credential {
+                    token,
+                    refresh_token: acquired.refresh_token.clone(),
+                    client_secret: acquired.client_secret.clone(),
+                },
+                flags.credential_store,
+            )),
+        });
+    }
+    let org_state = OrgState {
+        credential_store: previous
+            .as_ref()
+            .map_or(StoreKind::File, |p| p.credential_store),
+        name: document.org_name().map(str::to_string),
+        auth_env: document.auth_env().map(str::to_string),
+        login_method: acquired.method,
+        logged_in_at: match (mode, &previous) {
+            (Mode::Sync, Some(p)) => p.logged_in_at,
+            _ => crate::now_unix(),
+        },
+        last_sync: Some(crate::now_unix()),
+        oidc: acquired.oidc.clone(),
+        rerun_command: match (mode, &previous) {
+            (Mode::Sync, Some(p)) => p.rerun_command,
+            _ => flags.unattended && acquired.method == LoginMethod::Command,
+        },
+        clients: plan
+            .reports
+            .iter()
+            .filter(|r| !r.failed())
+            .map(|r| r.id.to_string())
+            .collect(),
+    };
+    {
+        let org = org.clone();
+        txn.update_state(move |state, stored_in| {
+            let mut org_state = org_state;
+            if let Some(kind) = stored_in {
+                org_state.credential_store = kind;
+            }
+            state.orgs.insert(org.clone(), org_state);
+            if mode == Mode::Login || state.default_org.is_none() {
+                state.default_org = Some(org);
+            }
+            if let Some(argv) = accepted {
+                state.accept_command(&origin, &argv);
+            }
+        });
+    }
+    let (reports, committed) = plan.commit(txn, &org)?;
+    for w in &committed.warnings {
+        out.warn(w);
+    }
+    discovered.remember();
+    let store_kind = committed
+        .store
+        .or(previous.as_ref().map(|p| p.credential_store));
     report(
         out,
         mode,
@@ -335,16 +304,21 @@ pub async fn run(
         &discovered,
         claims.as_ref(),
         store_kind.map(|k| Store::open(k, paths)),
-        &method,
+        acquired.method,
         &reports,
         &skipped,
-        flags.dry_run,
+        false,
     );
-    Ok(if reports.iter().any(ClientReport::failed) {
+    Ok(exit_code(&reports))
+}
+
+/// 0, or the partial-failure code when a client could not be configured.
+fn exit_code(reports: &[ClientReport]) -> u8 {
+    if reports.iter().any(ClientReport::failed) {
         ErrorKind::Partial.exit_code()
     } else {
         0
-    })
+    }
 }
 
 /// The org URL given, or the remembered one.
@@ -368,32 +342,6 @@ fn supplied_source(flags: &ApplyFlags) -> Option<Supplied> {
     }
 }
 
-/// Runs the org's login command once the user accepted it. A dry run only says what it would
-/// run, and gets no token.
-fn run_login_command(
-    document: &crate::discovery::Document,
-    org: &str,
-    origin: &str,
-    state: &mut State,
-    flags: &ApplyFlags,
-    out: &mut Output,
-    interactive: bool,
-) -> Result<Option<Secret>> {
-    let argv = document
-        .auth_command()
-        .ok_or_else(|| no_login_method(document, org))?;
-    auth::ensure_consent(state, origin, argv, flags.yes, interactive)?;
-    let shown = auth::command::shell_words(argv);
-    if flags.dry_run {
-        out.progress(&format!("Would run the org's login command: {shown}"));
-        return Ok(None);
-    }
-    out.progress(&format!("Running the org's login command: {shown}"));
-    let token = auth::run_command(argv, interactive)?;
-    out.secret(&token);
-    Ok(Some(token))
-}
-
 fn check_not_expired(claims: Option<&jwt::Claims>, org: &str, mode: Mode) -> Result<()> {
     let now = crate::now_unix();
     match claims.and_then(|c| c.exp) {
@@ -412,44 +360,6 @@ fn check_not_expired(claims: Option<&jwt::Claims>, org: &str, mode: Mode) -> Res
     }
 }
 
-/// Stores the token where the user chose (warning first when `auto` falls back to the file),
-/// and removes the copy from the store it was in before, if that changed.
-fn store_credential(
-    credential: &Credential,
-    org: &str,
-    previous: Option<&OrgState>,
-    flags: &ApplyFlags,
-    paths: &Paths,
-    out: &mut Output,
-) -> Result<StoreKind> {
-    let mut warnings = Vec::new();
-    let store = secrets::store_new(flags.credential_store, paths, org, credential, &mut |w| {
-        warnings.push(w)
-    })?;
-    for w in warnings {
-        out.warn(&w);
-    }
-    if let Some(old) = previous.filter(|p| p.credential_store != store.kind) {
-        let _ = Store::open(old.credential_store, paths).delete(org);
-    }
-    Ok(store.kind)
-}
-
-fn no_login_method(document: &crate::discovery::Document, org: &str) -> Error {
-    let err = if document.oidc().is_some() {
-        Error::auth(format!(
-            "{org} offers only OpenID Connect login (auth.oidc), which this version of ai-setup cannot do yet"
-        ))
-    } else {
-        Error::auth(format!(
-            "{org}'s discovery document names no login method (auth.command)"
-        ))
-    };
-    err.hint(format!(
-        "log in with a token instead: `<command that prints your token> | ai-setup login {org} --token-stdin`"
-    ))
-}
-
 #[allow(clippy::too_many_arguments)]
 fn report(
     out: &mut Output,
@@ -458,7 +368,7 @@ fn report(
     discovered: &Discovered,
     claims: Option<&jwt::Claims>,
     store: Option<Store>,
-    method: &str,
+    method: LoginMethod,
     reports: &[ClientReport],
     skipped: &[&str],
     dry_run: bool,
@@ -476,7 +386,7 @@ fn report(
         "expires_at": expires_at.map(timestamp),
         "credential_store": store.as_ref().map(|s| s.kind),
         "credential_location": store.as_ref().map(Store::describe),
-        "login_method": method,
+        "login_method": method.to_string(),
         "discovery": discovered.freshness,
         "providers": providers,
         "mcp_servers": mcp,

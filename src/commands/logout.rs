@@ -8,9 +8,8 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::configure::{Session, run_client};
-use crate::apply::ledger::Ledger;
-use crate::apply::lock::ApplyLock;
+use super::configure::{Plan, Session};
+use crate::apply::transaction::{CredentialChange, Transaction, current_ledger};
 use crate::apply::{Desired, Prune};
 use crate::cli::LogoutArgs;
 use crate::clients;
@@ -21,14 +20,17 @@ use crate::secrets::Store;
 use crate::state::State;
 
 pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
-    let mut state = State::load(paths)?;
+    let state = State::load(paths)?;
     let org = state.resolve_org(args.url.as_deref())?;
     let org_state = state.orgs.get(&org).cloned();
-    let _lock = match args.dry_run {
+    let mut txn = match args.dry_run {
         true => None,
-        false => Some(ApplyLock::acquire(paths, &mut |m| out.progress(m))?),
+        false => Some(Transaction::begin(paths, &mut |m| out.progress(m))?),
     };
-    let mut ledger = Ledger::load(paths)?;
+    let ledger = match &txn {
+        Some(txn) => txn.ledger().clone(),
+        None => current_ledger(paths)?,
+    };
     let files = ledger.files_of(&org);
     if org_state.is_none() && files.is_empty() {
         return Err(Error::auth(format!("not logged in to {org}"))
@@ -49,9 +51,8 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
             keys: Vec::new(),
         });
     }
-    let mut session = Session {
+    let session = Session {
         paths,
-        ledger: &mut ledger,
         org: &org,
         force: false,
         dry_run: args.dry_run,
@@ -61,29 +62,39 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
             Prune::Credentials
         },
     };
-    let reports: Vec<_> = by_client
-        .iter()
-        .map(|(id, desired)| {
-            let name = clients::by_id(id).map_or(*id, |c| c.name());
-            run_client(id, name, desired, &mut session, out)
-        })
-        .collect();
+    let mut plan = Plan::default();
+    for (id, desired) in &by_client {
+        let name = clients::by_id(id).map_or(*id, |c| c.name());
+        plan.client(id, name, desired, &ledger, &session, out);
+    }
 
     let store = org_state
         .as_ref()
         .map(|o| Store::open(o.credential_store, paths));
-    let removed = match (&store, args.dry_run) {
-        (Some(store), false) => store.delete(&org)?,
-        _ => false,
+    let had_credential = match &store {
+        Some(store) => store.get(&org).ok().flatten().is_some(),
+        None => false,
     };
-    if !args.dry_run {
-        ledger.save(paths)?;
-        state.orgs.remove(&org);
-        if state.default_org.as_deref() == Some(org.as_str()) {
-            state.default_org = state.orgs.keys().next().cloned();
+    let (reports, default_org) = match txn.take() {
+        Some(mut txn) => {
+            txn.set_credential(CredentialChange {
+                org: org.clone(),
+                current: org_state.as_ref().map(|o| o.credential_store),
+                new: None,
+            });
+            let forget = org.clone();
+            txn.update_state(move |state, _| {
+                state.orgs.remove(&forget);
+                if state.default_org.as_deref() == Some(forget.as_str()) {
+                    state.default_org = state.orgs.keys().next().cloned();
+                }
+            });
+            let (reports, _) = plan.commit(txn, &org)?;
+            (reports, State::load(paths)?.default_org)
         }
-        state.save(paths)?;
-    }
+        None => (plan.reports, state.default_org.clone()),
+    };
+    let removed = had_credential && !args.dry_run;
 
     let mut text = format!(
         "{} {org}\n",
@@ -123,7 +134,7 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
             "credential_removed": removed,
             "credential_store": org_state.map(|o| o.credential_store),
             "clients": reports,
-            "default_org": state.default_org,
+            "default_org": default_org,
         }),
         &text,
     );

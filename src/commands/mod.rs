@@ -21,11 +21,11 @@ use std::path::PathBuf;
 
 use clap::CommandFactory;
 
+use crate::apply::transaction::Transaction;
 use crate::cli::{Cli, Command, McpAction, ServiceAction};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::paths::Paths;
-use crate::state::State;
 
 /// A single-threaded async runtime, built only by the commands that use the network, so that
 /// `ai-setup token` never pays for one.
@@ -39,16 +39,19 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 /// Remembers the CA files a successful login needed, by absolute path.
 fn remember_ca_files(given: &[PathBuf]) -> Result<()> {
     let paths = Paths::from_process()?;
-    let mut state = State::load(&paths)?;
-    for file in given {
-        let file = file
-            .canonicalize()
-            .map_err(|e| Error::io("find", file, e))?;
-        if !state.ca_files.contains(&file) {
-            state.ca_files.push(file);
+    let files = given
+        .iter()
+        .map(|file| file.canonicalize().map_err(|e| Error::io("find", file, e)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut txn = Transaction::begin(&paths, &mut |_| {})?;
+    txn.update_state(move |state, _| {
+        for file in files {
+            if !state.ca_files.contains(&file) {
+                state.ca_files.push(file);
+            }
         }
-    }
-    state.save(&paths)
+    });
+    txn.commit().map(|_| ())
 }
 
 /// Runs the parsed command line and returns the process exit code.

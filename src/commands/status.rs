@@ -93,7 +93,7 @@ pub fn gather(
         expires_at: claims.as_ref().and_then(|c| c.exp),
         credential_store: org_state.credential_store,
         credential_location: store.describe(),
-        login_method: org_state.login_method.clone(),
+        login_method: org_state.login_method.to_string(),
         logged_in_at: org_state.logged_in_at,
         last_sync: org_state.last_sync,
         clients: clients::ALL

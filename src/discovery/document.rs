@@ -8,6 +8,14 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 
+/// The error for a wrongly typed value in the org's document: the org's to fix.
+fn bad_value(org: &str, path: &str, why: &str) -> Error {
+    Error::network(format!(
+        "the discovery document of {org} has a bad value at '{path}': {why}"
+    ))
+    .hint("nothing was run or changed; tell the org's platform team (`ai-setup doctor --json` shows the document)")
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct Document {
     #[serde(default)]
@@ -128,6 +136,37 @@ impl Document {
                 && (env.is_empty() || !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             {
                 return bad("auth.env", "must be an environment variable name");
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the types of the `config` keys ai-setup reads, and of the per-client overlays,
+    /// before any login command runs (see [`super::schema`]).
+    pub fn check_config(&self, org: &str) -> Result<()> {
+        let overlays = self
+            .ai_setup
+            .as_ref()
+            .and_then(|e| e.clients.as_ref())
+            .into_iter()
+            .flatten()
+            .filter(|(id, _)| id.as_str() != "enabled");
+        let mut checks: Vec<(String, Option<&Map<String, Value>>)> =
+            vec![("config".into(), self.config.as_ref())];
+        for (id, overlay) in overlays {
+            let at = format!("ai_setup.clients.{id}");
+            match overlay.as_object() {
+                Some(map) => checks.push((at, Some(map))),
+                None => {
+                    return Err(bad_value(org, &at, "must be an object"));
+                }
+            }
+        }
+        for (prefix, map) in checks {
+            if let Some(map) = map
+                && let Err((path, why)) = super::schema::check_config(map, &prefix)
+            {
+                return Err(bad_value(org, &path, &why));
             }
         }
         Ok(())

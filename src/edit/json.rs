@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::Doc;
+use super::{Doc, Step, names, no_elements};
 use crate::error::{Error, Result};
 
 pub struct JsonDoc {
@@ -38,22 +38,24 @@ impl JsonDoc {
 }
 
 impl Doc for JsonDoc {
-    fn get(&self, key: &[String]) -> Option<Value> {
-        key.iter()
+    fn get(&self, key: &[Step]) -> Option<Value> {
+        names(key)?
+            .iter()
             .try_fold(&self.root, |node, part| node.get(part))
             .cloned()
     }
 
-    fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
-        set(&mut self.root, key, value.clone())
+    fn set(&mut self, key: &[Step], value: &Value) -> Result<()> {
+        let parts = names(key).ok_or_else(|| no_elements(key))?;
+        set(&mut self.root, &parts, value.clone())
     }
 
     fn snapshot(&self) -> Value {
         self.root.clone()
     }
 
-    fn remove(&mut self, key: &[String]) -> bool {
-        remove(&mut self.root, key)
+    fn remove(&mut self, key: &[Step]) -> bool {
+        names(key).is_some_and(|parts| remove(&mut self.root, &parts))
     }
 
     fn render(&self) -> Vec<u8> {
@@ -65,21 +67,21 @@ impl Doc for JsonDoc {
     }
 }
 
-fn set(root: &mut Value, key: &[String], value: Value) -> Result<()> {
+fn set(root: &mut Value, key: &[&str], value: Value) -> Result<()> {
     let (last, parents) = key.split_last().expect("a key has at least one part");
     let mut node = root;
     for (i, part) in parents.iter().enumerate() {
         let object = node.as_object_mut().ok_or_else(|| not_object(&key[..i]))?;
         node = object
-            .entry(part.clone())
+            .entry(part.to_string())
             .or_insert_with(|| Value::Object(Map::new()));
     }
     let object = node.as_object_mut().ok_or_else(|| not_object(parents))?;
-    object.insert(last.clone(), value);
+    object.insert(last.to_string(), value);
     Ok(())
 }
 
-fn remove(root: &mut Value, key: &[String]) -> bool {
+fn remove(root: &mut Value, key: &[&str]) -> bool {
     let (last, parents) = key.split_last().expect("a key has at least one part");
     let mut node = root;
     for part in parents {
@@ -89,10 +91,10 @@ fn remove(root: &mut Value, key: &[String]) -> bool {
         }
     }
     node.as_object_mut()
-        .is_some_and(|object| object.shift_remove(last).is_some())
+        .is_some_and(|object| object.shift_remove(*last).is_some())
 }
 
-fn not_object(key: &[String]) -> Error {
+fn not_object(key: &[&str]) -> Error {
     Error::failure(format!(
         "'{}' is not an object, so ai-setup cannot add keys under it",
         key.join(".")
@@ -104,8 +106,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn key(k: &str) -> Vec<String> {
-        vec![k.to_string()]
+    fn key(k: &str) -> Vec<Step> {
+        vec![Step::from(k)]
     }
 
     #[test]

@@ -8,7 +8,7 @@ use jsonc_parser::ParseOptions;
 use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
 use serde_json::Value;
 
-use super::{Doc, split_bom, with_bom};
+use super::{Doc, Step, names, no_elements, split_bom, with_bom};
 use crate::error::{Error, Result};
 
 pub struct JsoncDoc {
@@ -38,14 +38,15 @@ impl JsoncDoc {
     }
 
     /// The object at `path`, if every step is an object.
-    fn object_at(&self, path: &[String]) -> Option<CstObject> {
+    fn object_at(&self, path: &[&str]) -> Option<CstObject> {
         path.iter()
             .try_fold(self.root_object(), |obj, part| obj.object_value(part))
     }
 }
 
 impl Doc for JsoncDoc {
-    fn get(&self, key: &[String]) -> Option<Value> {
+    fn get(&self, key: &[Step]) -> Option<Value> {
+        let key = names(key)?;
         let (last, parents) = key.split_last()?;
         self.object_at(parents)?
             .get(last)?
@@ -59,13 +60,17 @@ impl Doc for JsoncDoc {
             .unwrap_or_else(|| Value::Object(Default::default()))
     }
 
-    fn has(&self, key: &[String]) -> bool {
+    fn has(&self, key: &[Step]) -> bool {
+        let Some(key) = names(key) else {
+            return false;
+        };
         key.split_last()
             .and_then(|(last, parents)| self.object_at(parents)?.get(last))
             .is_some()
     }
 
-    fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
+    fn set(&mut self, key: &[Step], value: &Value) -> Result<()> {
+        let key = names(key).ok_or_else(|| no_elements(key))?;
         let (last, parents) = key.split_last().expect("a key has at least one part");
         let mut object = self.root_object();
         for (i, part) in parents.iter().enumerate() {
@@ -92,7 +97,10 @@ impl Doc for JsoncDoc {
         Ok(())
     }
 
-    fn remove(&mut self, key: &[String]) -> bool {
+    fn remove(&mut self, key: &[Step]) -> bool {
+        let Some(key) = names(key) else {
+            return false;
+        };
         let Some((last, parents)) = key.split_last() else {
             return false;
         };
@@ -130,8 +138,8 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
-    fn key(k: &str) -> Vec<String> {
-        k.split('.').map(String::from).collect()
+    fn key(k: &str) -> Vec<Step> {
+        k.split('.').map(Step::from).collect()
     }
 
     fn edit(text: &str, f: impl FnOnce(&mut JsoncDoc)) -> String {

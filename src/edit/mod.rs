@@ -11,9 +11,10 @@ pub mod jsonc;
 pub mod toml;
 pub mod yaml;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// How a file is parsed and edited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -29,45 +30,117 @@ pub enum Format {
     Yaml,
 }
 
+/// One step of a key path: a property name, whatever characters it holds, or the element of a
+/// list of objects whose `field` is `value` (Continue's `mcpServers`). The two are different
+/// variants, so no server name (`[name=x]` included) can ever be read as a list selector. In
+/// the ledger a name is a JSON string and an element an object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Step {
+    Name(String),
+    Element { field: String, value: String },
+}
+
+impl Step {
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Step::Name(name) => Some(name),
+            Step::Element { .. } => None,
+        }
+    }
+}
+
+impl From<&str> for Step {
+    fn from(name: &str) -> Self {
+        Step::Name(name.to_string())
+    }
+}
+
+impl From<String> for Step {
+    fn from(name: String) -> Self {
+        Step::Name(name)
+    }
+}
+
+/// A key path of property names.
+pub fn path<S: AsRef<str>>(names: &[S]) -> Vec<Step> {
+    names.iter().map(|n| Step::from(n.as_ref())).collect()
+}
+
+/// A key path as people read it: `mcpServers.docs`, `mcpServers[name=docs]`.
+pub fn display(key: &[Step]) -> String {
+    let mut out = String::new();
+    for step in key {
+        match step {
+            Step::Name(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Step::Element { field, value } => out.push_str(&format!("[{field}={value}]")),
+        }
+    }
+    out
+}
+
+/// The names of a path that has no list elements in it, for the editors of formats that
+/// address only by name (JSON, TOML).
+pub(crate) fn names(key: &[Step]) -> Option<Vec<&str>> {
+    key.iter().map(Step::name).collect()
+}
+
+/// The error for a list element asked of an editor that has no such addressing.
+pub(crate) fn no_elements(key: &[Step]) -> Error {
+    Error::failure(format!(
+        "'{}' names a list element, which this file format cannot address",
+        display(key)
+    ))
+}
+
 /// A parsed file.
 pub trait Doc {
     /// The value at `key`, as JSON.
-    fn get(&self, key: &[String]) -> Option<Value>;
+    fn get(&self, key: &[Step]) -> Option<Value>;
     /// Whether `key` is there, without converting its value (a parent can be large).
-    fn has(&self, key: &[String]) -> bool {
+    fn has(&self, key: &[Step]) -> bool {
         self.get(key).is_some()
     }
     /// The whole document as JSON: one conversion for many reads.
     fn snapshot(&self) -> Value;
     /// Sets `key`, creating missing parent objects or tables.
-    fn set(&mut self, key: &[String], value: &Value) -> Result<()>;
+    fn set(&mut self, key: &[Step], value: &Value) -> Result<()>;
     /// Sets many keys, in order; an editor may build new sections at once.
-    fn set_many(&mut self, writes: &[(Vec<String>, Value)]) -> Result<()> {
+    fn set_many(&mut self, writes: &[(Vec<Step>, Value)]) -> Result<()> {
         writes
             .iter()
             .try_for_each(|(key, value)| self.set(key, value))
     }
     /// Removes `key`; true when it was there.
-    fn remove(&mut self, key: &[String]) -> bool;
+    fn remove(&mut self, key: &[Step]) -> bool;
     fn render(&self) -> Vec<u8>;
 }
 
-/// A key segment `[field=value]` names the element of a list of objects whose `field` is
-/// `value` (Continue's `mcpServers` is such a list). Only the YAML editor writes through it.
-pub fn selector(part: &str) -> Option<(&str, &str)> {
-    part.strip_prefix('[')?.strip_suffix(']')?.split_once('=')
+/// The value at `key` in a JSON value, through objects and list elements.
+pub fn lookup<'a>(value: &'a Value, key: &[Step]) -> Option<&'a Value> {
+    key.iter().try_fold(value, |node, step| match step {
+        Step::Element { field, value } => node
+            .as_array()?
+            .iter()
+            .find(|item| item.get(field).and_then(Value::as_str) == Some(value)),
+        Step::Name(name) => node.as_object()?.get(name),
+    })
 }
 
-/// The value at `key` in a JSON value, through objects and `[field=value]` list selectors.
-pub fn lookup<'a>(value: &'a Value, key: &[String]) -> Option<&'a Value> {
-    key.iter()
-        .try_fold(value, |node, part| match selector(part) {
-            Some((field, wanted)) => node
-                .as_array()?
-                .iter()
-                .find(|item| item.get(field).and_then(Value::as_str) == Some(wanted)),
-            None => node.as_object()?.get(part),
-        })
+/// [`lookup`] for changing the value found.
+pub fn lookup_mut<'a>(value: &'a mut Value, key: &[Step]) -> Option<&'a mut Value> {
+    key.iter().try_fold(value, |node, step| match step {
+        Step::Element { field, value } => node
+            .as_array_mut()?
+            .iter_mut()
+            .find(|item| item.get(field).and_then(Value::as_str) == Some(value)),
+        Step::Name(name) => node.as_object_mut()?.get_mut(name),
+    })
 }
 
 /// Parses `text` (absent: an empty document) in `format`.

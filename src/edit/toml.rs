@@ -6,7 +6,7 @@
 use serde_json::{Map, Number, Value};
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table};
 
-use super::{Doc, split_bom, with_bom};
+use super::{Doc, Step, names, no_elements, split_bom, with_bom};
 use crate::error::{Error, Result};
 
 pub struct TomlDoc {
@@ -28,19 +28,20 @@ impl TomlDoc {
 }
 
 impl Doc for TomlDoc {
-    fn get(&self, key: &[String]) -> Option<Value> {
-        item_to_json(find(self.doc.as_item(), key)?)
+    fn get(&self, key: &[Step]) -> Option<Value> {
+        item_to_json(find(self.doc.as_item(), &names(key)?)?)
     }
 
-    fn has(&self, key: &[String]) -> bool {
-        find(self.doc.as_item(), key).is_some()
+    fn has(&self, key: &[Step]) -> bool {
+        names(key).is_some_and(|key| find(self.doc.as_item(), &key).is_some())
     }
 
     fn snapshot(&self) -> Value {
         item_to_json(self.doc.as_item()).unwrap_or_else(|| Value::Object(Default::default()))
     }
 
-    fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
+    fn set(&mut self, key: &[Step], value: &Value) -> Result<()> {
+        let key = names(key).ok_or_else(|| no_elements(key))?;
         let (last, parents) = key.split_last().expect("a key has at least one part");
         let mut table = self.doc.as_table_mut();
         for (i, part) in parents.iter().enumerate() {
@@ -84,7 +85,10 @@ impl Doc for TomlDoc {
         Ok(())
     }
 
-    fn remove(&mut self, key: &[String]) -> bool {
+    fn remove(&mut self, key: &[Step]) -> bool {
+        let Some(key) = names(key) else {
+            return false;
+        };
         let Some((last, parents)) = key.split_last() else {
             return false;
         };
@@ -110,9 +114,8 @@ impl Doc for TomlDoc {
 }
 
 /// The item at `key`, through tables and inline tables alike, converting nothing.
-fn find<'a>(item: &'a Item, key: &[String]) -> Option<&'a Item> {
-    key.iter()
-        .try_fold(item, |item, part| item.get(part.as_str()))
+fn find<'a>(item: &'a Item, key: &[&str]) -> Option<&'a Item> {
+    key.iter().try_fold(item, |item, part| item.get(*part))
 }
 
 fn json_to_table(map: &Map<String, Value>) -> Table {
@@ -195,8 +198,8 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
-    fn key(k: &str) -> Vec<String> {
-        k.split('.').map(String::from).collect()
+    fn key(k: &str) -> Vec<Step> {
+        k.split('.').map(Step::from).collect()
     }
 
     fn edit(text: &str, f: impl FnOnce(&mut TomlDoc)) -> String {

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use serde_json::{Map, Number, Value};
 use yaml_edit::{Document, Mapping, ScalarValue, Sequence, YamlNode, YamlValue};
 
-use super::{Doc, selector, split_bom, with_bom};
+use super::{Doc, Step, display, split_bom, with_bom};
 use crate::error::{Error, Result};
 
 pub struct YamlDoc {
@@ -31,12 +31,12 @@ impl YamlDoc {
     }
 
     /// Sets `key` to an already converted value (see `Doc::set`).
-    fn set_value(&mut self, key: &[String], new: YamlValue) -> Result<()> {
+    fn set_value(&mut self, key: &[Step], new: YamlValue) -> Result<()> {
         let (last, parents) = key.split_last().expect("a key has at least one part");
         let not_container = |i: usize| {
             Error::failure(format!(
                 "'{}' is not a mapping or list, so ai-setup cannot add entries under it",
-                key[..=i].join(".")
+                display(&key[..=i])
             ))
         };
         let mut node = YamlNode::Mapping(self.root());
@@ -47,29 +47,30 @@ impl YamlDoc {
                     // Build the missing rest of the path with the value in it and set it at
                     // once: yaml-edit writes a non-empty collection in block style, where an
                     // empty one filled afterwards would stay in flow style.
-                    let YamlNode::Mapping(m) = &node else {
+                    let (YamlNode::Mapping(m), Step::Name(part)) = (&node, part) else {
                         return Err(not_container(i));
                     };
-                    let nested =
-                        key[i + 1..]
-                            .iter()
-                            .rev()
-                            .fold(new, |inner, seg| match selector(seg) {
-                                Some(_) => YamlValue::Sequence(vec![inner]),
-                                None => YamlValue::Mapping(BTreeMap::from([(seg.clone(), inner)])),
-                            });
+                    let nested = key[i + 1..]
+                        .iter()
+                        .rev()
+                        .fold(new, |inner, step| match step {
+                            Step::Element { .. } => YamlValue::Sequence(vec![inner]),
+                            Step::Name(name) => {
+                                YamlValue::Mapping(BTreeMap::from([(name.clone(), inner)]))
+                            }
+                        });
                     m.set(part.as_str(), nested);
                     return Ok(());
                 }
             };
         }
-        match (&node, selector(last)) {
-            (YamlNode::Mapping(m), None) => match entry_of(m, last) {
+        match (&node, last) {
+            (YamlNode::Mapping(m), Step::Name(last)) => match entry_of(m, last) {
                 Some(entry) => entry.set_value(new, false),
                 None => m.set(last.as_str(), new),
             },
-            (YamlNode::Sequence(seq), Some((field, wanted))) => {
-                match element_index(seq, field, wanted) {
+            (YamlNode::Sequence(seq), Step::Element { field, value }) => {
+                match element_index(seq, field, value) {
                     Some(index) => {
                         seq.set(index, new);
                     }
@@ -86,7 +87,7 @@ impl YamlDoc {
     }
 
     /// The node at `path`, through mappings and `[field=value]` list selectors.
-    fn find(&self, path: &[String]) -> Option<YamlNode> {
+    fn find(&self, path: &[Step]) -> Option<YamlNode> {
         path.iter()
             .try_fold(YamlNode::Mapping(self.root()), |node, part| {
                 child(&node, part)
@@ -96,18 +97,20 @@ impl YamlDoc {
 
 /// A mapping or list that does not exist yet, with the entries to create it with.
 struct NewSection {
-    parent: Vec<String>,
+    parent: Vec<Step>,
     entries: BTreeMap<String, YamlValue>,
     elements: Vec<YamlValue>,
 }
 
 /// The child `part` of `node`: a mapping's key, or a list element chosen by a selector.
-fn child(node: &YamlNode, part: &str) -> Option<YamlNode> {
-    match (node, selector(part)) {
-        (YamlNode::Mapping(m), None) => m.iter().find(|(k, _)| key_is(k, part)).map(|(_, v)| v),
-        (YamlNode::Sequence(seq), Some((field, wanted))) => seq
+fn child(node: &YamlNode, step: &Step) -> Option<YamlNode> {
+    match (node, step) {
+        (YamlNode::Mapping(m), Step::Name(name)) => {
+            m.iter().find(|(k, _)| key_is(k, name)).map(|(_, v)| v)
+        }
+        (YamlNode::Sequence(seq), Step::Element { field, value }) => seq
             .values()
-            .find(|item| element_matches(item, field, wanted)),
+            .find(|item| element_matches(item, field, value)),
         _ => None,
     }
 }
@@ -144,11 +147,11 @@ fn element_index(seq: &Sequence, field: &str, wanted: &str) -> Option<usize> {
 }
 
 impl Doc for YamlDoc {
-    fn get(&self, key: &[String]) -> Option<Value> {
+    fn get(&self, key: &[Step]) -> Option<Value> {
         self.find(key).map(|node| node_to_json(&node))
     }
 
-    fn has(&self, key: &[String]) -> bool {
+    fn has(&self, key: &[Step]) -> bool {
         self.find(key).is_some()
     }
 
@@ -156,14 +159,14 @@ impl Doc for YamlDoc {
         mapping_to_json(&self.root())
     }
 
-    fn set(&mut self, key: &[String], value: &Value) -> Result<()> {
+    fn set(&mut self, key: &[Step], value: &Value) -> Result<()> {
         self.set_value(key, json_to_yaml(value))
     }
 
     /// Entries whose parent does not exist yet are built into it and set at once: yaml-edit's
     /// `set` looks through the whole mapping for each new key, which is quadratic for a
     /// section of hundreds of entries.
-    fn set_many(&mut self, writes: &[(Vec<String>, Value)]) -> Result<()> {
+    fn set_many(&mut self, writes: &[(Vec<Step>, Value)]) -> Result<()> {
         let mut fresh: Vec<NewSection> = Vec::new();
         for (key, value) in writes {
             let (last, parent) = key.split_last().expect("a key has at least one part");
@@ -182,10 +185,10 @@ impl Doc for YamlDoc {
                     fresh.len() - 1
                 }
             };
-            match selector(last) {
-                Some(_) => fresh[at].elements.push(json_to_yaml(value)),
-                None => {
-                    fresh[at].entries.insert(last.clone(), json_to_yaml(value));
+            match last {
+                Step::Element { .. } => fresh[at].elements.push(json_to_yaml(value)),
+                Step::Name(name) => {
+                    fresh[at].entries.insert(name.clone(), json_to_yaml(value));
                 }
             }
         }
@@ -200,16 +203,16 @@ impl Doc for YamlDoc {
         Ok(())
     }
 
-    fn remove(&mut self, key: &[String]) -> bool {
+    fn remove(&mut self, key: &[Step]) -> bool {
         let Some((last, parents)) = key.split_last() else {
             return false;
         };
-        match (self.find(parents), selector(last)) {
+        match (self.find(parents), last) {
             // Mapping::remove also takes the entry's trivia away; an entry's own removal
             // leaves the next line's indentation behind.
-            (Some(YamlNode::Mapping(m)), None) => m.remove(last.as_str()).is_some(),
-            (Some(YamlNode::Sequence(seq)), Some((field, wanted))) => {
-                element_index(&seq, field, wanted).is_some_and(|i| seq.remove(i).is_some())
+            (Some(YamlNode::Mapping(m)), Step::Name(name)) => m.remove(name.as_str()).is_some(),
+            (Some(YamlNode::Sequence(seq)), Step::Element { field, value }) => {
+                element_index(&seq, field, value).is_some_and(|i| seq.remove(i).is_some())
             }
             _ => false,
         }
@@ -285,8 +288,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn key(k: &str) -> Vec<String> {
-        k.split('.').map(String::from).collect()
+    fn key(k: &str) -> Vec<Step> {
+        k.split('.').map(Step::from).collect()
     }
 
     fn edit(text: &str, f: impl FnOnce(&mut YamlDoc)) -> String {
@@ -323,7 +326,15 @@ mod tests {
 
     #[test]
     fn list_elements_are_found_replaced_added_and_removed_by_name() {
-        let key = |name: &str| vec!["mcpServers".to_string(), format!("[name={name}]")];
+        let key = |name: &str| {
+            vec![
+                Step::from("mcpServers"),
+                Step::Element {
+                    field: "name".into(),
+                    value: name.into(),
+                },
+            ]
+        };
         let doc = YamlDoc::parse(Some(CONTINUE.as_bytes())).unwrap();
         assert_eq!(
             doc.get(&key("docs")),

@@ -58,7 +58,7 @@ pub fn set(
         e.context(paths.display(&target))
             .hint("fix the file, then try again; it was left as it is")
     })?;
-    doc.set(&path, value)?;
+    doc.set(&crate::edit::path(&path), value)?;
     write_file(&target, &doc.render(), None)?;
     Ok(target)
 }

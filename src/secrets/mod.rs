@@ -113,6 +113,15 @@ pub enum StoreChoice {
     File,
 }
 
+impl From<StoreKind> for StoreChoice {
+    fn from(kind: StoreKind) -> Self {
+        match kind {
+            StoreKind::Keyring => StoreChoice::Keyring,
+            StoreKind::File => StoreChoice::File,
+        }
+    }
+}
+
 /// An open credential store.
 pub struct Store<'a> {
     pub kind: StoreKind,

@@ -97,7 +97,7 @@ fn parse(path: &std::path::Path) -> Value {
         // Through ai-setup's own TOML reader, as JSON, for uniform assertions.
         let doc =
             ai_setup::edit::parse(ai_setup::edit::Format::Toml, Some(text.as_bytes())).unwrap();
-        json!({ "mcp_servers": doc.get(&["mcp_servers".to_string()]).unwrap_or(Value::Null) })
+        json!({ "mcp_servers": doc.get(&ai_setup::edit::path(&["mcp_servers"])).unwrap_or(Value::Null) })
     } else {
         jsonc_parser::parse_to_serde_value(&text, &Default::default()).unwrap()
     }

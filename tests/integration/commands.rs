@@ -330,10 +330,11 @@ fn dry_run_changes_nothing_runs_nothing_and_shows_the_diff() {
     let after = env.snapshot();
     let changed: Vec<_> = after
         .iter()
-        .filter(|(p, b)| before.get(*p) != Some(*b))
+        .filter(|(p, b)| before.get(*p) != Some(*b) && !crate::bad_input::is_lock(p))
         .map(|(p, _)| p.strip_prefix(&env.home).unwrap().to_path_buf())
         .collect();
-    // Only ai-setup's own memory of the accepted command (what --yes said) may be written.
+    // Only ai-setup's own memory of the accepted command (what --yes said) may be written,
+    // under its lock.
     assert_eq!(
         changed,
         [std::path::PathBuf::from(".local/state/ai-setup/state.json")]

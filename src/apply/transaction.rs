@@ -1,0 +1,337 @@
+//! The transaction: the one way ai-setup changes clients' files, the ledger, the stored
+//! credential and `state.json` (DESIGN principle 8).
+//!
+//! [`Transaction::begin`] takes the apply lock, finishes whatever an interrupted run left (the
+//! [`journal`]), and loads the ledger. Callers plan against it and stage changes; [`commit`]
+//! then, in this order:
+//! 1. writes the journal of the file changes, durably;
+//! 2. stores or removes the credential;
+//! 3. changes `state.json`, read and written under the lock, so that two runs for two orgs
+//!    never lose each other's entry;
+//! 4. replaces the files, one by one, each atomically;
+//! 5. saves the ledger and removes the journal.
+//!
+//! A failure in steps 2 to 5 (a full disk, a read-only folder) undoes what was done, newest
+//! first: every file gets its bytes back, the credential and state are as they were. A kill at
+//! any instant leaves the journal, and the next transaction makes the ledger agree with the
+//! files, so no entry ai-setup wrote is ever taken for the user's.
+//!
+//! [`commit`]: Transaction::commit
+
+use std::path::PathBuf;
+
+use super::journal::{self, Intent, Journal};
+use super::ledger::Ledger;
+use super::lock::ApplyLock;
+use super::{Change, Desired, Outcome, Prune, backup, write};
+use crate::error::{Error, Result};
+use crate::paths::Paths;
+use crate::secrets::{self, Credential, Store, StoreChoice, StoreKind};
+use crate::state::State;
+
+/// Stops the process here, as `kill -9` would, when `AI_SETUP_CRASH_AT` names this point: the
+/// fault-injection tests' way into the middle of a transaction. Compiled out of release builds.
+pub fn crash_point(name: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("AI_SETUP_CRASH_AT").is_some_and(|v| v == name) {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &std::process::id().to_string()])
+            .status();
+        std::thread::sleep(std::time::Duration::from_secs(10));
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = name;
+}
+
+/// The ledger as it stands, with what an interrupted run's journal says, without writing
+/// anything or taking the lock: for planning that only shows (`--dry-run`, `clients`, the
+/// dashboard).
+pub fn current_ledger(paths: &Paths) -> Result<Ledger> {
+    let mut ledger = Ledger::load(paths)?;
+    if let Some(journal) = journal::read(paths)? {
+        journal::replay(&journal, &mut ledger);
+    }
+    Ok(ledger)
+}
+
+/// A change of the org's stored credential.
+pub struct CredentialChange {
+    pub org: String,
+    /// The store that holds the org's credential now, if any (from `state.json`).
+    pub current: Option<StoreKind>,
+    /// The credential to store and where the user wants it; `None` removes it.
+    pub new: Option<(Credential, StoreChoice)>,
+}
+
+/// What a commit did.
+#[derive(Debug, Default)]
+pub struct Committed {
+    /// For each staged change, in order.
+    pub outcomes: Vec<Outcome>,
+    /// Where the credential went, when one was stored.
+    pub store: Option<StoreKind>,
+    /// Warnings the user should see (the keyring fell back to the file).
+    pub warnings: Vec<String>,
+}
+
+/// A change to `state.json`, given where the credential was stored (when this transaction
+/// stored one).
+type StatePatch = Box<dyn FnOnce(&mut State, Option<StoreKind>)>;
+
+pub struct Transaction<'a> {
+    paths: &'a Paths,
+    _lock: ApplyLock,
+    ledger: Ledger,
+    staged: Vec<(String, Change)>,
+    credential: Option<CredentialChange>,
+    state: Option<StatePatch>,
+}
+
+/// What has been done so far, to undo on failure.
+#[derive(Default)]
+struct Undo<'a> {
+    state: Option<Option<Vec<u8>>>,
+    credential: Option<Box<dyn FnOnce() -> Result<()> + 'a>>,
+    files: Vec<(usize, Option<String>)>,
+}
+
+impl<'a> Transaction<'a> {
+    /// Takes the lock (waiting up to 30 s; `waiting` is told once), recovers an interrupted
+    /// run, and loads the ledger.
+    pub fn begin(paths: &'a Paths, waiting: &mut dyn FnMut(&str)) -> Result<Self> {
+        let lock = ApplyLock::acquire(paths, waiting)?;
+        journal::recover(paths)?;
+        Ok(Transaction {
+            paths,
+            _lock: lock,
+            ledger: Ledger::load(paths)?,
+            staged: Vec::new(),
+            credential: None,
+            state: None,
+        })
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// Plans `desired` for `org` against the file and this transaction's ledger.
+    pub fn plan(&self, desired: &Desired, org: &str, force: bool, prune: Prune) -> Result<Change> {
+        super::plan(desired, &self.ledger, org, force, prune)
+    }
+
+    /// Adds a planned change; its outcome is in [`Committed::outcomes`] at the same index.
+    pub fn stage(&mut self, org: &str, change: Change) -> usize {
+        self.staged.push((org.to_string(), change));
+        self.staged.len() - 1
+    }
+
+    pub fn set_credential(&mut self, change: CredentialChange) {
+        self.credential = Some(change);
+    }
+
+    /// Changes `state.json` at commit, on the copy read under the lock.
+    pub fn update_state(&mut self, patch: impl FnOnce(&mut State, Option<StoreKind>) + 'static) {
+        self.state = Some(Box::new(patch));
+    }
+
+    /// Does it all, or, on failure, none of it (see the module's documentation).
+    pub fn commit(mut self) -> Result<Committed> {
+        let paths = self.paths;
+        let pending: Vec<usize> = (0..self.staged.len())
+            .filter(|&i| !self.staged[i].1.is_noop())
+            .collect();
+        if !pending.is_empty() {
+            let journal = Journal {
+                files: pending
+                    .iter()
+                    .map(|&i| Intent::of(&self.staged[i].0, &self.staged[i].1, &self.ledger))
+                    .collect(),
+            };
+            journal::write(paths, &journal)?;
+        }
+        crash_point("after-journal");
+        let mut undo = Undo::default();
+        let mut committed = Committed::default();
+        match self.apply_all(&pending, &mut undo, &mut committed) {
+            Ok(()) => {
+                if let Err(e) = journal::remove(paths) {
+                    tracing::warn!("the journal stays: {}", e.message);
+                }
+                committed.outcomes = self
+                    .staged
+                    .iter()
+                    .map(|(_, change)| Outcome::done(change))
+                    .collect();
+                self.after_commit(&committed);
+                Ok(committed)
+            }
+            Err(err) => Err(self.roll_back(undo, err)),
+        }
+    }
+
+    fn apply_all(
+        &mut self,
+        pending: &[usize],
+        undo: &mut Undo<'a>,
+        committed: &mut Committed,
+    ) -> Result<()> {
+        let paths = self.paths;
+        if let Some(change) = &self.credential {
+            let previous = match change.current {
+                Some(kind) => Store::open(kind, paths).get(&change.org)?,
+                None => None,
+            };
+            let org = change.org.clone();
+            let current = change.current;
+            match &change.new {
+                Some((credential, choice)) => {
+                    let store = secrets::store_new(*choice, paths, &org, credential, &mut |w| {
+                        committed.warnings.push(w)
+                    })?;
+                    let used = store.kind;
+                    committed.store = Some(used);
+                    undo.credential = Some(Box::new(move || {
+                        let store = Store::open(used, paths);
+                        match previous.filter(|_| current == Some(used)) {
+                            Some(old) => store.set(&org, &old),
+                            None => store.delete(&org).map(|_| ()),
+                        }
+                    }));
+                }
+                None => {
+                    if let Some(kind) = current {
+                        Store::open(kind, paths).delete(&org)?;
+                        undo.credential = Some(Box::new(move || match previous {
+                            Some(old) => Store::open(kind, paths).set(&org, &old),
+                            None => Ok(()),
+                        }));
+                    }
+                }
+            }
+        }
+        crash_point("after-credential");
+        if let Some(patch) = self.state.take() {
+            let file = paths.state_file();
+            let before = read_optional(&file)?;
+            let mut state = State::load(paths)?;
+            patch(&mut state, committed.store);
+            undo.state = Some(before);
+            state.save(paths)?;
+        }
+        crash_point("after-state");
+        for &i in pending {
+            let change = &self.staged[i].1;
+            crash_point(&format!("before-file-{}", undo.files.len()));
+            // Recorded before the write: a write that fails half-way is undone too (the
+            // file is then still as it was, and putting it back changes nothing).
+            undo.files.push((i, None));
+            let backup = super::apply(change, paths)?;
+            undo.files.last_mut().expect("pushed").1 = backup;
+        }
+        crash_point("after-files");
+        // A transaction that only changes the state (a remembered consent) leaves the
+        // ledger alone.
+        if !self.staged.is_empty() {
+            for (org, change) in &self.staged {
+                self.ledger.record(org, change);
+            }
+            self.ledger.save(paths)?;
+        }
+        crash_point("after-ledger");
+        Ok(())
+    }
+
+    /// Undoes what was done, newest first. When undoing fails too, the journal stays for the
+    /// next run, and the error says so.
+    fn roll_back(&self, undo: Undo<'a>, err: Error) -> Error {
+        let paths = self.paths;
+        let mut failures = Vec::new();
+        for (i, backup) in undo.files.iter().rev() {
+            let change = &self.staged[*i].1;
+            if let Some(id) = backup {
+                backup::discard(paths, id);
+            }
+            let current = std::fs::read(&change.path).ok();
+            if current == change.before {
+                continue;
+            }
+            let restored = match &change.before {
+                Some(bytes) => {
+                    write::write_file(&change.path, bytes, change.sensitive.then_some(0o600))
+                }
+                None => write::remove_file(&change.path, &change.created_dirs),
+            };
+            if let Err(e) = restored {
+                failures.push(e.message);
+            }
+        }
+        if let Some(undo_credential) = undo.credential
+            && let Err(e) = undo_credential()
+        {
+            failures.push(e.message);
+        }
+        if let Some(before) = undo.state {
+            let file = paths.state_file();
+            let restored = match before {
+                Some(bytes) => write::write_file(&file, &bytes, Some(0o600)),
+                None => std::fs::remove_file(&file)
+                    .or_else(not_found_is_ok)
+                    .map_err(|e| Error::io("remove", &file, e)),
+            };
+            if let Err(e) = restored {
+                failures.push(e.message);
+            }
+        }
+        if failures.is_empty() {
+            if journal::remove(paths).is_ok() {
+                for dir in undo_dirs(&self.staged) {
+                    write::remove_leftovers(&dir);
+                }
+            }
+            err.hint("nothing was changed")
+        } else {
+            err.hint(format!(
+                "undoing the partial change failed too ({}); the next ai-setup run finishes the clean-up",
+                failures.join("; ")
+            ))
+        }
+    }
+
+    /// Clean-up that needs no undo: the credential's copy in a store it left.
+    fn after_commit(&self, committed: &Committed) {
+        if let (Some(change), Some(used)) = (&self.credential, committed.store)
+            && let Some(old) = change.current.filter(|k| *k != used)
+        {
+            let _ = Store::open(old, self.paths).delete(&change.org);
+        }
+    }
+}
+
+fn undo_dirs(staged: &[(String, Change)]) -> Vec<PathBuf> {
+    staged
+        .iter()
+        .filter_map(|(_, c)| {
+            write::resolve_target(&c.path)
+                .ok()?
+                .parent()
+                .map(PathBuf::from)
+        })
+        .collect()
+}
+
+fn read_optional(path: &std::path::Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("read", path, e)),
+    }
+}
+
+fn not_found_is_ok(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
