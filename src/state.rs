@@ -95,8 +95,10 @@ impl State {
         let path = paths.state_file();
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::failure(format!("{} is corrupt: {e}", path.display()))
-                    .hint("remove it and log in again")
+                Error::failure(format!("{} is damaged: {e}", path.display())).hint(format!(
+                    "move {} away and log in again; the clients' files are not touched until then",
+                    path.display()
+                ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
             Err(e) => Err(Error::io("read", &path, e)),

@@ -88,6 +88,39 @@ pub fn save(paths: &Paths, client: &str, path: &Path, bytes: &[u8]) -> Result<St
     Ok(id)
 }
 
+fn originals_dir(paths: &Paths) -> PathBuf {
+    dir(paths).join("originals")
+}
+
+/// Keeps the bytes a file had before ai-setup first changed it, under their sha256.
+pub fn keep_original(paths: &Paths, sha: &str, bytes: &[u8]) -> Result<()> {
+    let copy = originals_dir(paths).join(sha);
+    if copy.is_file() {
+        return Ok(());
+    }
+    write_file(&copy, bytes, Some(0o600))
+}
+
+/// The original bytes kept under `sha`, if the copy is there and intact.
+pub fn original(paths: &Paths, sha: &str) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(originals_dir(paths).join(sha)).ok()?;
+    (super::ledger::sha256(&bytes) == sha).then_some(bytes)
+}
+
+/// Removes the originals that no file refers to any more.
+pub fn forget_originals(paths: &Paths, still_used: &std::collections::HashSet<&str>) {
+    let Ok(entries) = std::fs::read_dir(originals_dir(paths)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !name.starts_with('.') && !still_used.contains(name.as_ref()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Drops a backup taken for a change that was then undone (the file has those bytes again).
 /// The manifest lists only copies that exist, so removing the copy is enough.
 pub fn discard(paths: &Paths, id: &str) {

@@ -124,13 +124,15 @@ pub fn replay(journal: &Journal, ledger: &mut Ledger) -> Vec<PathBuf> {
             &intent.client,
             entries,
         );
-        if written
-            && intent.before.is_none()
-            && let Some(record) = ledger.files.get_mut(&intent.path.display().to_string())
-        {
-            record.created = true;
-            record.created_dirs = intent.created_dirs.clone();
-            record.scaffold.extend(intent.scaffold.clone());
+        if written && let Some(record) = ledger.files.get_mut(&intent.path.display().to_string()) {
+            if intent.before.is_none() {
+                record.created = true;
+                record.created_dirs = intent.created_dirs.clone();
+                record.scaffold.extend(intent.scaffold.clone());
+            } else if record.original.is_none() && !intent.sensitive {
+                // The writer kept the copy before replacing the file.
+                record.original = intent.before.clone();
+            }
         }
         if let Some(target) = super::write::resolve_target(&intent.path)
             .ok()

@@ -51,6 +51,11 @@ pub struct FileRecord {
     /// hash of their value: never pruned, and not counted as content when the file is removed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub scaffold: BTreeMap<String, String>,
+    /// The sha256 of the file's bytes before ai-setup first changed it, whose copy is kept in
+    /// `originals/` (not for files with secrets): once nothing of ai-setup's is left in the
+    /// file and it says what it said then, it gets those bytes back, exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<String>,
     /// The sha256 of the bytes ai-setup last wrote, and of the plan that produced them: a file
     /// that still holds those bytes, planned again the same way, needs no parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,7 +154,7 @@ impl Ledger {
     }
 
     /// Ledgers written before list elements were steps of their own spelled them `[f=v]`
-    /// inside a name; only the YAML editor wrote through them.
+    /// inside a name; only Continue's entries were list elements.
     fn migrate(&mut self) {
         for record in self.files.values_mut() {
             if record.format != Format::Yaml {
@@ -158,8 +163,10 @@ impl Ledger {
             let old = std::mem::take(&mut record.keys);
             for (id, entry) in old {
                 let id = match key_from_id(&id) {
-                    Some(steps) => key_id(&steps.into_iter().map(old_selector).collect::<Vec<_>>()),
-                    None => id,
+                    Some(steps) if entry.client == "continue" => {
+                        key_id(&steps.into_iter().map(old_selector).collect::<Vec<_>>())
+                    }
+                    _ => id,
                 };
                 record.keys.insert(id, entry);
             }
@@ -226,6 +233,7 @@ impl Ledger {
                 created: false,
                 created_dirs: Vec::new(),
                 scaffold: BTreeMap::new(),
+                original: None,
                 written: None,
             });
         file.keys
@@ -259,12 +267,23 @@ impl Ledger {
             file.created = true;
             file.created_dirs = change.created_dirs.clone();
         }
+        if file.original.is_none() {
+            file.original = change.keep_original.clone();
+        }
         file.scaffold.extend(change.scaffold.clone());
         file.written = change.after.as_ref().map(|after| Written {
             bytes: sha256(after),
             plan: change.plan_id.clone(),
             notes: change.notes.clone(),
         });
+    }
+
+    /// The originals that some file still refers to.
+    pub fn originals(&self) -> std::collections::HashSet<&str> {
+        self.files
+            .values()
+            .filter_map(|f| f.original.as_deref())
+            .collect()
     }
 
     /// Files holding keys of `org`: path, client id and the file's record.

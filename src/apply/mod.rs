@@ -140,6 +140,9 @@ pub struct Change {
     /// Folders the change creates for a new file, or, when it removes the file, the folders
     /// ai-setup created for it (removed too when empty); outermost first.
     pub created_dirs: Vec<PathBuf>,
+    /// ai-setup changes this file for the first time: the sha256 of its bytes, whose copy is
+    /// kept so that a restore can give them back (see `FileRecord::original`).
+    pub keep_original: Option<String>,
     /// Identifies what was asked for (keys, values, kinds, flags): the same plan against the
     /// same bytes gives the same change.
     pub plan_id: String,
@@ -186,6 +189,7 @@ pub fn plan(
     org: &str,
     force: bool,
     prune: Prune,
+    paths: &Paths,
 ) -> Result<Change> {
     let before = match std::fs::read(&desired.path) {
         Ok(bytes) => Some(bytes),
@@ -204,6 +208,7 @@ pub fn plan(
         entries: BTreeMap::new(),
         scaffold: BTreeMap::new(),
         created_dirs: Vec::new(),
+        keep_original: None,
         plan_id: plan_id(desired, org, force, prune),
         notes: Vec::new(),
     };
@@ -341,17 +346,36 @@ pub fn plan(
     if edited {
         change.after = Some(doc.render());
     }
-    // A file ai-setup created goes again once nothing of anyone's is left in it.
-    if let Some(record) = record.filter(|r| r.created)
-        && change.entries.is_empty()
-        && !record
-            .keys
-            .values()
-            .any(|e| !(e.org == org && e.client == desired.client))
-        && holds_nothing_but(&*doc, &record.scaffold)
-    {
-        change.after = None;
-        change.created_dirs = record.created_dirs.clone();
+    if record.is_none() && !desired.sensitive && !change.entries.is_empty() {
+        change.keep_original = change.before.as_deref().map(ledger::sha256);
+    }
+    let last_of_ours = change.entries.is_empty()
+        && record.is_some_and(|r| {
+            !r.keys
+                .values()
+                .any(|e| !(e.org == org && e.client == desired.client))
+        });
+    match record {
+        // A file ai-setup created goes again once nothing of anyone's is left in it.
+        Some(record)
+            if last_of_ours && record.created && holds_nothing_but(&*doc, &record.scaffold) =>
+        {
+            change.after = None;
+            change.created_dirs = record.created_dirs.clone();
+        }
+        // A file ai-setup changed gets its very bytes back once it says what it said then.
+        Some(record) if last_of_ours && edited => {
+            if let Some(bytes) = record
+                .original
+                .as_deref()
+                .and_then(|sha| backup::original(paths, sha))
+                && edit::parse(desired.format, Some(&bytes))
+                    .is_ok_and(|was| was.snapshot() == doc.snapshot())
+            {
+                change.after = Some(bytes);
+            }
+        }
+        _ => {}
     }
     Ok(change)
 }
@@ -473,6 +497,9 @@ pub fn apply(change: &Change, paths: &Paths) -> Result<Option<String>> {
         Some(before) => Some(backup::save(paths, change.client, &change.path, before)?),
         None => None,
     };
+    if let (Some(sha), Some(before)) = (&change.keep_original, &change.before) {
+        backup::keep_original(paths, sha, before)?;
+    }
     match &change.after {
         Some(after) => write::write_file(&change.path, after, change.sensitive.then_some(0o600))?,
         None => write::remove_file(&change.path, &change.created_dirs)?,
@@ -578,8 +605,8 @@ mod tests {
                 })
                 .collect(),
         };
-        let change = plan(&desired, ledger, "o", force, Prune::Unwanted).unwrap();
         let paths = Paths::under_home(path.parent().unwrap());
+        let change = plan(&desired, ledger, "o", force, Prune::Unwanted, &paths).unwrap();
         apply(&change, &paths).unwrap();
         ledger.record("o", &change);
         change.notes.iter().map(|n| n.kind).collect()

@@ -117,7 +117,7 @@ impl<'a> Transaction<'a> {
 
     /// Plans `desired` for `org` against the file and this transaction's ledger.
     pub fn plan(&self, desired: &Desired, org: &str, force: bool, prune: Prune) -> Result<Change> {
-        super::plan(desired, &self.ledger, org, force, prune)
+        super::plan(desired, &self.ledger, org, force, prune, self.paths)
     }
 
     /// Adds a planned change; its outcome is in [`Committed::outcomes`] at the same index.
@@ -148,7 +148,7 @@ impl<'a> Transaction<'a> {
                     .map(|&i| Intent::of(&self.staged[i].0, &self.staged[i].1, &self.ledger))
                     .collect(),
             };
-            journal::write(paths, &journal)?;
+            journal::write(paths, &journal).map_err(|e| e.hint("nothing was changed"))?;
         }
         crash_point("after-journal");
         let mut undo = Undo::default();
@@ -237,6 +237,7 @@ impl<'a> Transaction<'a> {
                 self.ledger.record(org, change);
             }
             self.ledger.save(paths)?;
+            backup::forget_originals(paths, &self.ledger.originals());
         }
         crash_point("after-ledger");
         Ok(())

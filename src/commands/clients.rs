@@ -89,7 +89,7 @@ pub fn gather(
         if let (Some(org), Some(contexts)) = (&org, &contexts) {
             for desired in client.configure(&contexts[i], paths) {
                 row.configured |= !ledger.managed(&desired.path, org, client.id()).is_empty();
-                match apply::plan(&desired, &ledger, org, false, Prune::Unwanted) {
+                match apply::plan(&desired, &ledger, org, false, Prune::Unwanted, paths) {
                     Ok(change) => {
                         // The credential entry is refreshed on every login: not a pending change.
                         let settings = desired.keys.iter().any(|k| k.kind == apply::Kind::Setting);

@@ -124,7 +124,16 @@ impl Plan {
         };
         let planned: Result<Vec<_>, _> = desired
             .iter()
-            .map(|d| apply::plan(d, ledger, session.org, session.force, session.prune))
+            .map(|d| {
+                apply::plan(
+                    d,
+                    ledger,
+                    session.org,
+                    session.force,
+                    session.prune,
+                    session.paths,
+                )
+            })
             .collect();
         let r = self.reports.len();
         match planned {

@@ -67,7 +67,11 @@ impl Check {
 
 pub fn run(org: Option<&str>, paths: &Paths, out: &mut Output) -> Result<u8> {
     let started = Instant::now();
-    let mut checks = Vec::new();
+    let mut checks = vec![own_files_check(paths)];
+    if checks[0].status == Verdict::Fail {
+        checks.push(path_check());
+        return report(checks, None, started, out);
+    }
     let status = status::gather(paths, org, &mut |secret| out.secret(secret))?;
     let status = match status {
         Ok(status) => {
@@ -104,6 +108,35 @@ pub fn run(org: Option<&str>, paths: &Paths, out: &mut Output) -> Result<u8> {
     checks.push(opencode_check(&status, paths));
     checks.push(service_check(paths, document.as_ref()));
     report(checks, Some(&status), started, out)
+}
+
+/// ai-setup's own memory: `state.json`, the ledger and an interrupted run's journal. A damaged
+/// one stops every change (nothing is written until it is fixed), so it is checked first.
+fn own_files_check(paths: &Paths) -> Check {
+    let problem = crate::state::State::load(paths)
+        .and_then(|_| crate::apply::transaction::current_ledger(paths));
+    match problem {
+        Err(err) => {
+            let fix = err.hints.first().cloned().unwrap_or_default();
+            check("state", "ai-setup's own files", Verdict::Fail, err.message).fix(fix)
+        }
+        Ok(_) if crate::apply::journal::path(paths).exists() => check(
+            "state",
+            "ai-setup's own files",
+            Verdict::Warn,
+            "a run was interrupted; the next change (`ai-setup sync`) finishes it",
+        )
+        .fix("ai-setup sync"),
+        Ok(ledger) => check(
+            "state",
+            "ai-setup's own files",
+            Verdict::Ok,
+            format!(
+                "state and ledger readable; {} files hold entries ai-setup wrote",
+                ledger.files.len()
+            ),
+        ),
+    }
 }
 
 /// Reachability, validity, the required version and the clock, from one GET.

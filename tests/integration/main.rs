@@ -8,6 +8,7 @@ mod common;
 mod config;
 mod dashboard;
 mod doctor;
+mod faults;
 mod keyring;
 mod leaks;
 mod mcp;

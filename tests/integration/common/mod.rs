@@ -16,7 +16,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_ai-setup");
 /// A temporary home. Commands run with HOME pointing at it, no XDG overrides, and no D-Bus
 /// session (so no keyring) unless a test gives one.
 pub struct TestEnv {
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     pub home: PathBuf,
     pub envs: Vec<(String, String)>,
 }
@@ -53,7 +53,17 @@ impl TestEnv {
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
         TestEnv {
-            _dir: dir,
+            _dir: Some(dir),
+            home,
+            envs: Vec::new(),
+        }
+    }
+
+    /// A home at `home`, which the caller owns (a small disk, say).
+    pub fn at(home: PathBuf) -> Self {
+        std::fs::create_dir_all(&home).unwrap();
+        TestEnv {
+            _dir: None,
             home,
             envs: Vec::new(),
         }
@@ -278,6 +288,19 @@ impl Endpoint {
             url,
             _org: org,
         }
+    }
+
+    /// Replaces the org's discovery.json (the endpoint reads it on every request).
+    pub fn set_document(&self, doc: &serde_json::Value) {
+        let dir = self
+            ._org
+            .as_ref()
+            .expect("an endpoint started with a document");
+        std::fs::write(
+            dir.path().join("discovery.json"),
+            serde_json::to_vec_pretty(doc).unwrap(),
+        )
+        .unwrap();
     }
 
     pub fn stop(&mut self) {
