@@ -1,23 +1,22 @@
-//! The journal (`$XDG_STATE_HOME/ai-setup/journal.json`): what a transaction is about to do to
-//! clients' files, made durable before the first of them is replaced, and removed once the
-//! ledger records the result.
+//! The journal (`$XDG_STATE_HOME/ai-setup/journal.json`): which files a transaction is about to
+//! replace, create or remove, by the hash of their bytes before and after, made durable before
+//! the first of them is touched. Next to it, the ledger as it will be once every file is
+//! written (`ledger.next.json`). Commit renames that over `ledger.json` and removes the journal.
 //!
-//! A run killed at any instant in between leaves it behind. The next run, under the same lock,
-//! reads each file it names: a file that hashes to what was to be written gets the new ledger
-//! entries, one that still hashes to what it was keeps the old ones, and one that is neither
-//! (someone edited it since) gets both, so that every entry ai-setup may have written stays
-//! known as ai-setup's (and shows as drift rather than as the user's own). The journal never
-//! holds a value, only hashes, so it holds no secret.
+//! A run killed at any instant in between leaves both behind. The next run, under the same
+//! lock, reads each file the journal names: a file that hashes to what was to be written takes
+//! its record from the next ledger, one that still hashes to what it was keeps its old record,
+//! and one that is neither (someone edited it since) gets the entries of both, so that every
+//! entry ai-setup may have written stays known as ai-setup's (and shows as drift rather than as
+//! the user's own). Neither file holds a value, only hashes, so neither holds a secret.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::Change;
-use super::ledger::{Entry, Ledger, sha256};
+use super::ledger::{Ledger, sha256};
 use super::write::{remove_leftovers, write_file};
-use crate::edit::Format;
 use crate::error::{Error, Result};
 use crate::paths::Paths;
 
@@ -29,37 +28,18 @@ pub struct Journal {
 /// One file a transaction is about to replace, create or remove.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Intent {
-    pub org: String,
-    pub client: String,
     pub path: PathBuf,
-    pub format: Format,
-    pub sensitive: bool,
     /// sha256 of the file's bytes before and after; `None`: no file.
     pub before: Option<String>,
     pub after: Option<String>,
-    /// The ledger's entries of this org and client in the file, before and after.
-    pub entries_before: BTreeMap<String, Entry>,
-    pub entries_after: BTreeMap<String, Entry>,
-    #[serde(default)]
-    pub created_dirs: Vec<PathBuf>,
-    #[serde(default)]
-    pub scaffold: BTreeMap<String, String>,
 }
 
 impl Intent {
-    pub fn of(org: &str, change: &Change, ledger: &Ledger) -> Self {
+    pub fn of(change: &Change) -> Self {
         Intent {
-            org: org.to_string(),
-            client: change.client.to_string(),
             path: change.path.clone(),
-            format: change.format,
-            sensitive: change.sensitive,
             before: change.before.as_deref().map(sha256),
             after: change.after.as_deref().map(sha256),
-            entries_before: ledger.managed(&change.path, org, change.client),
-            entries_after: change.entries.clone(),
-            created_dirs: change.created_dirs.clone(),
-            scaffold: change.scaffold.clone(),
         }
     }
 }
@@ -68,19 +48,38 @@ pub fn path(paths: &Paths) -> PathBuf {
     paths.state_dir.join("journal.json")
 }
 
-/// Writes the journal durably (the writer fsyncs the file and its folder).
-pub fn write(paths: &Paths, journal: &Journal) -> Result<()> {
+/// The ledger as it will be once the journaled files are written.
+pub fn next_ledger_path(paths: &Paths) -> PathBuf {
+    paths.state_dir.join("ledger.next.json")
+}
+
+/// Writes the next ledger, then the journal, each durably (the writer fsyncs the file and its
+/// folder): a journal is never there without its next ledger.
+pub fn write(paths: &Paths, journal: &Journal, next: &Ledger) -> Result<()> {
+    write_file(&next_ledger_path(paths), &next.to_bytes(), Some(0o600))?;
     let mut bytes = serde_json::to_vec_pretty(journal).expect("the journal serialises");
     bytes.push(b'\n');
     write_file(&path(paths), &bytes, Some(0o600))
 }
 
+/// Makes the next ledger the ledger (one atomic rename), then removes the journal.
+pub fn finish(paths: &Paths) -> Result<()> {
+    let next = next_ledger_path(paths);
+    std::fs::rename(&next, Ledger::path(paths))
+        .map_err(|e| Error::io("replace the ledger with", &next, e))?;
+    remove(paths)
+}
+
+/// Removes the journal and the next ledger: the transaction was undone.
 pub fn remove(paths: &Paths) -> Result<()> {
-    match std::fs::remove_file(path(paths)) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io("remove", &path(paths), e)),
+    for file in [path(paths), next_ledger_path(paths)] {
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("remove", &file, e)),
+        }
     }
+    Ok(())
 }
 
 /// The journal an interrupted run left, if any.
@@ -97,43 +96,13 @@ pub fn read(paths: &Paths) -> Result<Option<Journal>> {
     }
 }
 
-/// Brings `ledger` in line with what the interrupted run left in each file. Returns the
-/// folders it was writing in, where temporary files may be left.
-pub fn replay(journal: &Journal, ledger: &mut Ledger) -> Vec<PathBuf> {
+/// Brings `ledger` (the one saved before the interrupted run) in line with what that run left
+/// in each file. Returns the folders it was writing in, where temporary files may be left.
+///
+/// Without a next ledger, the run had already made it the ledger: only the clean-up is left.
+pub fn replay(journal: &Journal, ledger: &mut Ledger, next: Option<&Ledger>) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     for intent in &journal.files {
-        let current = match std::fs::read(&intent.path) {
-            Ok(bytes) => Some(sha256(&bytes)),
-            Err(_) => None,
-        };
-        let (entries, written) = if current == intent.after {
-            (intent.entries_after.clone(), true)
-        } else if current == intent.before {
-            (intent.entries_before.clone(), false)
-        } else {
-            let mut both = intent.entries_before.clone();
-            both.extend(intent.entries_after.clone());
-            (both, intent.after.is_some())
-        };
-        tracing::info!(path = %intent.path.display(), written, "recovering an interrupted change");
-        ledger.set_entries(
-            &intent.path,
-            intent.format,
-            intent.sensitive,
-            &intent.org,
-            &intent.client,
-            entries,
-        );
-        if written && let Some(record) = ledger.files.get_mut(&intent.path.display().to_string()) {
-            if intent.before.is_none() {
-                record.created = true;
-                record.created_dirs = intent.created_dirs.clone();
-                record.scaffold.extend(intent.scaffold.clone());
-            } else if record.original.is_none() && !intent.sensitive {
-                // The writer kept the copy before replacing the file.
-                record.original = intent.before.clone();
-            }
-        }
         if let Some(target) = super::write::resolve_target(&intent.path)
             .ok()
             .as_deref()
@@ -141,18 +110,60 @@ pub fn replay(journal: &Journal, ledger: &mut Ledger) -> Vec<PathBuf> {
         {
             dirs.push(target.to_path_buf());
         }
+        let Some(next) = next else {
+            continue;
+        };
+        let name = intent.path.display().to_string();
+        let current = std::fs::read(&intent.path).ok().map(|b| sha256(&b));
+        let old = ledger.files.get(&name).cloned();
+        let new = next.files.get(&name).cloned();
+        let record = if current == intent.after {
+            new
+        } else if current == intent.before {
+            old
+        } else {
+            match (old, new) {
+                (Some(mut both), Some(new)) => {
+                    for (id, entry) in new.keys {
+                        both.keys.entry(id).or_insert(entry);
+                    }
+                    both.written = None;
+                    Some(both)
+                }
+                (one, other) => one.or(other).map(|mut r| {
+                    r.written = None;
+                    r
+                }),
+            }
+        };
+        tracing::info!(path = %intent.path.display(), written = current == intent.after, "recovering an interrupted change");
+        match record {
+            Some(record) => {
+                ledger.files.insert(name, record);
+            }
+            None => {
+                ledger.files.remove(&name);
+            }
+        }
     }
     dirs
+}
+
+/// The next ledger an interrupted run left, if it is there and readable.
+pub fn read_next(paths: &Paths) -> Option<Ledger> {
+    let bytes = std::fs::read(next_ledger_path(paths)).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// Finishes what an interrupted run left: the ledger learns what is in the files, leftover
 /// temporary files go, and the journal is removed. Called under the apply lock.
 pub fn recover(paths: &Paths) -> Result<()> {
     let Some(journal) = read(paths)? else {
-        return Ok(());
+        // A next ledger without a journal: the run stopped before journaling anything.
+        return remove(paths);
     };
     let mut ledger = Ledger::load(paths)?;
-    let dirs = replay(&journal, &mut ledger);
+    let dirs = replay(&journal, &mut ledger, read_next(paths).as_ref());
     ledger.save(paths)?;
     for dir in dirs
         .iter()

@@ -192,9 +192,15 @@ impl Ledger {
     }
 
     pub fn save(&self, paths: &Paths) -> Result<()> {
+        write_file(&Self::path(paths), &self.to_bytes(), Some(0o600))
+    }
+
+    /// The ledger as saved (the next ledger of a journal is saved the same way, so that
+    /// renaming it into place and saving give the same bytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("ledger serialises");
         bytes.push(b'\n');
-        write_file(&Self::path(paths), &bytes, Some(0o600))
+        bytes
     }
 
     /// The keys of `path` managed for `org` and `client`.

@@ -49,7 +49,7 @@ pub fn crash_point(name: &str) {
 pub fn current_ledger(paths: &Paths) -> Result<Ledger> {
     let mut ledger = Ledger::load(paths)?;
     if let Some(journal) = journal::read(paths)? {
-        journal::replay(&journal, &mut ledger);
+        journal::replay(&journal, &mut ledger, journal::read_next(paths).as_ref());
     }
     Ok(ledger)
 }
@@ -141,23 +141,29 @@ impl<'a> Transaction<'a> {
         let pending: Vec<usize> = (0..self.staged.len())
             .filter(|&i| !self.staged[i].1.is_noop())
             .collect();
-        if !pending.is_empty() {
+        // The ledger as it will be; a transaction that only changes the state (a remembered
+        // consent) leaves the ledger alone.
+        let next = (!self.staged.is_empty()).then(|| {
+            let mut next = self.ledger.clone();
+            for (org, change) in &self.staged {
+                next.record(org, change);
+            }
+            next
+        });
+        if let Some(next) = next.as_ref().filter(|_| !pending.is_empty()) {
             let journal = Journal {
                 files: pending
                     .iter()
-                    .map(|&i| Intent::of(&self.staged[i].0, &self.staged[i].1, &self.ledger))
+                    .map(|&i| Intent::of(&self.staged[i].1))
                     .collect(),
             };
-            journal::write(paths, &journal).map_err(|e| e.hint("nothing was changed"))?;
+            journal::write(paths, &journal, next).map_err(|e| e.hint("nothing was changed"))?;
         }
         crash_point("after-journal");
         let mut undo = Undo::default();
         let mut committed = Committed::default();
-        match self.apply_all(&pending, &mut undo, &mut committed) {
+        match self.apply_all(&pending, next, &mut undo, &mut committed) {
             Ok(()) => {
-                if let Err(e) = journal::remove(paths) {
-                    tracing::warn!("the journal stays: {}", e.message);
-                }
                 committed.outcomes = self
                     .staged
                     .iter()
@@ -173,6 +179,7 @@ impl<'a> Transaction<'a> {
     fn apply_all(
         &mut self,
         pending: &[usize],
+        next: Option<Ledger>,
         undo: &mut Undo<'a>,
         committed: &mut Committed,
     ) -> Result<()> {
@@ -230,14 +237,15 @@ impl<'a> Transaction<'a> {
             undo.files.last_mut().expect("pushed").1 = backup;
         }
         crash_point("after-files");
-        // A transaction that only changes the state (a remembered consent) leaves the
-        // ledger alone.
-        if !self.staged.is_empty() {
-            for (org, change) in &self.staged {
-                self.ledger.record(org, change);
+        if let Some(next) = next {
+            if pending.is_empty() {
+                // Nothing was journaled: the ledger only learns what planning saw.
+                next.save(paths)?;
+            } else {
+                journal::finish(paths)?;
             }
-            self.ledger.save(paths)?;
-            backup::forget_originals(paths, &self.ledger.originals());
+            backup::forget_originals(paths, &next.originals());
+            self.ledger = next;
         }
         crash_point("after-ledger");
         Ok(())

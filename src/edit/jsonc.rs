@@ -5,7 +5,9 @@
 //! comments or trailing commas to a file that has none.
 
 use jsonc_parser::ParseOptions;
-use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
+use std::collections::HashMap;
+
+use jsonc_parser::cst::{CstInputValue, CstObject, CstObjectProp, CstRootNode};
 use serde_json::Value;
 
 use super::{Doc, Step, names, no_elements, split_bom, with_bom};
@@ -97,6 +99,29 @@ impl Doc for JsoncDoc {
         Ok(())
     }
 
+    /// Writes are grouped by the object they go into, so that the cost is linear in their
+    /// number: jsonc-parser looks a property up, and appends one, in time linear in the size of
+    /// the object. A missing object is created whole, with its entries, in one append; many new
+    /// entries of an existing object are appended as one nested placeholder and spliced into
+    /// place (see [`JsoncDoc::splice_batch`]); existing entries are found through one index.
+    fn set_many(&mut self, writes: &[(Vec<Step>, Value)]) -> Result<()> {
+        let mut groups: Vec<Group> = Vec::new();
+        let mut at: HashMap<Vec<&str>, usize> = HashMap::new();
+        for (key, value) in writes {
+            let key = names(key).ok_or_else(|| no_elements(key))?;
+            let (last, parent) = key.split_last().expect("a key has at least one part");
+            let i = *at.entry(parent.to_vec()).or_insert_with(|| {
+                groups.push((parent.to_vec(), Vec::new()));
+                groups.len() - 1
+            });
+            groups[i].1.push((last, value));
+        }
+        for (parent, entries) in groups {
+            self.set_group(&parent, &entries)?;
+        }
+        Ok(())
+    }
+
     fn remove(&mut self, key: &[Step]) -> bool {
         let Some(key) = names(key) else {
             return false;
@@ -116,6 +141,166 @@ impl Doc for JsoncDoc {
     fn render(&self) -> Vec<u8> {
         with_bom(self.bom, self.root.to_string())
     }
+}
+
+/// Writes into one object: its path, and each entry's name and value.
+type Group<'a> = (Vec<&'a str>, Vec<(&'a str, &'a Value)>);
+
+/// Above this many new entries in one existing object, they are spliced in as a batch.
+const BATCH: usize = 8;
+
+/// The name of the placeholder a batch is appended under; never a key of a real file (a
+/// file that has it anyway is edited entry by entry).
+const PLACEHOLDER: &str = "\u{1}ai-setup-batch";
+
+impl JsoncDoc {
+    /// Sets `entries` in the object at `parent`, creating it (and its parents) when missing.
+    fn set_group(&mut self, parent: &[&str], entries: &[(&str, &Value)]) -> Result<()> {
+        let not_object = |i: usize| {
+            Error::failure(format!(
+                "'{}' is not an object, so ai-setup cannot add keys under it",
+                parent[..=i].join(".")
+            ))
+        };
+        let mut object = self.root_object();
+        for (i, part) in parent.iter().enumerate() {
+            object = match object.get(part) {
+                Some(prop) => prop.object_value().ok_or_else(|| not_object(i))?,
+                None => {
+                    // The rest of the path, with every entry in it, in one append.
+                    let inner = CstInputValue::Object(
+                        entries
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), to_input(v)))
+                            .collect(),
+                    );
+                    let nested = parent[i + 1..].iter().rev().fold(inner, |value, name| {
+                        CstInputValue::Object(vec![(name.to_string(), value)])
+                    });
+                    object.append(part, nested);
+                    return Ok(());
+                }
+            };
+        }
+        let index: HashMap<String, CstObjectProp> = object
+            .properties()
+            .into_iter()
+            .filter_map(|p| Some((p.name()?.decoded_value().ok()?, p)))
+            .collect();
+        let mut new = Vec::new();
+        for (name, value) in entries {
+            match index.get(*name) {
+                Some(prop) => prop.set_value(to_input(value)),
+                None => new.push((*name, *value)),
+            }
+        }
+        if new.len() > BATCH
+            && !index.contains_key(PLACEHOLDER)
+            && self.splice_batch(parent, &object, &new)
+        {
+            return Ok(());
+        }
+        for (name, value) in new {
+            object.append(name, to_input(value));
+        }
+        Ok(())
+    }
+
+    /// Appends `new` to `object` as the entries of one placeholder property, renders the file,
+    /// lifts the placeholder's lines out by one indent, and parses the result. Checked: when
+    /// the object does not then hold exactly what it should, nothing is changed and false is
+    /// returned (the caller appends one by one).
+    fn splice_batch(
+        &mut self,
+        parent: &[&str],
+        object: &CstObject,
+        new: &[(&str, &Value)],
+    ) -> bool {
+        let mut expected = object.to_serde_value().unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut expected {
+            for (name, value) in new {
+                map.insert(name.to_string(), (*value).clone());
+            }
+        }
+        let before = self.root.to_string();
+        object.append(
+            PLACEHOLDER,
+            CstInputValue::Object(
+                new.iter()
+                    .map(|(k, v)| (k.to_string(), to_input(v)))
+                    .collect(),
+            ),
+        );
+        let text = self.root.to_string();
+        let spliced = lift_placeholder(&text);
+        let parsed = spliced.and_then(|t| CstRootNode::parse(&t, &ParseOptions::default()).ok());
+        let ok = parsed.as_ref().is_some_and(|root| {
+            root.object_value()
+                .and_then(|o| parent.iter().try_fold(o, |o, p| o.object_value(p)))
+                .and_then(|o| o.to_serde_value())
+                .is_some_and(|v| v == expected)
+        });
+        self.root = match parsed.filter(|_| ok) {
+            Some(root) => root,
+            None => {
+                CstRootNode::parse(&before, &ParseOptions::default()).expect("it parsed before")
+            }
+        };
+        ok
+    }
+}
+
+/// `"<placeholder>": {` … `}` with its inner lines moved out by one indent, in place of it.
+fn lift_placeholder(text: &str) -> Option<String> {
+    let key = format!("{}: {{", serde_json::to_string(PLACEHOLDER).ok()?);
+    let at = text.find(&key)?;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[line_start..at];
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    let body_start = text[at..].find('\n')? + at + 1;
+    let mut lines = Vec::new();
+    let mut pos = body_start;
+    let (close_end, close_comma) = loop {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let line = &text[pos..end];
+        let bare = line.trim_end_matches(['\r', '\n']);
+        if bare == format!("{indent}}}") || bare == format!("{indent}}},") {
+            break (end, bare.ends_with(','));
+        }
+        if end == text.len() {
+            return None;
+        }
+        lines.push(line);
+        pos = end;
+    };
+    let unit = {
+        let first = lines.first()?;
+        let lead = first.len() - first.trim_start_matches([' ', '\t']).len();
+        first.get(indent.len()..lead)?.to_string()
+    };
+    if unit.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..line_start]);
+    for (i, line) in lines.iter().enumerate() {
+        let lifted = line
+            .strip_prefix(&format!("{indent}{unit}"))
+            .map(|rest| format!("{indent}{rest}"))?;
+        let last = i + 1 == lines.len();
+        if last && close_comma && !lifted.trim_end().ends_with(',') {
+            let body = lifted.trim_end_matches(['\r', '\n']);
+            out.push_str(body);
+            out.push(',');
+            out.push_str(&lifted[body.len()..]);
+        } else {
+            out.push_str(&lifted);
+        }
+    }
+    out.push_str(&text[close_end..]);
+    Some(out)
 }
 
 /// serde_json values as CST input (jsonc-parser has no such conversion).

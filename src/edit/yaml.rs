@@ -95,6 +95,148 @@ impl YamlDoc {
     }
 }
 
+/// Writes into one section that exists: its path, and each entry's last step and value.
+type Group<'a> = (&'a [Step], Vec<(&'a Step, &'a Value)>);
+
+/// Above this many new entries in one existing section, they are spliced in as a batch.
+const BATCH: usize = 8;
+
+/// The key a batch is set under; a plain scalar, so that it needs no quoting. A file that has
+/// it already is edited entry by entry.
+const PLACEHOLDER: &str = "ai-setup-batch-placeholder";
+
+impl YamlDoc {
+    /// Sets `entries` in the mapping or list at `parent`, which exists.
+    fn set_in_existing(&mut self, parent: &[Step], entries: &[(&Step, &Value)]) -> Result<()> {
+        let node = self.find(parent).expect("checked by the caller");
+        // What is there already, looked up once.
+        let present: std::collections::HashSet<(Option<String>, String)> = match &node {
+            YamlNode::Mapping(m) => m.iter().map(|(k, _)| (None, scalar_text(&k))).collect(),
+            YamlNode::Sequence(seq) => seq
+                .values()
+                .filter_map(|item| match item {
+                    YamlNode::Mapping(m) => Some(m),
+                    _ => None,
+                })
+                .flat_map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (Some(scalar_text(&k)), scalar_text(&v)))
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+            _ => Default::default(),
+        };
+        let id = |step: &Step| match step {
+            Step::Name(name) => (None, name.clone()),
+            Step::Element { field, value } => (Some(field.clone()), value.clone()),
+        };
+        let (known, new): (Vec<_>, Vec<_>) = entries
+            .iter()
+            .partition(|(step, _)| present.contains(&id(step)));
+        let mut key = parent.to_vec();
+        for (step, value) in known {
+            key.push((*step).clone());
+            self.set(&key, value)?;
+            key.pop();
+        }
+        if new.len() > BATCH
+            && !present.contains(&(None, PLACEHOLDER.to_string()))
+            && self.splice_batch(parent, &node, &new)
+        {
+            return Ok(());
+        }
+        for (step, value) in new {
+            key.push((*step).clone());
+            self.set(&key, value)?;
+            key.pop();
+        }
+        Ok(())
+    }
+
+    /// Adds `new` to the section under one placeholder, renders the file, lifts the
+    /// placeholder's lines out by one indent, and parses the result. Checked: when the section
+    /// does not then hold exactly what it should, nothing is changed and false is returned.
+    fn splice_batch(&mut self, parent: &[Step], node: &YamlNode, new: &[(&Step, &Value)]) -> bool {
+        let mut expected = node_to_json(node);
+        let before = self.doc.to_string();
+        match (node, &mut expected) {
+            (YamlNode::Mapping(m), Value::Object(map)) => {
+                let mut batch = BTreeMap::new();
+                for (step, value) in new {
+                    if let Step::Name(name) = step {
+                        batch.insert(name.clone(), json_to_yaml(value));
+                    }
+                }
+                for name in batch.keys() {
+                    let value = new
+                        .iter()
+                        .find(|(s, _)| s.name() == Some(name))
+                        .map(|(_, v)| (*v).clone());
+                    map.insert(name.clone(), value.unwrap_or(Value::Null));
+                }
+                m.set(PLACEHOLDER, YamlValue::Mapping(batch));
+            }
+            (YamlNode::Sequence(seq), Value::Array(items)) => {
+                items.extend(new.iter().map(|(_, v)| (*v).clone()));
+                let batch = YamlValue::Sequence(new.iter().map(|(_, v)| json_to_yaml(v)).collect());
+                seq.push(YamlValue::Mapping(BTreeMap::from([(
+                    PLACEHOLDER.to_string(),
+                    batch,
+                )])));
+            }
+            _ => return false,
+        }
+        let lifted = lift_placeholder(&self.doc.to_string());
+        let parsed = lifted.and_then(|text| Document::from_str(&text).ok());
+        let ok = parsed.as_ref().is_some_and(|doc| {
+            let probe = YamlDoc {
+                doc: doc.clone(),
+                bom: self.bom,
+            };
+            probe.doc.as_mapping().is_some()
+                && probe
+                    .find(parent)
+                    .is_some_and(|n| node_to_json(&n) == expected)
+        });
+        self.doc = match parsed.filter(|_| ok) {
+            Some(doc) => doc,
+            None => Document::from_str(&before).expect("it parsed before"),
+        };
+        ok
+    }
+}
+
+/// The placeholder's line removed and the lines of its block moved out by one indent.
+fn lift_placeholder(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let at = lines.iter().position(|line| {
+        let t = line.trim_start_matches(' ');
+        t.strip_prefix("- ").unwrap_or(t).trim_end() == format!("{PLACEHOLDER}:")
+    })?;
+    let own = indent_of(lines[at]);
+    let end = (at + 1..lines.len())
+        .find(|&i| !lines[i].trim().is_empty() && indent_of(lines[i]) <= own)
+        .unwrap_or(lines.len());
+    let first = lines.get(at + 1).filter(|_| at + 1 < end)?;
+    let lift = indent_of(first).checked_sub(own).filter(|n| *n > 0)?;
+    let mut out = String::with_capacity(text.len());
+    for line in &lines[..at] {
+        out.push_str(line);
+    }
+    for line in &lines[at + 1..end] {
+        out.push_str(
+            line.get(lift..)
+                .filter(|_| indent_of(line) >= lift)
+                .unwrap_or(line),
+        );
+    }
+    for line in &lines[end..] {
+        out.push_str(line);
+    }
+    Some(out)
+}
+
 /// A mapping or list that does not exist yet, with the entries to create it with.
 struct NewSection {
     parent: Vec<Step>,
@@ -166,12 +308,23 @@ impl Doc for YamlDoc {
     /// Entries whose parent does not exist yet are built into it and set at once: yaml-edit's
     /// `set` looks through the whole mapping for each new key, which is quadratic for a
     /// section of hundreds of entries.
+    ///
+    /// Many new entries of a section that exists are spliced in as one batch (see
+    /// [`YamlDoc::splice_batch`]).
     fn set_many(&mut self, writes: &[(Vec<Step>, Value)]) -> Result<()> {
         let mut fresh: Vec<NewSection> = Vec::new();
+        let mut existing: Vec<Group> = Vec::new();
         for (key, value) in writes {
             let (last, parent) = key.split_last().expect("a key has at least one part");
-            if parent.is_empty() || self.has(parent) {
+            if parent.is_empty() {
                 self.set(key, value)?;
+                continue;
+            }
+            if self.has(parent) {
+                match existing.iter_mut().find(|(p, _)| *p == parent) {
+                    Some((_, entries)) => entries.push((last, value)),
+                    None => existing.push((parent, vec![(last, value)])),
+                }
                 continue;
             }
             let at = match fresh.iter().position(|s| s.parent.as_slice() == parent) {
@@ -191,6 +344,9 @@ impl Doc for YamlDoc {
                     fresh[at].entries.insert(name.clone(), json_to_yaml(value));
                 }
             }
+        }
+        for (parent, entries) in existing {
+            self.set_in_existing(parent, &entries)?;
         }
         for section in fresh {
             let collection = if section.elements.is_empty() {
