@@ -1,7 +1,7 @@
 //! The journal (`$XDG_STATE_HOME/ai-setup/journal.json`): which files a transaction is about to
 //! replace, create or remove, by the hash of their bytes before and after, made durable before
 //! the first of them is touched. Next to it, the ledger as it will be once every file is
-//! written (`ledger.next.json`). Commit renames that over `ledger.json` and removes the journal.
+//! written (`ledger.next.json`). Commit saves the ledger, then removes both.
 //!
 //! A run killed at any instant in between leaves both behind. The next run, under the same
 //! lock, reads each file the journal names: a file that hashes to what was to be written takes
@@ -62,14 +62,6 @@ pub fn write(paths: &Paths, journal: &Journal, next: &Ledger) -> Result<()> {
     write_file(&path(paths), &bytes, Some(0o600))
 }
 
-/// Makes the next ledger the ledger (one atomic rename), then removes the journal.
-pub fn finish(paths: &Paths) -> Result<()> {
-    let next = next_ledger_path(paths);
-    std::fs::rename(&next, Ledger::path(paths))
-        .map_err(|e| Error::io("replace the ledger with", &next, e))?;
-    remove(paths)
-}
-
 /// Removes the journal and the next ledger: the transaction was undone.
 pub fn remove(paths: &Paths) -> Result<()> {
     for file in [path(paths), next_ledger_path(paths)] {
@@ -99,7 +91,8 @@ pub fn read(paths: &Paths) -> Result<Option<Journal>> {
 /// Brings `ledger` (the one saved before the interrupted run) in line with what that run left
 /// in each file. Returns the folders it was writing in, where temporary files may be left.
 ///
-/// Without a next ledger, the run had already made it the ledger: only the clean-up is left.
+/// Without a next ledger (the run had saved the ledger and was removing the two), only the
+/// clean-up is left.
 pub fn replay(journal: &Journal, ledger: &mut Ledger, next: Option<&Ledger>) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     for intent in &journal.files {

@@ -66,6 +66,12 @@ pub struct FileRecord {
 pub struct Written {
     pub bytes: String,
     pub plan: String,
+    /// The file's inode, size and modification time when it held those bytes: while they are
+    /// the same, planning the same plan again does not even read the file. (A write in place
+    /// that kept the size within the filesystem's clock tick would go unseen until the next
+    /// change of plan; clients replace these files, which gives a new inode.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat: Option<super::write::Stat>,
     /// What planning said about the file then (drift, the user's own entries), said again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<super::Note>,
@@ -253,11 +259,27 @@ impl Ledger {
 
     /// Records what an applied (or unchanged) change leaves in its file for `org`.
     pub fn record(&mut self, org: &str, change: &Change) {
+        // Not even read: the file and the plan are what they were, and so is the record.
+        if change.unread {
+            return;
+        }
         let name = change.path.display().to_string();
         if change.removes_file() {
             self.files.remove(&name);
             return;
         }
+        // The same plan found the same bytes: the stamp stays as it is, so that a run that
+        // changes nothing writes nothing (a client that only touched the file costs the next
+        // run a read, not a parse).
+        let kept = self
+            .files
+            .get(&name)
+            .and_then(|f| f.written.clone())
+            .filter(|w| {
+                change.is_noop()
+                    && w.plan == change.plan_id
+                    && Some(&w.bytes) == change.before_sha.as_ref()
+            });
         self.set_entries(
             &change.path,
             change.format,
@@ -277,9 +299,21 @@ impl Ledger {
             file.original = change.keep_original.clone();
         }
         file.scaffold.extend(change.scaffold.clone());
-        file.written = change.after.as_ref().map(|after| Written {
-            bytes: sha256(after),
+        if kept.is_some() {
+            file.written = kept;
+            return;
+        }
+        let bytes = match &change.before_sha {
+            Some(sha) if change.is_noop() => Some(sha.clone()),
+            _ => change.after.as_deref().map(sha256),
+        };
+        file.written = bytes.map(|bytes| Written {
+            bytes,
             plan: change.plan_id.clone(),
+            stat: change
+                .is_noop()
+                .then(|| change.before_stat.clone())
+                .flatten(),
             notes: change.notes.clone(),
         });
     }

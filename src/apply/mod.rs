@@ -140,6 +140,13 @@ pub struct Change {
     /// Folders the change creates for a new file, or, when it removes the file, the folders
     /// ai-setup created for it (removed too when empty); outermost first.
     pub created_dirs: Vec<PathBuf>,
+    /// sha256 of `before`, once computed.
+    pub before_sha: Option<String>,
+    /// The file's inode, size and modification time, taken before it was read.
+    pub before_stat: Option<write::Stat>,
+    /// Planned without reading the file: it and the plan are as when ai-setup last wrote it
+    /// (`before` and `after` are then both `None`, and nothing is recorded).
+    pub unread: bool,
     /// ai-setup changes this file for the first time: the sha256 of its bytes, whose copy is
     /// kept so that a restore can give them back (see `FileRecord::original`).
     pub keep_original: Option<String>,
@@ -191,13 +198,38 @@ pub fn plan(
     prune: Prune,
     paths: &Paths,
 ) -> Result<Change> {
+    let managed = ledger.managed(&desired.path, org, desired.client);
+    let record = ledger.files.get(&desired.path.display().to_string());
+    let plan_id = plan_id(desired, org, force, prune);
+    let before_stat = write::stat(&desired.path);
+    if let Some(written) = record.and_then(|r| r.written.as_ref())
+        && written.plan == plan_id
+        && written.stat.is_some()
+        && written.stat == before_stat
+    {
+        return Ok(Change {
+            client: desired.client,
+            path: desired.path.clone(),
+            format: desired.format,
+            sensitive: desired.sensitive,
+            before: None,
+            after: None,
+            entries: managed,
+            scaffold: BTreeMap::new(),
+            created_dirs: Vec::new(),
+            keep_original: None,
+            before_sha: None,
+            before_stat,
+            unread: true,
+            plan_id,
+            notes: written.notes.clone(),
+        });
+    }
     let before = match std::fs::read(&desired.path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io("read", &desired.path, e)),
     };
-    let managed = ledger.managed(&desired.path, org, desired.client);
-    let record = ledger.files.get(&desired.path.display().to_string());
     let mut change = Change {
         client: desired.client,
         path: desired.path.clone(),
@@ -209,7 +241,10 @@ pub fn plan(
         scaffold: BTreeMap::new(),
         created_dirs: Vec::new(),
         keep_original: None,
-        plan_id: plan_id(desired, org, force, prune),
+        before_sha: None,
+        before_stat,
+        unread: false,
+        plan_id,
         notes: Vec::new(),
     };
     if change.before.is_none() && desired.keys.iter().all(|k| k.kind == Kind::Scaffold) {
@@ -217,10 +252,11 @@ pub fn plan(
     }
     // The file holds exactly what ai-setup last wrote for this very plan: nothing to do, and
     // no need to parse it (a client file can be tens of megabytes).
-    if let (Some(record), Some(before)) = (record, &change.before)
+    change.before_sha = change.before.as_deref().map(ledger::sha256);
+    if let (Some(record), Some(sha)) = (record, &change.before_sha)
         && let Some(written) = &record.written
         && written.plan == change.plan_id
-        && written.bytes == ledger::sha256(before)
+        && &written.bytes == sha
     {
         change.entries = managed;
         change.notes = written.notes.clone();
@@ -347,7 +383,7 @@ pub fn plan(
         change.after = Some(doc.render());
     }
     if record.is_none() && !desired.sensitive && !change.entries.is_empty() {
-        change.keep_original = change.before.as_deref().map(ledger::sha256);
+        change.keep_original = change.before_sha.clone();
     }
     let last_of_ours = change.entries.is_empty()
         && record.is_some_and(|r| {

@@ -179,7 +179,7 @@ impl<'a> Transaction<'a> {
     fn apply_all(
         &mut self,
         pending: &[usize],
-        next: Option<Ledger>,
+        mut next: Option<Ledger>,
         undo: &mut Undo<'a>,
         committed: &mut Committed,
     ) -> Result<()> {
@@ -237,12 +237,25 @@ impl<'a> Transaction<'a> {
             undo.files.last_mut().expect("pushed").1 = backup;
         }
         crash_point("after-files");
+        // What the written files look like now, so that the next plan need not read them.
+        if let Some(next) = next.as_mut() {
+            for &i in pending {
+                let path = &self.staged[i].1.path;
+                if let Some(written) = next
+                    .files
+                    .get_mut(&path.display().to_string())
+                    .and_then(|r| r.written.as_mut())
+                {
+                    written.stat = write::stat(path);
+                }
+            }
+        }
         if let Some(next) = next {
-            if pending.is_empty() {
-                // Nothing was journaled: the ledger only learns what planning saw.
-                next.save(paths)?;
-            } else {
-                journal::finish(paths)?;
+            // The ledger is complete before the journal goes: a kill in between only makes
+            // the next run replay what is already recorded.
+            next.save(paths)?;
+            if !pending.is_empty() {
+                journal::remove(paths)?;
             }
             backup::forget_originals(paths, &next.originals());
             self.ledger = next;

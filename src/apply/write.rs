@@ -104,6 +104,33 @@ pub fn remove_leftovers(dir: &Path) {
     }
 }
 
+/// What says a file was not changed since: its inode, size and modification time.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stat {
+    pub ino: u64,
+    pub len: u64,
+    pub mtime_ns: i64,
+}
+
+/// The file's [`Stat`] (through symlinks); `None` where it is missing or the platform has none.
+pub fn stat(path: &Path) -> Option<Stat> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stat {
+            ino: meta.ino(),
+            len: meta.len(),
+            mtime_ns: meta.mtime().saturating_mul(1_000_000_000) + meta.mtime_nsec(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// How ai-setup's temporary files end; nothing else is ever given this name.
 pub const TEMP_SUFFIX: &str = ".ai-setup.tmp";
 

@@ -141,7 +141,7 @@ impl Plan {
                 // A file that does not exist and is not wanted is nothing to report.
                 for change in changes
                     .into_iter()
-                    .filter(|c| c.before.is_some() || c.after.is_some())
+                    .filter(|c| c.before.is_some() || c.after.is_some() || c.unread)
                 {
                     let diff = (session.dry_run && !change.is_noop())
                         .then(|| out.redact(&apply::diff(&change, session.paths)));
