@@ -36,3 +36,27 @@ fn the_login_command_is_shown_and_runs_only_when_accepted() {
     assert_eq!(code, 0, "{screen}");
     assert!(!screen.contains("Run it?"), "{screen}");
 }
+
+#[test]
+fn ci_true_on_a_terminal_is_named_as_the_reason_nothing_is_asked() {
+    let doc = document_with_auth(serde_json::json!({"command": ["sh", "-c", "echo tok"]}));
+    let endpoint = Endpoint::with_document(&doc);
+    let env = TestEnv::new();
+    let line = format!(
+        "{BIN} login {} --credential-store file --clients opencode",
+        endpoint.url
+    );
+    let out = env
+        .command("script", &["-q", "-e", "-c", &line, "/dev/null"])
+        .env("CI", "true")
+        .stdin(std::process::Stdio::piped())
+        .output()
+        .expect("`script` (util-linux) runs");
+    let screen = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert_eq!(out.status.code(), Some(2), "{screen}");
+    assert!(
+        screen.contains("CI=true is set, so ai-setup asks nothing even on this terminal"),
+        "{screen}"
+    );
+    assert!(screen.contains("--yes"), "names the flag: {screen}");
+}
