@@ -103,19 +103,20 @@ pub fn why_no_prompt() -> &'static str {
 }
 
 /// Makes sure the user accepted running `argv` for `origin`: remembered from before, given by
-/// `--yes`, or asked now. A changed command asks again. Records the acceptance in `state`.
+/// `--yes`, or asked now (`accepted` is what the user accepted before). A changed command asks
+/// again. The caller records the acceptance, in the transaction that uses the token.
 pub fn ensure_consent(
-    state: &mut State,
+    accepted: Option<&[String]>,
     origin: &str,
     argv: &[String],
     yes: bool,
     interactive: bool,
 ) -> Result<()> {
-    if state.accepted_command(origin) == Some(argv) {
+    if accepted == Some(argv) {
         return Ok(());
     }
     let shown = command::shell_words(argv);
-    let changed = state.accepted_command(origin).is_some();
+    let changed = accepted.is_some();
     if !yes {
         if !interactive {
             return Err(Error::usage(format!(
@@ -147,7 +148,6 @@ pub fn ensure_consent(
             ));
         }
     }
-    state.accept_command(origin, argv);
     Ok(())
 }
 

@@ -129,11 +129,13 @@ pub async fn run(
     let origin = org_url.origin().ascii_serialization();
     let accepted = match &source {
         TokenSource::OrgCommand(argv) => {
-            let mut consent = State::default();
-            if let Some(known) = state.accepted_command(&origin) {
-                consent.accept_command(&origin, known);
-            }
-            auth::ensure_consent(&mut consent, &origin, argv, flags.yes, interactive)?;
+            auth::ensure_consent(
+                state.accepted_command(&origin),
+                &origin,
+                argv,
+                flags.yes,
+                interactive,
+            )?;
             Some(argv.to_vec())
         }
         _ => None,
@@ -185,6 +187,15 @@ pub async fn run(
         .filter(|c| !selected.iter().any(|s| s.id() == c.id()))
         .map(|c| c.id())
         .collect();
+    let ran = Ran {
+        mode,
+        org: &org,
+        discovered: &discovered,
+        claims: claims.as_ref(),
+        method: acquired.method,
+        dry_run: flags.dry_run,
+        paths,
+    };
     let mut plan = Plan::default();
 
     if flags.dry_run {
@@ -205,22 +216,8 @@ pub async fn run(
             txn.update_state(move |state, _| state.accept_command(&origin, &argv));
             txn.commit()?;
         }
-        let store = previous
-            .as_ref()
-            .map(|p| Store::open(p.credential_store, paths));
-        report(
-            out,
-            mode,
-            &org,
-            &discovered,
-            claims.as_ref(),
-            store,
-            acquired.method,
-            &plan.reports,
-            &skipped,
-            true,
-        );
-        return Ok(exit_code(&plan.reports));
+        let store = previous.as_ref().map(|p| p.credential_store);
+        return Ok(report(out, &ran, plan.reports, store, &skipped));
     }
 
     let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
@@ -294,22 +291,10 @@ pub async fn run(
         out.warn(w);
     }
     discovered.remember();
-    let store_kind = committed
+    let store = committed
         .store
         .or(previous.as_ref().map(|p| p.credential_store));
-    report(
-        out,
-        mode,
-        &org,
-        &discovered,
-        claims.as_ref(),
-        store_kind.map(|k| Store::open(k, paths)),
-        acquired.method,
-        &reports,
-        &skipped,
-        false,
-    );
-    Ok(exit_code(&reports))
+    Ok(report(out, &ran, reports, store, &skipped))
 }
 
 /// 0, or the partial-failure code when a client could not be configured.
@@ -360,19 +345,36 @@ fn check_not_expired(claims: Option<&jwt::Claims>, org: &str, mode: Mode) -> Res
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a run was, for its report.
+struct Ran<'a> {
+    mode: Mode,
+    org: &'a str,
+    discovered: &'a Discovered,
+    claims: Option<&'a jwt::Claims>,
+    method: LoginMethod,
+    dry_run: bool,
+    paths: &'a Paths,
+}
+
+/// Prints the run's report (human or JSON) and returns its exit code.
 fn report(
     out: &mut Output,
-    mode: Mode,
-    org: &str,
-    discovered: &Discovered,
-    claims: Option<&jwt::Claims>,
-    store: Option<Store>,
-    method: LoginMethod,
-    reports: &[ClientReport],
+    ran: &Ran,
+    reports: Vec<ClientReport>,
+    store: Option<StoreKind>,
     skipped: &[&str],
-    dry_run: bool,
-) {
+) -> u8 {
+    let Ran {
+        mode,
+        org,
+        discovered,
+        claims,
+        method,
+        dry_run,
+        paths,
+    } = *ran;
+    let store = store.map(|kind| Store::open(kind, paths));
+    let reports = reports.as_slice();
     let document = &discovered.document;
     let (providers, mcp) = document.summary();
     let identity = claims.and_then(|c| c.identity());
@@ -434,4 +436,5 @@ fn report(
         ));
     }
     out.result(json, &text);
+    exit_code(reports)
 }
