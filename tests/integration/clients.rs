@@ -253,8 +253,7 @@ fn every_client_keeps_the_users_bytes_and_prunes_only_its_own() {
     }
 
     // The org drops a server: it goes from every client, and nothing else does.
-    let mut doc: Value =
-        serde_json::from_str(include_str!("../../assets/demo/discovery.json")).unwrap();
+    let mut doc: Value = crate::common::demo_document();
     doc["config"]["mcp"]
         .as_object_mut()
         .unwrap()

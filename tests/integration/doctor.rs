@@ -157,8 +157,7 @@ fn each_broken_thing_fails_its_check_with_the_fix() {
     assert!(path["fix"].as_str().unwrap().starts_with("add "), "{path}");
 
     // The org requires a newer ai-setup.
-    let mut doc: Value =
-        serde_json::from_str(include_str!("../../assets/demo/discovery.json")).unwrap();
+    let mut doc: Value = crate::common::demo_document();
     doc["ai_setup"]["min_version"] = "99.0.0".into();
     std::fs::write(dir.path().join("discovery.json"), doc.to_string()).unwrap();
     let (_, _, checks) = doctor(&env);

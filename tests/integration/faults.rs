@@ -18,8 +18,7 @@ use crate::common::{BIN, Endpoint, TestEnv, jwt, now};
 
 /// The demo org's document, with every client enabled.
 fn demo_for_every_client() -> Value {
-    let mut doc: Value =
-        serde_json::from_str(include_str!("../../assets/demo/discovery.json")).unwrap();
+    let mut doc: Value = crate::common::demo_document();
     doc["ai_setup"]["clients"]
         .as_object_mut()
         .unwrap()

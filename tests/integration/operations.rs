@@ -23,8 +23,7 @@ fn version_names_the_build() {
 
 #[test]
 fn an_org_that_needs_a_newer_ai_setup_stops_the_login_before_any_change() {
-    let mut doc: serde_json::Value =
-        serde_json::from_str(include_str!("../../assets/demo/discovery.json")).unwrap();
+    let mut doc: serde_json::Value = crate::common::demo_document();
     doc["ai_setup"]["min_version"] = "99.1.0".into();
     let endpoint = Endpoint::with_document(&doc);
     let env = TestEnv::new();

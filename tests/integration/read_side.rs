@@ -32,8 +32,7 @@ fn line(ts_day: &str, user: &str, model: &str, client: &str, input: u64, cost: f
 /// An org folder with two users and a usage log for both.
 fn two_user_org() -> Endpoint {
     let dir = tempfile::tempdir().unwrap();
-    let demo: Value =
-        serde_json::from_str(include_str!("../../assets/demo/discovery.json")).unwrap();
+    let demo: Value = crate::common::demo_document();
     std::fs::write(dir.path().join("discovery.json"), demo.to_string()).unwrap();
     std::fs::write(
         dir.path().join("users.json"),
@@ -213,8 +212,7 @@ fn usage_is_the_token_subjects_own_and_nobody_elses() {
 
 #[test]
 fn an_org_without_endpoints_says_so_and_models_come_from_its_config() {
-    let mut doc: Value =
-        serde_json::from_str(include_str!("../../assets/demo/discovery.json")).unwrap();
+    let mut doc: Value = crate::common::demo_document();
     doc["ai_setup"].as_object_mut().unwrap().remove("endpoints");
     let endpoint = Endpoint::with_document(&doc);
     let env = TestEnv::new();
@@ -333,8 +331,7 @@ fn the_catalog_works_logged_out_and_org_models_need_a_login() {
 #[test]
 fn an_org_models_json_is_served_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
-    let demo: Value =
-        serde_json::from_str(include_str!("../../assets/demo/discovery.json")).unwrap();
+    let demo: Value = crate::common::demo_document();
     std::fs::write(dir.path().join("discovery.json"), demo.to_string()).unwrap();
     std::fs::write(
         dir.path().join("models.json"),
@@ -364,8 +361,7 @@ fn an_org_models_json_is_served_as_it_is() {
 #[test]
 fn broken_answers_from_the_endpoints_are_explained() {
     let dir = tempfile::tempdir().unwrap();
-    let demo: Value =
-        serde_json::from_str(include_str!("../../assets/demo/discovery.json")).unwrap();
+    let demo: Value = crate::common::demo_document();
     std::fs::write(dir.path().join("discovery.json"), demo.to_string()).unwrap();
     std::fs::write(
         dir.path().join("usage.jsonl"),

@@ -315,10 +315,14 @@ impl Drop for Endpoint {
     }
 }
 
+/// The built-in demo org's discovery document, as JSON to change in a test.
+pub fn demo_document() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../../assets/demo/discovery.json")).unwrap()
+}
+
 /// The demo org's document with `auth` replaced, for tests that need another login command.
 pub fn document_with_auth(auth: serde_json::Value) -> serde_json::Value {
-    let mut doc: serde_json::Value =
-        serde_json::from_str(include_str!("../../../assets/demo/discovery.json")).unwrap();
+    let mut doc = demo_document();
     doc["auth"] = auth;
     doc
 }
