@@ -108,29 +108,6 @@ pub enum Command {
     },
 }
 
-impl ApplyFlags {
-    /// A `sync` or `login` that asks nothing and opens no browser (the demo, the dashboard).
-    pub fn headless(clients: Option<String>, credential_store: StoreChoice) -> ApplyFlags {
-        ApplyFlags {
-            yes: true,
-            dry_run: false,
-            force: false,
-            json: false,
-            clients,
-            credential_store,
-            sets: Vec::new(),
-            no_browser: true,
-            unattended: false,
-            client_id: None,
-            client_secret_env: None,
-            id_token_env: None,
-            github_actions: false,
-            token_stdin: false,
-            token_env: None,
-        }
-    }
-}
-
 /// Flags shared by the commands that configure clients.
 #[derive(Debug, Clone, Args)]
 pub struct ApplyFlags {

@@ -34,6 +34,44 @@ impl ErrorKind {
     }
 }
 
+/// How a command ended without an error. With [`ErrorKind`] for the errors, the one place where
+/// exit codes are decided: commands return one of these, never a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    /// Everything asked for was done.
+    Done,
+    /// Some clients were done and others were not; the report says which.
+    Partial,
+    /// The report was printed, but there is no valid login to report on (`status`).
+    NotLoggedIn,
+    /// What was asked does not hold: a `doctor` check failed, or `config explain` found no
+    /// value. The report says which.
+    Unmet,
+    /// The exit status of the program `exec` ran, passed on unchanged.
+    Child(u8),
+}
+
+impl Finished {
+    /// [`Finished::Partial`] when any part failed, else [`Finished::Done`].
+    pub fn partial_if(failed: bool) -> Self {
+        if failed {
+            Finished::Partial
+        } else {
+            Finished::Done
+        }
+    }
+
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Finished::Done => 0,
+            Finished::Partial => ErrorKind::Partial.exit_code(),
+            Finished::NotLoggedIn => ErrorKind::Auth.exit_code(),
+            Finished::Unmet => ErrorKind::Failure.exit_code(),
+            Finished::Child(code) => code,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Error {
     pub kind: ErrorKind,

@@ -6,6 +6,7 @@
 //! The timeout can be lowered with `AI_SETUP_HTTP_TIMEOUT` (seconds), which tests use.
 
 use std::net::IpAddr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -93,29 +94,48 @@ impl Response {
     }
 }
 
+/// Requests under the rules above. The underlying clients are built on first use, one per
+/// transport: plain HTTP only ever goes to loopback, so its client trusts no certificate
+/// authority at all, and a sync against a loopback org never reads the system's CA files
+/// (loading them was most of a no-op sync's time).
 pub struct Http {
-    client: reqwest::Client,
+    plain: OnceLock<reqwest::Client>,
+    tls: OnceLock<reqwest::Client>,
     timeout: Duration,
     max_body: usize,
 }
 
 impl Http {
-    pub fn new() -> Result<Self> {
+    pub fn new() -> Self {
         let timeout = std::env::var("AI_SETUP_HTTP_TIMEOUT")
             .ok()
             .and_then(|s| s.parse::<f64>().ok())
             .filter(|s| *s > 0.0)
             .map(Duration::from_secs_f64)
             .unwrap_or(DEFAULT_TIMEOUT);
-        let client = builder(CONNECT_TIMEOUT.min(timeout))?
-            .timeout(timeout)
-            .build()
-            .map_err(build_error)?;
-        Ok(Http {
-            client,
+        Http {
+            plain: OnceLock::new(),
+            tls: OnceLock::new(),
             timeout,
             max_body: MAX_BODY,
-        })
+        }
+    }
+
+    /// The client for `url`'s transport, built the first time it is needed.
+    fn client(&self, url: &Url) -> Result<&reqwest::Client> {
+        let cell = if url.scheme() == "https" {
+            &self.tls
+        } else {
+            &self.plain
+        };
+        if let Some(client) = cell.get() {
+            return Ok(client);
+        }
+        let client = builder(CONNECT_TIMEOUT.min(self.timeout), url)?
+            .timeout(self.timeout)
+            .build()
+            .map_err(build_error)?;
+        Ok(cell.get_or_init(|| client))
     }
 
     /// The same client reading bodies of up to `bytes` (a models catalog can pass 1 MiB).
@@ -124,10 +144,11 @@ impl Http {
         self
     }
 
-    /// A client for long-lived exchanges (MCP tool calls, event streams): the same rules and
-    /// connect timeout, but no limit on the total time. Callers limit what they read.
-    pub fn streaming() -> Result<reqwest::Client> {
-        builder(CONNECT_TIMEOUT)?.build().map_err(build_error)
+    /// A client for long-lived exchanges with `url`'s origin (MCP tool calls, event streams):
+    /// the same rules and connect timeout, but no limit on the total time. Callers limit what
+    /// they read.
+    pub fn streaming(url: &Url) -> Result<reqwest::Client> {
+        builder(CONNECT_TIMEOUT, url)?.build().map_err(build_error)
     }
 }
 
@@ -136,17 +157,21 @@ fn build_error(e: reqwest::Error) -> Error {
         .hint("install the system CA certificates (ca-certificates) or set SSL_CERT_FILE")
 }
 
-/// User agent, connect timeout and the same-origin redirect rule, for every client.
 /// `--ca-file`, set once at start.
-static GIVEN_ROOTS: std::sync::OnceLock<Vec<std::path::PathBuf>> = std::sync::OnceLock::new();
+static GIVEN_ROOTS: OnceLock<Vec<std::path::PathBuf>> = OnceLock::new();
 /// Every CA file to trust, worked out when first needed: a `token` that builds no HTTP client
 /// reads no state for it.
-static EXTRA_ROOTS: std::sync::OnceLock<Vec<std::path::PathBuf>> = std::sync::OnceLock::new();
+static EXTRA_ROOTS: OnceLock<Vec<std::path::PathBuf>> = OnceLock::new();
+
+/// The CA files remembered at login, looked up only when an HTTPS client is first built (the
+/// state is not this module's to read).
+static REMEMBERED_ROOTS: OnceLock<fn() -> Vec<std::path::PathBuf>> = OnceLock::new();
 
 /// Trusts the certificate authorities in `files` (PEM, `--ca-file`) for every connection of
-/// this process, besides `AI_SETUP_CA_FILE` and the files remembered at login.
-pub fn trust(files: Vec<std::path::PathBuf>) {
+/// this process, besides `AI_SETUP_CA_FILE` and what `remembered` returns.
+pub fn trust(files: Vec<std::path::PathBuf>, remembered: fn() -> Vec<std::path::PathBuf>) {
     let _ = GIVEN_ROOTS.set(files);
+    let _ = REMEMBERED_ROOTS.set(remembered);
 }
 
 /// `--ca-file`, then `AI_SETUP_CA_FILE` (paths separated as PATH is), then the files a
@@ -156,10 +181,8 @@ fn gather_roots() -> Vec<std::path::PathBuf> {
     if let Some(env) = std::env::var_os("AI_SETUP_CA_FILE") {
         files.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
     }
-    if let Ok(paths) = crate::paths::Paths::from_process()
-        && let Ok(state) = crate::state::State::load(&paths)
-    {
-        files.extend(state.ca_files);
+    if let Some(remembered) = REMEMBERED_ROOTS.get() {
+        files.extend(remembered());
     }
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(f.clone()));
@@ -199,9 +222,22 @@ fn extra_roots() -> Result<Vec<reqwest::Certificate>> {
     Ok(roots)
 }
 
-fn builder(connect_timeout: Duration) -> Result<reqwest::ClientBuilder> {
-    Ok(reqwest::Client::builder()
-        .tls_certs_merge(extra_roots()?)
+impl Default for Http {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// User agent, connect timeout and the same-origin redirect rule, for every client; the
+/// system's and the given certificate authorities only for HTTPS.
+fn builder(connect_timeout: Duration, url: &Url) -> Result<reqwest::ClientBuilder> {
+    let builder = reqwest::Client::builder();
+    let builder = if url.scheme() == "https" {
+        builder.tls_certs_merge(extra_roots()?)
+    } else {
+        builder.tls_certs_only([])
+    };
+    Ok(builder
         .user_agent(USER_AGENT)
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::custom(|attempt| {
@@ -231,7 +267,7 @@ impl Http {
     ) -> Result<Response> {
         check_url(url)?;
         tracing::debug!(url = %without_query(url), bearer = bearer.is_some(), "HTTP GET");
-        let mut request = self.client.get(url.clone());
+        let mut request = self.client(url)?.get(url.clone());
         if let Some(token) = bearer {
             let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
                 .map_err(|_| Error::auth("the stored token contains invalid characters"))?;
@@ -263,7 +299,7 @@ impl Http {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
-        let mut request = self.client.post(url.clone());
+        let mut request = self.client(url)?.post(url.clone());
         if let Some((id, secret)) = client {
             let encode =
                 |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();

@@ -28,6 +28,7 @@ pub mod clients;
 pub mod commands;
 pub mod discovery;
 pub mod edit;
+pub mod engine;
 pub mod error;
 pub mod http;
 pub mod layers;
@@ -39,6 +40,16 @@ pub mod secrets;
 pub mod server;
 pub mod state;
 pub mod tui;
+pub mod write;
+
+/// A single-threaded async runtime, built only by the commands that use the network, so that
+/// `ai-setup token` never pays for one.
+pub fn runtime() -> error::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| error::Error::failure(format!("cannot start the async runtime: {e}")))
+}
 
 /// Seconds since the Unix epoch.
 pub fn now_unix() -> i64 {

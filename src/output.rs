@@ -212,8 +212,31 @@ pub fn bar(ratio: f64, width: usize) -> String {
     text
 }
 
+/// The argv as a user would type it, quoting words with spaces or quotes.
+pub fn shell_words(argv: &[String]) -> String {
+    argv.iter()
+        .map(|w| {
+            if !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c))
+            {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quotes_words_that_need_it() {
+        let argv = ["sh", "-c", "echo 'hi' there"].map(String::from);
+        assert_eq!(shell_words(&argv), r"sh -c 'echo '\''hi'\'' there'");
+    }
+
     use super::*;
 
     #[test]

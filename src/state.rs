@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::apply::write::write_file;
 use crate::error::{Error, Result};
 use crate::paths::Paths;
 use crate::secrets::StoreKind;
+use crate::write::write_file;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
@@ -105,7 +105,7 @@ impl State {
         }
     }
 
-    /// Writes the state. Only a [`crate::apply::transaction::Transaction`] calls this, under
+    /// Writes the state. Only the apply transaction calls this, under
     /// the apply lock, on a copy it has just read: two runs never lose each other's changes.
     pub fn save(&self, paths: &Paths) -> Result<()> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("state serialises");

@@ -8,33 +8,17 @@
 pub mod catalog;
 pub mod usage;
 
-use serde_json::{Map, Value};
 use url::Url;
 
-use crate::clients::{self, Client};
-use crate::discovery::{self, Document};
+use crate::discovery;
+use crate::engine::org::Org;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{Http, org_key, parse_org_url};
-use crate::layers::{self, LoadOptions};
+use crate::http::Http;
 use crate::paths::Paths;
 use crate::secrets::Secret;
-use crate::state::State;
 
 /// The most a models endpoint may send: a whole models.dev catalog is about 2 MB.
 const MAX_CATALOG_BYTES: usize = 16 * 1024 * 1024;
-
-/// An org the user is logged in to, as local state knows it.
-#[derive(Clone)]
-pub struct Org {
-    /// The normalised org URL, the org's key everywhere.
-    pub key: String,
-    pub url: Url,
-    /// The org's name, or its URL.
-    pub name: String,
-    pub document: Document,
-    /// The clients ai-setup configured for this org.
-    pub clients: Vec<&'static dyn Client>,
-}
 
 /// Which endpoint of `ai_setup.endpoints`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,38 +36,8 @@ impl Endpoint {
     }
 }
 
+/// The org's read-side endpoints.
 impl Org {
-    /// `given` or the default org, with its cached document. Not logged in, or no cached
-    /// document, is an auth error that says to log in.
-    pub fn open(paths: &Paths, given: Option<&str>) -> Result<Org> {
-        let state = State::load(paths)?;
-        let key = match given {
-            Some(given) => org_key(&parse_org_url(given)?),
-            None => state.resolve_org(None)?,
-        };
-        let org_state = state.org(&key)?;
-        let url = parse_org_url(&key)?;
-        let (document, _) = discovery::cached(paths, &url).ok_or_else(|| {
-            Error::auth(format!("no configuration of {key} is stored here"))
-                .hint(format!("run `ai-setup sync {key}` to fetch it"))
-        })?;
-        Ok(Org {
-            name: org_state
-                .name
-                .clone()
-                .or_else(|| document.org_name().map(str::to_string))
-                .unwrap_or_else(|| key.clone()),
-            clients: clients::ALL
-                .iter()
-                .copied()
-                .filter(|c| org_state.clients.iter().any(|id| id == c.id()))
-                .collect(),
-            key,
-            url,
-            document,
-        })
-    }
-
     /// The endpoint's URL (relative ones resolved against the org), or `None` when the org
     /// publishes none.
     pub fn endpoint(&self, which: Endpoint) -> Result<Option<Url>> {
@@ -127,23 +81,6 @@ impl Org {
             ))
         })
     }
-
-    /// The resolved configuration (the org's layers and the user's), as clients get it.
-    pub fn config(&self, paths: &Paths) -> Result<Map<String, Value>> {
-        let cwd = std::env::current_dir()
-            .map_err(|e| Error::failure(format!("no working directory: {e}")))?;
-        Ok(layers::load(
-            paths,
-            &LoadOptions {
-                document: Some(&self.document),
-                org: Some(&self.key),
-                client: None,
-                cwd: &cwd,
-                sets: &[],
-            },
-        )?
-        .resolve())
-    }
 }
 
 /// The models `org` offers: its `config`'s, with its models endpoint's when it has one. When
@@ -158,7 +95,7 @@ pub fn org_models(
     let endpoint = match org.endpoint(Endpoint::Models)? {
         Some(url) => {
             let fetched = crate::auth::current_token(&org.key, paths)
-                .and_then(|token| crate::commands::runtime()?.block_on(fetch_models(&url, &token)));
+                .and_then(|token| crate::runtime()?.block_on(fetch_models(&url, &token)));
             fetched.map_err(|e| problem = Some(e)).ok()
         }
         None => None,
@@ -204,7 +141,7 @@ async fn get(http: &Http, url: &Url, token: &Secret, query: &[(&str, String)]) -
 
 /// The user's usage for `range`. A value of the wrong type is named by its key path.
 pub async fn fetch_usage(url: &Url, token: &Secret, range: usage::Range) -> Result<usage::Report> {
-    let body = get(&Http::new()?, url, token, &range.query()).await?;
+    let body = get(&Http::new(), url, token, &range.query()).await?;
     let de = &mut serde_json::Deserializer::from_slice(&body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         Error::network(format!(
@@ -217,7 +154,7 @@ pub async fn fetch_usage(url: &Url, token: &Secret, range: usage::Range) -> Resu
 
 /// The org's models endpoint, as a catalog.
 pub async fn fetch_models(url: &Url, token: &Secret) -> Result<catalog::Catalog> {
-    let http = Http::new()?.max_body(MAX_CATALOG_BYTES);
+    let http = Http::new().max_body(MAX_CATALOG_BYTES);
     let body = get(&http, url, token, &[]).await?;
     catalog::Catalog::from_api_json(&body, url.as_str())
 }

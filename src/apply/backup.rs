@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::write::{create_private_dir, write_file};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
+use crate::write::{create_private_dir, write_file};
 
 const KEEP_PER_FILE: usize = 10;
 

@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Change;
 use super::ledger::{Ledger, sha256};
-use super::write::{remove_leftovers, write_file};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
+use crate::write::{remove_leftovers, write_file};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Journal {
@@ -96,7 +96,7 @@ pub fn read(paths: &Paths) -> Result<Option<Journal>> {
 pub fn replay(journal: &Journal, ledger: &mut Ledger, next: Option<&Ledger>) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     for intent in &journal.files {
-        if let Some(target) = super::write::resolve_target(&intent.path)
+        if let Some(target) = crate::write::resolve_target(&intent.path)
             .ok()
             .as_deref()
             .and_then(Path::parent)

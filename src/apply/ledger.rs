@@ -13,10 +13,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::Change;
-use super::write::write_file;
 use crate::edit::{Format, Step};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
+use crate::write::write_file;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -71,7 +71,7 @@ pub struct Written {
     /// that kept the size within the filesystem's clock tick would go unseen until the next
     /// change of plan; clients replace these files, which gives a new inode.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stat: Option<super::write::Stat>,
+    pub stat: Option<crate::write::Stat>,
     /// What planning said about the file then (drift, the user's own entries), said again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<super::Note>,

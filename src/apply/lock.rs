@@ -5,9 +5,9 @@
 use std::fs::{File, TryLockError};
 use std::time::{Duration, Instant};
 
-use super::write::create_private_dir;
 use crate::error::{Error, Result};
 use crate::paths::Paths;
+use crate::write::create_private_dir;
 
 const WAIT: Duration = Duration::from_secs(30);
 

@@ -20,12 +20,13 @@ pub mod journal;
 pub mod ledger;
 pub mod lock;
 pub mod transaction;
-pub mod write;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+use crate::write;
 use serde_json::Value;
 
 use crate::edit::Step;

@@ -23,11 +23,12 @@ use std::path::PathBuf;
 use super::journal::{self, Intent, Journal};
 use super::ledger::Ledger;
 use super::lock::ApplyLock;
-use super::{Change, Desired, Outcome, Prune, backup, write};
+use super::{Change, Desired, Outcome, Prune, backup};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
 use crate::secrets::{self, Credential, Store, StoreChoice, StoreKind};
 use crate::state::State;
+use crate::write;
 
 /// Stops the process here, as `kill -9` would, when `AI_SETUP_CRASH_AT` names this point: the
 /// fault-injection tests' way into the middle of a transaction. Compiled out of release builds.

@@ -145,7 +145,7 @@ impl<'d> TokenSource<'d> {
             TokenSource::Oidc { spec, .. } => format!("Would sign in through {}", spec.issuer),
             TokenSource::OrgCommand(argv) => format!(
                 "Would run the org's login command: {}",
-                super::command::shell_words(argv)
+                crate::output::shell_words(argv)
             ),
         }
     }
@@ -189,7 +189,7 @@ pub async fn acquire(
         TokenSource::OrgCommand(argv) => {
             out.progress(&format!(
                 "Running the org's login command: {}",
-                super::command::shell_words(argv)
+                crate::output::shell_words(argv)
             ));
             let token = super::run_command(argv, interactive)?;
             out.secret(&token);
@@ -202,7 +202,7 @@ pub async fn acquire(
             secret,
         } => {
             out.secret(&secret);
-            let http = Http::new()?;
+            let http = Http::new();
             let provider = super::oidc::discover(&http, spec).await?;
             let tokens = super::oidc::client_credentials(
                 &http,
@@ -220,7 +220,7 @@ pub async fn acquire(
             tokens
         }
         TokenSource::Exchange { spec, id_token_env } => {
-            let http = Http::new()?;
+            let http = Http::new();
             let provider = super::oidc::discover(&http, spec).await?;
             let audience = spec.audience.as_deref();
             let subject = match &id_token_env {
@@ -247,7 +247,7 @@ pub async fn acquire(
             tokens
         }
         TokenSource::Oidc { spec, device } => {
-            let http = Http::new()?;
+            let http = Http::new();
             let provider = super::oidc::discover(&http, spec).await?;
             let tokens = if device {
                 super::oidc::device_login(&http, &provider, spec, out).await?

@@ -22,7 +22,7 @@ pub fn run(argv: &[String], interactive: bool) -> Result<String> {
         .and_then(|s| s.parse::<f64>().ok())
         .map(Duration::from_secs_f64)
         .unwrap_or(DEFAULT_TIMEOUT);
-    let shown = shell_words(argv);
+    let shown = crate::output::shell_words(argv);
     let mut child = Command::new(&argv[0])
         .args(&argv[1..])
         .envs(crate::http::trust_env())
@@ -102,32 +102,4 @@ pub fn run(argv: &[String], interactive: bool) -> Result<String> {
         return Err(Error::auth(message));
     }
     Ok(stdout)
-}
-
-/// The argv as a user would type it, quoting words with spaces or quotes.
-pub fn shell_words(argv: &[String]) -> String {
-    argv.iter()
-        .map(|w| {
-            if !w.is_empty()
-                && w.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c))
-            {
-                w.clone()
-            } else {
-                format!("'{}'", w.replace('\'', r"'\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_words_that_need_it() {
-        let argv = ["sh", "-c", "echo 'hi' there"].map(String::from);
-        assert_eq!(shell_words(&argv), r"sh -c 'echo '\''hi'\'' there'");
-    }
 }

@@ -73,7 +73,7 @@ pub fn run_command(argv: &[String], interactive: bool) -> Result<Secret> {
         .ok_or_else(|| {
             Error::auth(format!(
                 "the org's login command `{}` printed no token",
-                command::shell_words(argv)
+                crate::output::shell_words(argv)
             ))
         })
 }
@@ -115,7 +115,7 @@ pub fn ensure_consent(
     if accepted == Some(argv) {
         return Ok(());
     }
-    let shown = command::shell_words(argv);
+    let shown = crate::output::shell_words(argv);
     let changed = accepted.is_some();
     if !yes {
         if !interactive {

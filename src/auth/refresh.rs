@@ -62,13 +62,9 @@ pub fn ensure_fresh(
     if !renewable(org_state, &credential, command) {
         return Ok(credential);
     }
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::failure(format!("cannot start the async runtime: {e}")))?
-        .block_on(ensure_fresh_async(
-            org, org_state, store, credential, command, paths,
-        ))
+    crate::runtime()?.block_on(ensure_fresh_async(
+        org, org_state, store, credential, command, paths,
+    ))
 }
 
 /// [`ensure_fresh`] for callers already on a runtime (`sync`).
@@ -164,7 +160,7 @@ async fn by_provider(
     session: &crate::state::OidcSession,
     current: &Credential,
 ) -> Result<Credential> {
-    let http = Http::new()?;
+    let http = Http::new();
     let tokens = match (&current.refresh_token, &current.client_secret) {
         (Some(refresh_token), _) => {
             oidc::refresh(

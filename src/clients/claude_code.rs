@@ -10,12 +10,12 @@
 
 use serde_json::Value;
 
-use super::translate::{StdioShape, base_url, mcp_entries, model_for, program};
+use super::translate::{base_url, mcp_entries, model_for, program, typed_entry};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Managed};
-use crate::auth::command::shell_words;
 use crate::edit;
 use crate::edit::Format;
+use crate::output::shell_words;
 use crate::paths::Paths;
 
 pub struct ClaudeCode;
@@ -79,7 +79,7 @@ impl Client for ClaudeCode {
                 path: paths.home.join(".claude.json"),
                 format: Format::Jsonc,
                 sensitive: false,
-                keys: mcp_entries(ctx, &["mcpServers"], StdioShape::Typed),
+                keys: mcp_entries(ctx, &["mcpServers"], typed_entry),
             },
         ]
     }

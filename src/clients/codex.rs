@@ -8,7 +8,7 @@
 
 use serde_json::json;
 
-use super::translate::{StdioShape, base_url, mcp_entries, model_for, program, slug};
+use super::translate::{base_url, mcp_entries, model_for, plain_entry, program, slug};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Managed};
 use crate::edit;
@@ -82,7 +82,7 @@ impl Client for Codex {
                 keys.push(Managed::setting(edit::path(&["model"]), model.into()));
             }
         }
-        keys.extend(mcp_entries(ctx, &["mcp_servers"], StdioShape::Plain));
+        keys.extend(mcp_entries(ctx, &["mcp_servers"], plain_entry));
         vec![Desired {
             client: self.id(),
             path: paths.home.join(".codex/config.toml"),

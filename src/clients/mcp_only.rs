@@ -5,12 +5,12 @@
 
 use std::path::PathBuf;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::translate::{StdioShape, mcp_entries, model_for};
+use super::translate::{StdioEntry, mcp_entries, model_for, plain_entry, typed_entry};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Kind, Managed};
-use crate::edit::{self, Format};
+use crate::edit::{self, Format, Step};
 use crate::paths::Paths;
 
 pub struct McpOnly {
@@ -24,7 +24,8 @@ pub struct McpOnly {
     pub file: &'static str,
     pub format: Format,
     pub root: &'static [&'static str],
-    pub shape: StdioShape,
+    /// How the client spells a stdio server.
+    pub entry: StdioEntry,
     /// Where the default model goes, and the provider whose models the client speaks.
     pub model: Option<(&'static [&'static str], &'static str)>,
     /// Keys the client requires in a file ai-setup creates (Continue's header).
@@ -53,7 +54,7 @@ impl Client for McpOnly {
     }
 
     fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired> {
-        let mut keys = mcp_entries(ctx, self.root, self.shape);
+        let mut keys = mcp_entries(ctx, self.root, self.entry);
         if let Some((key, provider)) = self.model
             && let Some(model) = model_for(ctx, provider)
         {
@@ -83,7 +84,7 @@ pub static GEMINI: McpOnly = McpOnly {
     file: "settings.json",
     format: Format::Jsonc,
     root: &["mcpServers"],
-    shape: StdioShape::Plain,
+    entry: plain_entry,
     model: Some((&["model", "name"], "google")),
     new_file: &[],
     limits: "LLM endpoint only through environment variables (GOOGLE_GEMINI_BASE_URL, GEMINI_API_KEY), which would hold a token: not written",
@@ -97,7 +98,7 @@ pub static WINDSURF: McpOnly = McpOnly {
     file: "mcp_config.json",
     format: Format::Jsonc,
     root: &["mcpServers"],
-    shape: StdioShape::Plain,
+    entry: plain_entry,
     model: None,
     new_file: &[],
     limits: "no custom LLM endpoint: models come from Windsurf's own service",
@@ -111,7 +112,7 @@ pub static CURSOR: McpOnly = McpOnly {
     file: "mcp.json",
     format: Format::Jsonc,
     root: &["mcpServers"],
-    shape: StdioShape::Plain,
+    entry: plain_entry,
     model: None,
     new_file: &[],
     limits: "LLM endpoint and key are set in Cursor's UI only (stored in its own database)",
@@ -125,7 +126,7 @@ pub static VSCODE: McpOnly = McpOnly {
     file: "mcp.json",
     format: Format::Jsonc,
     root: &["servers"],
-    shape: StdioShape::Typed,
+    entry: typed_entry,
     model: None,
     new_file: &[],
     limits: "custom model keys live in VS Code's secret storage, which a file cannot reach",
@@ -145,7 +146,13 @@ pub static ZED: McpOnly = McpOnly {
     file: "settings.json",
     format: Format::Jsonc,
     root: &["context_servers"],
-    shape: StdioShape::ZedCustom,
+    // The tag older Zed requires and newer Zed ignores.
+    entry: |name, program, args| {
+        (
+            Step::Name(name.into()),
+            json!({ "source": "custom", "command": program, "args": args }),
+        )
+    },
     model: None,
     new_file: &[],
     limits: "LLM keys come from the OS keychain or an environment variable only",
@@ -159,7 +166,7 @@ pub static CLAUDE_DESKTOP: McpOnly = McpOnly {
     file: "claude_desktop_config.json",
     format: Format::Jsonc,
     root: &["mcpServers"],
-    shape: StdioShape::Plain,
+    entry: plain_entry,
     model: None,
     new_file: &[],
     limits: "models come from Anthropic's service; remote servers are reached through the stdio bridge",
@@ -176,7 +183,12 @@ pub static CLINE: McpOnly = McpOnly {
     file: "cline_mcp_settings.json",
     format: Format::Jsonc,
     root: &["mcpServers"],
-    shape: StdioShape::Cline,
+    entry: |name, program, args| {
+        (
+            Step::Name(name.into()),
+            json!({ "command": program, "args": args, "disabled": false }),
+        )
+    },
     model: None,
     new_file: &[],
     limits: "the provider (base URL and key) is set in Cline's UI and kept in VS Code's storage",
@@ -196,7 +208,20 @@ pub static GOOSE: McpOnly = McpOnly {
     file: "config.yaml",
     format: Format::Yaml,
     root: &["extensions"],
-    shape: StdioShape::Goose,
+    // Goose's extensions name their program `cmd` and repeat the name inside.
+    entry: |name, program, args| {
+        (
+            Step::Name(name.into()),
+            json!({
+                "type": "stdio",
+                "name": name,
+                "cmd": program,
+                "args": args,
+                "enabled": true,
+                "timeout": 300,
+            }),
+        )
+    },
     model: None,
     new_file: &[],
     limits: "the provider's key comes from the OS keyring or an environment variable only",
@@ -210,7 +235,16 @@ pub static CONTINUE: McpOnly = McpOnly {
     file: "config.yaml",
     format: Format::Yaml,
     root: &["mcpServers"],
-    shape: StdioShape::Continue,
+    // A list element, addressed by its `name` field.
+    entry: |name, program, args| {
+        (
+            Step::Element {
+                field: "name".into(),
+                value: name.into(),
+            },
+            json!({ "name": name, "type": "stdio", "command": program, "args": args }),
+        )
+    },
     model: None,
     new_file: &[
         ("name", "Local Config"),

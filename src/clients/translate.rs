@@ -3,27 +3,32 @@
 //! server becomes a stdio entry that runs ai-setup, `mcp bridge NAME` for a remote server and
 //! `exec NAME` for a local one, which supply the token at run time.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::OrgContext;
 use crate::apply::{Kind, Managed};
 use crate::edit::{self, Step};
 
-/// How a client spells a stdio MCP server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StdioShape {
-    /// `{command, args}`: Gemini, Windsurf, Cursor, Claude Desktop, Codex (TOML).
-    Plain,
-    /// `{type: "stdio", command, args}`: Claude Code, VS Code.
-    Typed,
-    /// `{source: "custom", command, args}`: Zed (the tag older Zed requires, newer ignores).
-    ZedCustom,
-    /// `{command, args, disabled: false}`: Cline.
-    Cline,
-    /// `{type: stdio, name, cmd, args, enabled, timeout}`: Goose's extensions.
-    Goose,
-    /// `{name, type: stdio, command, args}`, an element of a list named by `name`: Continue.
-    Continue,
+/// How a client spells one stdio MCP server that runs `program` with `args`: the step under
+/// the client's root that addresses it, and the entry. Each client's row names its own, so a
+/// new spelling touches that row alone.
+pub type StdioEntry = fn(name: &str, program: &str, args: &[String]) -> (Step, Value);
+
+/// `{command, args}` under the server's name: most clients (Gemini, Windsurf, Cursor, Claude
+/// Desktop, Codex in TOML).
+pub fn plain_entry(name: &str, program: &str, args: &[String]) -> (Step, Value) {
+    (
+        Step::Name(name.into()),
+        json!({ "command": program, "args": args }),
+    )
+}
+
+/// `{type: "stdio", command, args}`: Claude Code, VS Code.
+pub fn typed_entry(name: &str, program: &str, args: &[String]) -> (Step, Value) {
+    (
+        Step::Name(name.into()),
+        json!({ "type": "stdio", "command": program, "args": args }),
+    )
 }
 
 /// The program clients run: this executable, by absolute path, because GUI clients do not see
@@ -55,58 +60,18 @@ pub fn servers(ctx: &OrgContext) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-/// One managed key per org server under `root` (e.g. `mcpServers`), in `shape`.
-pub fn mcp_entries(ctx: &OrgContext, root: &[&str], shape: StdioShape) -> Vec<Managed> {
+/// One managed key per org server under `root` (e.g. `mcpServers`), spelled by `entry`.
+pub fn mcp_entries(ctx: &OrgContext, root: &[&str], entry: StdioEntry) -> Vec<Managed> {
     let command = program();
     servers(ctx)
         .into_iter()
         .map(|(name, args)| {
-            let mut entry = Map::new();
-            match shape {
-                StdioShape::Typed => {
-                    entry.insert("type".into(), "stdio".into());
-                }
-                StdioShape::ZedCustom => {
-                    entry.insert("source".into(), "custom".into());
-                }
-                StdioShape::Goose => {
-                    entry.insert("type".into(), "stdio".into());
-                    entry.insert("name".into(), name.clone().into());
-                }
-                StdioShape::Continue => {
-                    entry.insert("name".into(), name.clone().into());
-                    entry.insert("type".into(), "stdio".into());
-                }
-                StdioShape::Plain | StdioShape::Cline => {}
-            }
-            let program_key = if shape == StdioShape::Goose {
-                "cmd"
-            } else {
-                "command"
-            };
-            entry.insert(program_key.into(), command.clone().into());
-            entry.insert("args".into(), json!(args));
-            match shape {
-                StdioShape::Cline => {
-                    entry.insert("disabled".into(), false.into());
-                }
-                StdioShape::Goose => {
-                    entry.insert("enabled".into(), true.into());
-                    entry.insert("timeout".into(), 300.into());
-                }
-                _ => {}
-            }
+            let (step, value) = entry(&name, &command, &args);
             let mut key = edit::path(root);
-            key.push(match shape {
-                StdioShape::Continue => Step::Element {
-                    field: "name".into(),
-                    value: name,
-                },
-                _ => Step::Name(name),
-            });
+            key.push(step);
             Managed {
                 key,
-                value: Value::Object(entry),
+                value,
                 kind: Kind::Setting,
             }
         })

@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use crate::cli::{ConfigAction, ConfigScope};
 use crate::clients;
 use crate::discovery;
-use crate::error::{Error, Result};
-use crate::http::parse_org_url;
-use crate::layers::{self, LoadOptions, Source, Stack};
+use crate::engine::org::{self, Org};
+use crate::error::{Error, Finished, Result};
+use crate::layers::{self, Source, Stack};
 use crate::output::{Output, relative};
 use crate::paths::Paths;
 use crate::state::State;
@@ -23,24 +23,19 @@ impl ConfigAction {
     }
 }
 
-/// The org layer's document, when an org is known and was fetched before.
+/// The org the scope names (or the remembered one), with its document when one was fetched.
 struct OrgLayer {
-    org: String,
-    document: Option<(discovery::Document, i64)>,
+    key: String,
+    opened: Option<Org>,
 }
 
 fn org_layer(scope: &ConfigScope, paths: &Paths) -> Result<Option<OrgLayer>> {
     let state = State::load(paths)?;
-    let org = match (&scope.org, &state.default_org) {
-        (Some(given), _) => given.clone(),
-        (None, Some(default)) => default.clone(),
-        (None, None) => return Ok(None),
+    let Some(key) = org::chosen(&state, scope.org.as_deref())? else {
+        return Ok(None);
     };
-    let url = parse_org_url(&org)?;
-    Ok(Some(OrgLayer {
-        org: crate::http::org_key(&url),
-        document: discovery::cached(paths, &url),
-    }))
+    let opened = Org::cached(paths, &state, &key)?;
+    Ok(Some(OrgLayer { key, opened }))
 }
 
 fn stack(scope: &ConfigScope, paths: &Paths, org: Option<&OrgLayer>) -> Result<Stack> {
@@ -49,30 +44,24 @@ fn stack(scope: &ConfigScope, paths: &Paths, org: Option<&OrgLayer>) -> Result<S
     {
         return Err(Error::usage(format!("unknown client '{id}'")));
     }
-    let cwd = std::env::current_dir()
-        .map_err(|e| Error::failure(format!("no working directory: {e}")))?;
-    layers::load(
+    org::layers(
         paths,
-        &LoadOptions {
-            document: org.and_then(|o| o.document.as_ref()).map(|(d, _)| d),
-            org: org.map(|o| o.org.as_str()),
-            client: scope.client.as_deref(),
-            cwd: &cwd,
-            sets: &scope.sets,
-        },
+        org.and_then(|o| o.opened.as_ref()),
+        scope.client.as_deref(),
+        &scope.sets,
     )
 }
 
-pub fn run(action: &ConfigAction, paths: &Paths, out: &mut Output) -> Result<u8> {
+pub fn run(action: &ConfigAction, paths: &Paths, out: &mut Output) -> Result<Finished> {
     let scope = action.scope();
     let org = org_layer(scope, paths)?;
     if let Some(o) = &org
-        && o.document.is_none()
+        && o.opened.is_none()
         && !matches!(action, ConfigAction::Path(_))
     {
         out.warn(&format!(
             "no fetched configuration of {} yet, so the org layer is empty; run `ai-setup sync`",
-            o.org
+            o.key
         ));
     }
     let stack = stack(scope, paths, org.as_ref())?;
@@ -93,7 +82,7 @@ fn compact(value: &Value) -> String {
     serde_json::to_string(value).expect("JSON serialises")
 }
 
-fn show(stack: &Stack, out: &mut Output) -> Result<u8> {
+fn show(stack: &Stack, out: &mut Output) -> Result<Finished> {
     let leaves = stack.annotated();
     let width = leaves
         .iter()
@@ -115,10 +104,10 @@ fn show(stack: &Stack, out: &mut Output) -> Result<u8> {
         json!({ "config": stack.resolve(), "values": leaves, "ignored": stack.ignored() }),
         &text,
     );
-    Ok(0)
+    Ok(Finished::Done)
 }
 
-fn explain(stack: &Stack, key: &str, out: &mut Output) -> Result<u8> {
+fn explain(stack: &Stack, key: &str, out: &mut Output) -> Result<Finished> {
     let e = stack.explain(key);
     let mut text = match &e.value {
         Some(value) => format!("{key} = {}\n", compact(value)),
@@ -156,21 +145,25 @@ fn explain(stack: &Stack, key: &str, out: &mut Output) -> Result<u8> {
         }
     ));
     out.result(serde_json::to_value(&e).expect("serialises"), &text);
-    Ok(if e.value.is_some() { 0 } else { 1 })
+    Ok(if e.value.is_some() {
+        Finished::Done
+    } else {
+        Finished::Unmet
+    })
 }
 
-fn path(paths: &Paths, org: Option<&OrgLayer>, out: &mut Output) -> Result<u8> {
+fn path(paths: &Paths, org: Option<&OrgLayer>, out: &mut Output) -> Result<Finished> {
     let cwd = std::env::current_dir()
         .map_err(|e| Error::failure(format!("no working directory: {e}")))?;
     let mut rows: Vec<(Source, String, String)> = Vec::new();
     if let Some(o) = org {
-        let state = match &o.document {
-            Some((_, at)) => format!("fetched {}", relative(*at, crate::now_unix())),
+        let state = match &o.opened {
+            Some(opened) => format!("fetched {}", relative(opened.fetched_at, crate::now_unix())),
             None => "not fetched yet".into(),
         };
         rows.push((
             Source::Org,
-            format!("{}{}", o.org, discovery::WELL_KNOWN),
+            format!("{}{}", o.key, discovery::WELL_KNOWN),
             state,
         ));
     }
@@ -204,5 +197,5 @@ fn path(paths: &Paths, org: Option<&OrgLayer>, out: &mut Output) -> Result<u8> {
         .map(|(s, p, st)| json!({"layer": s, "location": p, "state": st}))
         .collect();
     out.result(json!({ "layers": json_rows }), &text);
-    Ok(0)
+    Ok(Finished::Done)
 }

@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::{login, status};
-use crate::cli::{ApplyFlags, DemoArgs, StatusArgs};
-use crate::error::{Error, Result};
+use crate::cli::{DemoArgs, StatusArgs};
+use crate::engine::sync::{self, Mode, Request};
+use crate::error::{Error, Finished, Result};
 use crate::output::{Output, relative};
 use crate::paths::Paths;
 use crate::secrets::StoreChoice;
@@ -22,7 +23,7 @@ use crate::server::{self, Options, OrgSource};
 
 const PREFERRED_ADDR: &str = "127.0.0.1:8787";
 
-pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
+pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<Finished> {
     let home = match &args.home {
         Some(home) => home.clone(),
         None => {
@@ -34,7 +35,7 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
             home
         }
     };
-    crate::apply::write::create_private_dir(&home)?;
+    crate::write::create_private_dir(&home)?;
     let home = home
         .canonicalize()
         .map_err(|e| Error::io("open", &home, e))?;
@@ -53,7 +54,7 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
             token_ttl: 3600,
             clock_offset: 0,
         };
-        if let Ok(rt) = super::runtime() {
+        if let Ok(rt) = crate::runtime() {
             let _ = rt.block_on(server::serve(listener, options));
         }
     });
@@ -69,21 +70,15 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
     write_env_script(&home, &sandbox)?;
 
     let mut steps = Vec::new();
-    let flags = ApplyFlags {
-        json: out.json,
-        ..ApplyFlags::headless(Some("all".into()), StoreChoice::File)
+    let request = Request {
+        credential_store: StoreChoice::File,
+        ..Request::headless(Mode::Login, Some(&url), Some("all"))
     };
     let login_line =
         format!("ai-setup login {url} --no-browser --clients all --credential-store file");
     let login_result = step(out, &login_line, &mut steps, |o| {
-        super::runtime()?.block_on(login::run(
-            login::Mode::Login,
-            Some(&url),
-            &flags,
-            &sandbox,
-            o,
-            false,
-        ))
+        let synced = crate::runtime()?.block_on(sync::run(&request, &sandbox, o, false))?;
+        Ok(login::report(o, &synced, &sandbox))
     });
     let _ = step(out, "ai-setup status", &mut steps, |o| {
         status::run(
@@ -133,22 +128,22 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         }),
         &human,
     );
-    let code = login_result.unwrap_or(1);
+    let finished = login_result.unwrap_or(Finished::Unmet);
     // On a terminal the demo ends in the dashboard, on the sandbox, while the endpoint serves.
-    if code == 0 && !out.json && !args.no_dashboard && crate::tui::can_open() {
+    if finished == Finished::Done && !out.json && !args.no_dashboard && crate::tui::can_open() {
         out.progress("Opening the dashboard on the sandbox (q quits, ? shows the keys)…");
         std::thread::sleep(std::time::Duration::from_millis(700));
         crate::tui::run(sandbox.clone(), None, sandbox.sandbox_env().to_vec())?;
     }
-    if args.keep_serving && code == 0 {
+    if args.keep_serving && finished == Finished::Done {
         out.progress(&format!(
             "Serving the demo org at {url}; press Ctrl-C to stop."
         ));
-        super::runtime()?.block_on(async {
+        crate::runtime()?.block_on(async {
             let _ = tokio::signal::ctrl_c().await;
         });
     }
-    Ok(code)
+    Ok(finished)
 }
 
 /// Runs one command of the demo, showing its output indented under the command line.
@@ -156,8 +151,8 @@ fn step(
     out: &mut Output,
     line: &str,
     steps: &mut Vec<serde_json::Value>,
-    f: impl FnOnce(&mut Output) -> Result<u8>,
-) -> Result<u8> {
+    f: impl FnOnce(&mut Output) -> Result<Finished>,
+) -> Result<Finished> {
     let mut inner = Output::capturing();
     let result = f(&mut inner);
     if let Err(err) = &result {
@@ -165,7 +160,7 @@ fn step(
     }
     let text = inner.captured.take().unwrap_or_default();
     let code = match &result {
-        Ok(code) => *code,
+        Ok(finished) => finished.exit_code(),
         Err(err) => err.kind.exit_code(),
     };
     out.say(&format!(
@@ -182,7 +177,7 @@ fn write_env_script(home: &Path, sandbox: &Paths) -> Result<()> {
     for (name, value) in sandbox.sandbox_env() {
         script.push_str(&format!("export {name}='{}'\n", value.display()));
     }
-    crate::apply::write::write_file(&home.join("env.sh"), script.as_bytes(), None)
+    crate::write::write_file(&home.join("env.sh"), script.as_bytes(), None)
 }
 
 fn list_files(dir: &Path) -> Vec<PathBuf> {

@@ -11,10 +11,9 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::json;
 
-use super::clients as client_report;
-use super::status::{self, Status};
 use crate::discovery::{self, Document};
-use crate::error::Result;
+use crate::engine::inspect::{self, Status, TokenState};
+use crate::error::{Finished, Result};
 use crate::http::{Http, parse_org_url};
 use crate::output::{Output, relative};
 use crate::paths::Paths;
@@ -65,14 +64,14 @@ impl Check {
     }
 }
 
-pub fn run(org: Option<&str>, paths: &Paths, out: &mut Output) -> Result<u8> {
+pub fn run(org: Option<&str>, paths: &Paths, out: &mut Output) -> Result<Finished> {
     let started = Instant::now();
     let mut checks = vec![own_files_check(paths)];
     if checks[0].status == Verdict::Fail {
         checks.push(path_check());
         return report(checks, None, started, out);
     }
-    let status = status::gather(paths, org, &mut |secret| out.secret(secret))?;
+    let status = inspect::status(paths, org, &mut |secret| out.secret(secret))?;
     let status = match status {
         Ok(status) => {
             checks.push(check(
@@ -148,7 +147,7 @@ fn endpoint_checks(status: &Status, paths: &Paths, checks: &mut Vec<Check>) -> O
             .ok()
             .flatten();
         let started = Instant::now();
-        let response = super::runtime()?.block_on(Http::new()?.get(
+        let response = crate::runtime()?.block_on(Http::new().get(
             &url,
             held.as_ref().map(|c| c.token.expose()),
             &[("accept", "application/json".into())],
@@ -249,20 +248,20 @@ fn token_check(status: &Status) -> Check {
     let now = crate::now_unix();
     let login = format!("ai-setup login {}", status.org);
     match (status.token, status.expires_at) {
-        ("valid", Some(exp)) if exp - now < 300 => check(
+        (TokenState::Valid, Some(exp)) if exp - now < 300 => check(
             "token",
             "Token valid",
             Verdict::Warn,
             format!("expires {}", relative(exp, now)),
         )
         .fix(format!("ai-setup sync (renews it), or {login}")),
-        ("valid", Some(exp)) => check(
+        (TokenState::Valid, Some(exp)) => check(
             "token",
             "Token valid",
             Verdict::Ok,
             format!("expires {}", relative(exp, now)),
         ),
-        ("valid", None) => check(
+        (TokenState::Valid, None) => check(
             "token",
             "Token valid",
             Verdict::Ok,
@@ -300,7 +299,7 @@ fn store_check(status: &Status, paths: &Paths) -> Check {
 
 fn client_checks(status: &Status, paths: &Paths) -> Vec<Check> {
     let mut quiet = Output::capturing();
-    let rows = match client_report::gather(paths, Some(&status.org), false, &mut quiet) {
+    let rows = match inspect::clients(paths, Some(&status.org), false, &mut quiet) {
         Ok((_, rows)) => rows,
         Err(err) => return vec![check("clients", "Client files", Verdict::Fail, err.message)],
     };
@@ -566,7 +565,7 @@ fn report(
     status: Option<&Status>,
     started: Instant,
     out: &mut Output,
-) -> Result<u8> {
+) -> Result<Finished> {
     let failed = checks.iter().any(|c| c.status == Verdict::Fail);
     let millis = started.elapsed().as_millis();
     let proxy: Vec<_> = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "NO_PROXY"]
@@ -611,5 +610,9 @@ fn report(
         }),
         &text,
     );
-    Ok(if failed { 1 } else { 0 })
+    Ok(if failed {
+        Finished::Unmet
+    } else {
+        Finished::Done
+    })
 }

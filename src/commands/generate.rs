@@ -9,7 +9,7 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use crate::cli::Cli;
-use crate::error::{Error, Result};
+use crate::error::{Error, Finished, Result};
 use crate::output::Output;
 
 /// The bash completion. clap_complete's bash script never completes a subcommand's options
@@ -26,7 +26,7 @@ fn bash(dir: &Path) -> Result<std::path::PathBuf> {
     Ok(path)
 }
 
-pub fn run(dir: &Path, out: &mut Output) -> Result<u8> {
+pub fn run(dir: &Path, out: &mut Output) -> Result<Finished> {
     let completions = dir.join("completions");
     let man = dir.join("man");
     for folder in [&completions, &man] {
@@ -66,5 +66,5 @@ pub fn run(dir: &Path, out: &mut Output) -> Result<u8> {
             .map(|p| format!("{}\n", p.display()))
             .collect::<String>(),
     );
-    Ok(0)
+    Ok(Finished::Done)
 }

@@ -8,18 +8,18 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::configure::{Plan, Session};
 use crate::apply::transaction::{CredentialChange, Transaction, current_ledger};
 use crate::apply::{Desired, Prune};
 use crate::cli::LogoutArgs;
 use crate::clients;
-use crate::error::{Error, ErrorKind, Result};
+use crate::engine::plan::{Plan, Session};
+use crate::error::{Error, Finished, Result};
 use crate::output::Output;
 use crate::paths::Paths;
 use crate::secrets::Store;
 use crate::state::State;
 
-pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
+pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finished> {
     let state = State::load(paths)?;
     let org = state.resolve_org(args.url.as_deref())?;
     let org_state = state.orgs.get(&org).cloned();
@@ -138,9 +138,5 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         }),
         &text,
     );
-    Ok(if reports.iter().any(|r| r.failed()) {
-        ErrorKind::Partial.exit_code()
-    } else {
-        0
-    })
+    Ok(Finished::partial_if(reports.iter().any(|r| r.failed())))
 }

@@ -1,9 +1,8 @@
 //! The commands: each parses nothing and decides little; it wires the pipeline stages together
 //! for one job and reports through [`Output`]. `run` maps errors to exit codes in one place.
 
-pub mod clients;
+mod clients;
 mod config;
-mod configure;
 mod demo;
 mod doctor;
 mod generate;
@@ -13,8 +12,8 @@ mod models;
 mod restore;
 mod serve;
 mod service;
-pub mod status;
-mod token;
+mod status;
+pub mod token;
 mod usage;
 
 use std::path::PathBuf;
@@ -23,17 +22,16 @@ use clap::CommandFactory;
 
 use crate::apply::transaction::Transaction;
 use crate::cli::{Cli, Command, McpAction, ServiceAction};
-use crate::error::{Error, Result};
+use crate::error::{Error, Finished, Result};
 use crate::output::Output;
 use crate::paths::Paths;
 
-/// A single-threaded async runtime, built only by the commands that use the network, so that
-/// `ai-setup token` never pays for one.
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::failure(format!("cannot start the async runtime: {e}")))
+/// The CA files a `login --ca-file` remembered; read only when an HTTPS client is built.
+pub(crate) fn remembered_ca_files() -> Vec<PathBuf> {
+    Paths::from_process()
+        .and_then(|paths| crate::state::State::load(&paths))
+        .map(|state| state.ca_files)
+        .unwrap_or_default()
 }
 
 /// Remembers the CA files a successful login needed, by absolute path.
@@ -83,15 +81,15 @@ pub fn run(cli: Cli) -> u8 {
     }
     let given_ca = cli.ca_file.clone();
     let login = matches!(cli.command, Some(Command::Login(_)));
-    crate::http::trust(given_ca.clone());
+    crate::http::trust(given_ca.clone(), remembered_ca_files);
     match dispatch(cli, &mut out) {
-        Ok(code @ (0 | 5)) if login && !given_ca.is_empty() => {
+        Ok(finished @ (Finished::Done | Finished::Partial)) if login && !given_ca.is_empty() => {
             if let Err(err) = remember_ca_files(&given_ca) {
                 out.warn(&format!("the CA file was not remembered: {}", err.message));
             }
-            code
+            finished.exit_code()
         }
-        Ok(code) => code,
+        Ok(finished) => finished.exit_code(),
         Err(err) => {
             out.error(&err);
             err.kind.exit_code()
@@ -99,14 +97,14 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
+fn dispatch(cli: Cli, out: &mut Output) -> Result<Finished> {
     let Some(command) = cli.command else {
         // The dashboard on a terminal; the help anywhere else (a script, a pipe).
         if crate::tui::can_open() {
             return crate::tui::run(Paths::from_process()?, None, Vec::new());
         }
         let _ = Cli::command().print_help();
-        return Ok(0);
+        return Ok(Finished::Done);
     };
     let paths = Paths::from_process()?;
     let interactive = crate::auth::can_prompt();
@@ -129,22 +127,22 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<u8> {
         }
         Command::Mcp {
             action: McpAction::Bridge(args),
-        } => runtime()?.block_on(crate::mcp::bridge::run(
+        } => crate::runtime()?.block_on(crate::mcp::bridge::run(
             &args.name,
             args.org.as_deref(),
             &paths,
         )),
         Command::Exec(args) => crate::mcp::exec::run(&args.name, args.org.as_deref(), &paths),
-        Command::Login(args) => runtime()?.block_on(login::run(
-            login::Mode::Login,
+        Command::Login(args) => crate::runtime()?.block_on(login::run(
+            crate::engine::sync::Mode::Login,
             args.url.as_deref(),
             &args.flags,
             &paths,
             out,
             interactive,
         )),
-        Command::Sync(args) => runtime()?.block_on(login::run(
-            login::Mode::Sync,
+        Command::Sync(args) => crate::runtime()?.block_on(login::run(
+            crate::engine::sync::Mode::Sync,
             args.url.as_deref(),
             &args.flags,
             &paths,

@@ -4,14 +4,15 @@
 
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::api::catalog::{self, Catalog, Offered};
-use crate::api::{self, Org};
 use crate::cli::ModelsArgs;
-use crate::error::{Error, Result};
+use crate::engine::org::Org;
+use crate::error::{Error, Finished, Result};
 use crate::output::{Output, compact, price};
 use crate::paths::Paths;
 
-pub fn run(args: &ModelsArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
+pub fn run(args: &ModelsArgs, paths: &Paths, out: &mut Output) -> Result<Finished> {
     let snapshot = Catalog::snapshot()?;
     let org = match Org::open(paths, args.org.as_deref()) {
         Ok(org) => Some(org),
@@ -69,7 +70,7 @@ pub fn run(args: &ModelsArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
         "models": rows.iter().map(|o| row_json(o)).collect::<Vec<_>>(),
     });
     out.result(json, &human(org.as_ref(), source, &rows));
-    Ok(0)
+    Ok(Finished::Done)
 }
 
 /// One model in `--json` (README, "models --json").

@@ -7,13 +7,13 @@ use serde_json::json;
 
 use crate::apply::backup;
 use crate::apply::lock::ApplyLock;
-use crate::apply::write::write_file;
 use crate::cli::RestoreArgs;
-use crate::error::{Error, Result};
+use crate::error::{Error, Finished, Result};
 use crate::output::{Output, relative, timestamp};
 use crate::paths::Paths;
+use crate::write::write_file;
 
-pub fn run(args: &RestoreArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
+pub fn run(args: &RestoreArgs, paths: &Paths, out: &mut Output) -> Result<Finished> {
     let backups = backup::list(paths)?;
     let Some(id) = &args.id else {
         let now = crate::now_unix();
@@ -38,7 +38,7 @@ pub fn run(args: &RestoreArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
             .map(|b| json!({"id": b.id, "time": timestamp(b.time), "client": b.client, "path": b.path}))
             .collect();
         out.result(json!({ "backups": rows }), &text);
-        return Ok(0);
+        return Ok(Finished::Done);
     };
     let backup = backups.iter().find(|b| &b.id == id).ok_or_else(|| {
         Error::usage(format!("no backup '{id}'")).hint("`ai-setup restore` lists them")
@@ -54,7 +54,7 @@ pub fn run(args: &RestoreArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
                     paths.display(&backup.path)
                 ),
             );
-            return Ok(0);
+            return Ok(Finished::Done);
         }
         backup::save(paths, &backup.client, &backup.path, &current)?;
     }
@@ -67,5 +67,5 @@ pub fn run(args: &RestoreArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
             timestamp(backup.time)
         ),
     );
-    Ok(0)
+    Ok(Finished::Done)
 }

@@ -3,11 +3,11 @@
 use std::io::Write;
 
 use crate::cli::ServeArgs;
-use crate::error::{Error, Result};
+use crate::error::{Error, Finished, Result};
 use crate::http::{Http, org_key, parse_org_url};
 use crate::server::{self, Options, OrgSource};
 
-pub fn run(args: &ServeArgs) -> Result<u8> {
+pub fn run(args: &ServeArgs) -> Result<Finished> {
     let org = args
         .org_dir
         .clone()
@@ -29,16 +29,16 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
         token_ttl: args.token_ttl,
         clock_offset: args.clock_offset,
     };
-    super::runtime()?.block_on(async move {
+    crate::runtime()?.block_on(async move {
         tokio::select! {
-            result = server::serve(listener, options) => result.map(|()| 0),
-            _ = tokio::signal::ctrl_c() => Ok(0),
+            result = server::serve(listener, options) => result.map(|()| Finished::Done),
+            _ = tokio::signal::ctrl_c() => Ok(Finished::Done),
         }
     })
 }
 
 /// Fetches a development token from an `ai-setup serve` endpoint and prints it.
-pub fn dev_token(url: &str, user: Option<&str>) -> Result<u8> {
+pub fn dev_token(url: &str, user: Option<&str>) -> Result<Finished> {
     let base = parse_org_url(url)?;
     let mut token_url = url::Url::parse(&format!("{}/dev/token", org_key(&base)))
         .map_err(|e| Error::usage(format!("bad URL {url}: {e}")))?;
@@ -46,7 +46,7 @@ pub fn dev_token(url: &str, user: Option<&str>) -> Result<u8> {
         token_url.query_pairs_mut().append_pair("user", user);
     }
     let response =
-        super::runtime()?.block_on(async { Http::new()?.get(&token_url, None, &[]).await })?;
+        crate::runtime()?.block_on(async { Http::new().get(&token_url, None, &[]).await })?;
     if response.status != 200 {
         return Err(Error::auth(format!(
             "{token_url} answered HTTP {}{}",
@@ -56,5 +56,5 @@ pub fn dev_token(url: &str, user: Option<&str>) -> Result<u8> {
     }
     let text = String::from_utf8_lossy(&response.body);
     println!("{}", text.trim());
-    Ok(0)
+    Ok(Finished::Done)
 }

@@ -11,14 +11,14 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::apply::write::write_file;
 use crate::cli::{ServiceAction, ServiceInstallArgs, ServiceUninstallArgs};
 use crate::discovery;
-use crate::error::{Error, Result};
+use crate::error::{Error, Finished, Result};
 use crate::http::parse_org_url;
 use crate::output::Output;
 use crate::paths::Paths;
 use crate::state::State;
+use crate::write::write_file;
 
 const SYSTEMD_SERVICE: &str = include_str!("../../dist/systemd/ai-setup-sync.service");
 const SYSTEMD_TIMER: &str = include_str!("../../dist/systemd/ai-setup-sync.timer");
@@ -27,7 +27,7 @@ const TIMER: &str = "ai-setup-sync.timer";
 const AGENT: &str = "dev.ai-setup.sync";
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(3600);
 
-pub fn run(action: &ServiceAction, paths: &Paths, out: &mut Output) -> Result<u8> {
+pub fn run(action: &ServiceAction, paths: &Paths, out: &mut Output) -> Result<Finished> {
     match action {
         ServiceAction::Install(args) => install(args, paths, out),
         ServiceAction::Uninstall(args) => uninstall(args, paths, out),
@@ -126,7 +126,7 @@ fn start_commands(files: &[(PathBuf, String)]) -> Vec<Vec<String>> {
     }
 }
 
-fn install(args: &ServiceInstallArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
+fn install(args: &ServiceInstallArgs, paths: &Paths, out: &mut Output) -> Result<Finished> {
     let (duration, source) = interval(args.interval.as_deref(), paths)?;
     let program = std::env::current_exe()
         .and_then(|p| p.canonicalize())
@@ -172,10 +172,10 @@ fn install(args: &ServiceInstallArgs, paths: &Paths, out: &mut Output) -> Result
         }),
         &text,
     );
-    Ok(0)
+    Ok(Finished::Done)
 }
 
-fn uninstall(args: &ServiceUninstallArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
+fn uninstall(args: &ServiceUninstallArgs, paths: &Paths, out: &mut Output) -> Result<Finished> {
     let files = units(paths, "", 0);
     if !args.no_stop && files.iter().any(|(p, _)| p.exists()) {
         let stop: Vec<String> = if cfg!(target_os = "macos") {
@@ -216,7 +216,7 @@ fn uninstall(args: &ServiceUninstallArgs, paths: &Paths, out: &mut Output) -> Re
             .collect()
     };
     out.result(json!({ "removed": removed }), &text);
-    Ok(0)
+    Ok(Finished::Done)
 }
 
 fn uid() -> String {

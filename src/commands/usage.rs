@@ -3,14 +3,15 @@
 //! org's report as it came, so scripts read the protocol's shape.
 
 use crate::api::usage::{Range, Report, today};
-use crate::api::{self, Endpoint, Org};
+use crate::api::{self, Endpoint};
 use crate::auth;
 use crate::cli::UsageArgs;
-use crate::error::Result;
+use crate::engine::org::Org;
+use crate::error::{Finished, Result};
 use crate::output::{Output, bar, compact, money};
 use crate::paths::Paths;
 
-pub fn run(args: &UsageArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
+pub fn run(args: &UsageArgs, paths: &Paths, out: &mut Output) -> Result<Finished> {
     let range = Range::from_args(
         Some(args.days),
         args.from.as_deref(),
@@ -21,10 +22,10 @@ pub fn run(args: &UsageArgs, paths: &Paths, out: &mut Output) -> Result<u8> {
     let endpoint = org.require(Endpoint::Usage)?;
     let token = auth::current_token(&org.key, paths)?;
     out.secret(&token);
-    let report = super::runtime()?.block_on(api::fetch_usage(&endpoint, &token, range))?;
+    let report = crate::runtime()?.block_on(api::fetch_usage(&endpoint, &token, range))?;
     let json = serde_json::to_value(&report).unwrap_or_default();
     out.result(json, &human(&org.name, &report));
-    Ok(0)
+    Ok(Finished::Done)
 }
 
 /// The report as text, at most 80 columns wide.

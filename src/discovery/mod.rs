@@ -17,10 +17,10 @@ use url::Url;
 
 pub use document::Document;
 
-use crate::apply::write::write_file;
 use crate::error::{Error, Result};
 use crate::http::{Http, org_key};
 use crate::paths::Paths;
+use crate::write::write_file;
 
 pub const WELL_KNOWN: &str = "/.well-known/opencode";
 

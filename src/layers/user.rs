@@ -8,12 +8,12 @@ use serde_json::{Map, Value};
 
 use super::load::user_files;
 use super::merge::strip_locked;
-use crate::apply::write::write_file;
 use crate::discovery::Document;
 use crate::edit::Doc;
 use crate::edit::jsonc::JsoncDoc;
 use crate::error::{Error, Result};
 use crate::paths::Paths;
+use crate::write::write_file;
 
 /// Sets `key` (dotted) to `value` in the user's override file: the `.jsonc` one when it
 /// exists (it wins over `.json`), else `config.json`. A key the org locks is refused, since

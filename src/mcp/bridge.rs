@@ -24,7 +24,7 @@ use url::Url;
 use super::sse::{self, Parser};
 use super::{Server, fill_env, resolve};
 use crate::auth::current_token;
-use crate::error::{Error, Result};
+use crate::error::{Error, Finished, Result};
 use crate::http::Http;
 use crate::paths::Paths;
 use crate::secrets::Secret;
@@ -48,7 +48,7 @@ fn log(message: &str) {
     eprintln!("ai-setup mcp bridge: {message}");
 }
 
-pub async fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<u8> {
+pub async fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<Finished> {
     let resolved = resolve(name, org, paths)?;
     let Server::Remote { url, headers } = resolved.server else {
         return Err(Error::usage(format!(
@@ -59,7 +59,7 @@ pub async fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<u8> {
     let token = current_token(&resolved.org, paths)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
     let bridge = Arc::new(Bridge {
-        client: Http::streaming()?,
+        client: Http::streaming(&url)?,
         url,
         headers,
         org: resolved.org,
@@ -108,7 +108,7 @@ pub async fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<u8> {
     bridge.end_session().await;
     drop(bridge);
     let _ = writer.await;
-    Ok(0)
+    Ok(Finished::Done)
 }
 
 impl Bridge {

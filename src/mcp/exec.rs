@@ -7,10 +7,10 @@ use std::process::Command;
 
 use super::{Server, fill_env, resolve};
 use crate::auth::current_token;
-use crate::error::{Error, Result};
+use crate::error::{Error, Finished, Result};
 use crate::paths::Paths;
 
-pub fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<u8> {
+pub fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<Finished> {
     let resolved = resolve(name, org, paths)?;
     let Server::Local {
         command,
@@ -46,6 +46,8 @@ pub fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<u8> {
     #[cfg(not(unix))]
     {
         let status = cmd.status().map_err(not_started)?;
-        Ok(status.code().unwrap_or(1).clamp(0, 255) as u8)
+        Ok(Finished::Child(
+            status.code().unwrap_or(1).clamp(0, 255) as u8
+        ))
     }
 }

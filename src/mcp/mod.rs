@@ -16,12 +16,9 @@ pub mod sse;
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::discovery;
+use crate::engine::org::Org;
 use crate::error::{Error, Result};
-use crate::http::{org_key, parse_org_url};
-use crate::layers::{self, LoadOptions};
 use crate::paths::Paths;
-use crate::state::State;
 
 /// An MCP server of the resolved configuration, in OpenCode's terms.
 #[derive(Debug, Clone)]
@@ -44,26 +41,10 @@ pub struct Resolved {
 }
 
 pub fn resolve(name: &str, org: Option<&str>, paths: &Paths) -> Result<Resolved> {
-    let state = State::load(paths)?;
-    let org = state.resolve_org(org)?;
-    let url = parse_org_url(&org)?;
-    let (document, _) = discovery::cached(paths, &url).ok_or_else(|| {
-        Error::network(format!("no fetched configuration of {org}"))
-            .hint(format!("run `ai-setup sync {org}`"))
-    })?;
-    let cwd = std::env::current_dir()
-        .map_err(|e| Error::failure(format!("no working directory: {e}")))?;
-    let config = layers::load(
-        paths,
-        &LoadOptions {
-            document: Some(&document),
-            org: Some(&org),
-            client: None,
-            cwd: &cwd,
-            sets: &[],
-        },
-    )?
-    .resolve();
+    let opened = Org::open(paths, org)?;
+    let config = opened.config(paths)?;
+    let org = opened.key;
+    let document = opened.document;
     let entry = config
         .get("mcp")
         .and_then(|m| m.get(name))
@@ -124,7 +105,7 @@ pub fn resolve(name: &str, org: Option<&str>, paths: &Paths) -> Result<Resolved>
         }
     };
     Ok(Resolved {
-        org: org_key(&url),
+        org,
         auth_env: document.auth_env().map(String::from),
         server,
     })

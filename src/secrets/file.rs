@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::apply::write::write_file;
 use crate::error::{Error, Result};
 use crate::paths::Paths;
+use crate::write::write_file;
 
 fn load(paths: &Paths) -> Result<Map<String, Value>> {
     let path = paths.credentials_file();

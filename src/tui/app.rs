@@ -13,8 +13,8 @@ use ratatui::layout::Rect;
 
 use crate::api::catalog::{Offered, Source};
 use crate::api::usage::Report;
-use crate::commands::clients::ClientRow;
-use crate::commands::status::Status;
+use crate::engine::inspect::ClientRow;
+use crate::engine::inspect::Status;
 use crate::error::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -13,14 +13,14 @@ use serde_json::{Value, json};
 use super::app::{Action, Effect, McpServer, ModelsData, Probe};
 use crate::api::catalog::{self, Catalog};
 use crate::api::usage::{Range, today};
-use crate::api::{self, Endpoint, Org};
-use crate::cli::ApplyFlags;
-use crate::commands::{clients, login, status};
+use crate::api::{self, Endpoint};
+use crate::engine::inspect;
+use crate::engine::org::Org;
+use crate::engine::sync::{self, Mode, Request};
 use crate::error::{Error, Result};
 use crate::layers;
 use crate::output::Output;
 use crate::paths::Paths;
-use crate::secrets::StoreChoice;
 
 /// How long a probe of an MCP server may take, start to tool list.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
@@ -46,10 +46,10 @@ pub fn perform(effect: Effect, ctx: &Context) -> Action {
     let org = ctx.org.as_deref();
     match effect {
         Effect::LoadOverview => {
-            Action::OverviewLoaded(status::gather(&ctx.paths, org, &mut |_| {}))
+            Action::OverviewLoaded(inspect::status(&ctx.paths, org, &mut |_| {}))
         }
         Effect::LoadClients => Action::ClientsLoaded(
-            clients::gather(&ctx.paths, org, true, &mut quiet()).map(|(_, rows)| rows),
+            inspect::clients(&ctx.paths, org, true, &mut quiet()).map(|(_, rows)| rows),
         ),
         Effect::LoadModels => Action::ModelsLoaded(models(ctx)),
         Effect::LoadUsage(days) => Action::UsageLoaded(days, usage(ctx, days)),
@@ -102,7 +102,7 @@ fn usage(ctx: &Context, days: u32) -> Result<Result<crate::api::usage::Report, S
     };
     let token = crate::auth::current_token(&org.key, &ctx.paths)?;
     let range = Range::last(days, today());
-    crate::commands::runtime()?
+    crate::runtime()?
         .block_on(api::fetch_usage(&url, &token, range))
         .map(Ok)
 }
@@ -287,19 +287,12 @@ fn sync(ctx: &Context, client: Option<String>) -> Result<String> {
     let targets = client
         .clone()
         .or((!configured.is_empty()).then_some(configured));
-    let flags = ApplyFlags::headless(targets, StoreChoice::Auto);
-    let mut out = quiet();
-    let code = crate::commands::runtime()?.block_on(login::run(
-        login::Mode::Sync,
-        ctx.org.as_deref(),
-        &flags,
-        &ctx.paths,
-        &mut out,
-        false,
-    ))?;
+    let request = Request::headless(Mode::Sync, ctx.org.as_deref(), targets.as_deref());
+    let synced =
+        crate::runtime()?.block_on(sync::run(&request, &ctx.paths, &mut quiet(), false))?;
     let who = client.unwrap_or_else(|| "every client".into());
-    Ok(match code {
-        0 => format!("Applied the org's configuration to {who}."),
+    Ok(match synced.finished() {
+        crate::error::Finished::Done => format!("Applied the org's configuration to {who}."),
         _ => format!("Applied to {who}, but some files could not be changed: see the Clients tab."),
     })
 }

@@ -29,7 +29,7 @@ use app::{Action, App};
 use data::Context;
 use theme::Theme;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Finished, Result};
 use crate::paths::Paths;
 
 /// Whether a dashboard can open here: both ends of the terminal are a TTY.
@@ -42,17 +42,17 @@ pub fn run(
     paths: Paths,
     org: Option<String>,
     child_env: Vec<(&'static str, PathBuf)>,
-) -> Result<u8> {
+) -> Result<Finished> {
     let context = Context {
         paths,
         org,
         child_env,
     };
-    let runtime = crate::commands::runtime()?;
+    let runtime = crate::runtime()?;
     let mut terminal = enter()?;
     let result = runtime.block_on(event_loop(&mut terminal, &context));
     leave();
-    result.map(|()| 0)
+    result.map(|()| Finished::Done)
 }
 
 fn terminal_error(e: std::io::Error) -> Error {

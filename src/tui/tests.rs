@@ -14,8 +14,8 @@ use super::theme::Theme;
 use super::view;
 use crate::api::catalog::{self, Catalog};
 use crate::api::usage::{self, Range};
-use crate::commands::clients::ClientRow;
-use crate::commands::status::{ClientStatus, Status};
+use crate::engine::inspect::ClientRow;
+use crate::engine::inspect::{ClientStatus, Status, TokenState};
 use crate::error::Error;
 use crate::secrets::StoreKind;
 
@@ -29,7 +29,7 @@ fn status() -> Status {
         default: true,
         identity: Some("dev@example.com".into()),
         subject: Some("dev@example.com".into()),
-        token: "valid",
+        token: TokenState::Valid,
         expires_at: Some(NOW + 2700),
         credential_store: StoreKind::Keyring,
         credential_location: "keyring (Secret Service)".into(),

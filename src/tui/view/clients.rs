@@ -8,7 +8,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 
 use super::{clip, diff_lines, panel, ready, record_rows, window};
-use crate::commands::clients::ClientRow;
+use crate::engine::inspect::ClientRow;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{panel, ready};
-use crate::commands::clients::ClientRow;
-use crate::commands::status::Status;
+use crate::engine::inspect::ClientRow;
+use crate::engine::inspect::{Status, TokenState};
 use crate::output::{relative, timestamp};
 use crate::tui::app::{App, Load};
 use crate::tui::theme::Theme;
@@ -57,12 +57,12 @@ fn identity<'a>(status: &'a Status, now: i64, theme: &Theme) -> Paragraph<'a> {
         None => status.org.clone(),
     };
     let token = match (status.token, status.expires_at) {
-        ("valid", Some(exp)) => Span::styled(
+        (TokenState::Valid, Some(exp)) => Span::styled(
             format!("valid, expires {} ({})", relative(exp, now), timestamp(exp)),
             theme.ok(),
         ),
-        ("valid", None) => Span::styled("valid (no expiry in the token)", theme.ok()),
-        (other, _) => Span::styled(other.to_uppercase(), theme.error()),
+        (TokenState::Valid, None) => Span::styled("valid (no expiry in the token)", theme.ok()),
+        (other, _) => Span::styled(other.to_string().to_uppercase(), theme.error()),
     };
     let sync = match status.last_sync {
         Some(t) => format!("{} ({})", relative(t, now), timestamp(t)),
@@ -126,12 +126,12 @@ pub fn warnings_of(
     let org = &status.org;
     let mut found = Vec::new();
     match status.token {
-        "valid" => {}
-        "expired" => found.push((
+        TokenState::Valid => {}
+        TokenState::Expired => found.push((
             "The token has expired.".into(),
             format!("ai-setup login {org}"),
         )),
-        "missing" => found.push((
+        TokenState::Missing => found.push((
             "No token is stored for this org.".into(),
             format!("ai-setup login {org}"),
         )),

@@ -3,20 +3,14 @@
 //! it into exit code 5). What is planned is then written in one transaction: all of it or,
 //! when a write fails, none of it.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use crate::apply::ledger::Ledger;
 use crate::apply::transaction::{Committed, Transaction};
 use crate::apply::{self, Change, Desired, Note, Outcome, Prune};
-use crate::clients::{Client, OrgContext};
-use crate::discovery::Document;
-use crate::error::{Error, Result};
-use crate::layers::{self, LoadOptions, Source};
+use crate::error::Result;
 use crate::output::Output;
 use crate::paths::Paths;
-use crate::secrets::Secret;
 
 #[derive(Debug, Serialize)]
 pub struct FileReport {
@@ -188,55 +182,4 @@ fn error_text(err: &crate::error::Error) -> String {
         text.push_str(&format!("\n(hint: {hint})"));
     }
     text
-}
-
-/// Each client's view of the org: its layer stack resolved (the org's overlay for that client
-/// included) and what the user's layers change on top. Clients without an overlay share one
-/// resolution. Warns once about locked overrides.
-pub fn client_contexts<'a>(
-    clients: &[&'static dyn Client],
-    document: &'a Document,
-    org: &'a str,
-    token: Option<&'a Secret>,
-    sets: &[String],
-    paths: &Paths,
-    out: &mut Output,
-) -> Result<Vec<OrgContext<'a>>> {
-    let cwd = std::env::current_dir()
-        .map_err(|e| Error::failure(format!("no working directory: {e}")))?;
-    let load = |client: Option<&str>| {
-        layers::load(
-            paths,
-            &LoadOptions {
-                document: Some(document),
-                org: Some(org),
-                client,
-                cwd: &cwd,
-                sets,
-            },
-        )
-    };
-    let base = load(None)?;
-    for ignored in base.ignored() {
-        out.warn(&ignored.describe());
-    }
-    let shared = Arc::new(base.resolve());
-    // The overlay sits below the user's layers, so what they change is the same for every client.
-    let overrides = Arc::new(base.resolve_above(Source::OrgClient));
-    clients
-        .iter()
-        .map(|client| {
-            let config = match document.client_overlay(client.id()) {
-                Some(_) => Arc::new(load(Some(client.id()))?.resolve()),
-                None => shared.clone(),
-            };
-            Ok(OrgContext {
-                org,
-                document,
-                token,
-                config,
-                overrides: overrides.clone(),
-            })
-        })
-        .collect()
 }

@@ -1,0 +1,167 @@
+//! Opening an org, once: its key and URL, what local state knows of it, its discovery
+//! document (fetched now or cached at the last login or sync) and its layer stack, with the
+//! org's per-client overlays as layers (as jj's `ConfigEnv` opens a workspace's config). No
+//! caller reads the cache or loads layers by itself.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::clients::{self, Client, OrgContext};
+use crate::discovery::{self, Document};
+use crate::error::{Error, Result};
+use crate::http::{org_key, parse_org_url};
+use crate::layers::{self, LoadOptions, Source, Stack};
+use crate::output::Output;
+use crate::paths::Paths;
+use crate::secrets::Secret;
+use crate::state::State;
+
+/// An org with its document.
+#[derive(Clone)]
+pub struct Org {
+    /// The normalised org URL, the org's key everywhere.
+    pub key: String,
+    pub url: Url,
+    /// The org's name, or its URL.
+    pub name: String,
+    pub document: Document,
+    /// When the document was fetched.
+    pub fetched_at: i64,
+    /// The clients ai-setup configured for this org (none before the first login).
+    pub clients: Vec<&'static dyn Client>,
+}
+
+/// Which org a command means: the one `given`, else the remembered default. `None` when
+/// neither is known.
+pub fn chosen(state: &State, given: Option<&str>) -> Result<Option<String>> {
+    match (given, &state.default_org) {
+        (Some(given), _) => Ok(Some(org_key(&parse_org_url(given)?))),
+        (None, default) => Ok(default.clone()),
+    }
+}
+
+/// Not logged in, or logged in but the document is gone: the same error, exit code and fix
+/// from every command.
+fn no_document(key: &str) -> Error {
+    Error::auth(format!("no configuration of {key} is stored here"))
+        .hint(format!("run `ai-setup sync {key}` to fetch it"))
+}
+
+impl Org {
+    /// `given` or the default org, logged in, with its cached document.
+    pub fn open(paths: &Paths, given: Option<&str>) -> Result<Org> {
+        let state = State::load(paths)?;
+        let key = state.resolve_org(given)?;
+        state.org(&key)?;
+        Self::cached(paths, &state, &key)?.ok_or_else(|| no_document(&key))
+    }
+
+    /// `key` with the document cached for it, or `None` when none was ever fetched. It need
+    /// not be logged in (`config` shows the layers of any org fetched before).
+    pub fn cached(paths: &Paths, state: &State, key: &str) -> Result<Option<Org>> {
+        let url = parse_org_url(key)?;
+        Ok(
+            discovery::cached(paths, &url).map(|(document, fetched_at)| Org {
+                fetched_at,
+                ..Org::with(state, url, document)
+            }),
+        )
+    }
+
+    /// The org at `url` with a document just fetched (login, sync).
+    pub fn with(state: &State, url: Url, document: Document) -> Org {
+        let key = org_key(&url);
+        let known = state.orgs.get(&key);
+        Org {
+            name: known
+                .and_then(|o| o.name.clone())
+                .or_else(|| document.org_name().map(str::to_string))
+                .unwrap_or_else(|| key.clone()),
+            clients: known.map_or_else(Vec::new, |o| {
+                clients::ALL
+                    .iter()
+                    .copied()
+                    .filter(|c| o.clients.iter().any(|id| id == c.id()))
+                    .collect()
+            }),
+            key,
+            url,
+            document,
+            fetched_at: crate::now_unix(),
+        }
+    }
+
+    /// The layer stack: the org's document, its overlay for `client`, the user's files and
+    /// the project's, and `sets` (`--set`) on top.
+    pub fn layers(&self, paths: &Paths, client: Option<&str>, sets: &[String]) -> Result<Stack> {
+        layers(paths, Some(self), client, sets)
+    }
+
+    /// The resolved configuration, as clients without an overlay get it.
+    pub fn config(&self, paths: &Paths) -> Result<Map<String, Value>> {
+        Ok(self.layers(paths, None, &[])?.resolve())
+    }
+
+    /// Each client's view of the org: its layer stack resolved (the org's overlay for that
+    /// client included) and what the user's layers change on top. Clients without an overlay
+    /// share one resolution. Warns once about ignored layers.
+    pub fn contexts<'a>(
+        &'a self,
+        clients: &[&'static dyn Client],
+        token: Option<&'a Secret>,
+        sets: &[String],
+        paths: &Paths,
+        out: &mut Output,
+    ) -> Result<Vec<OrgContext<'a>>> {
+        let base = self.layers(paths, None, sets)?;
+        for ignored in base.ignored() {
+            out.warn(&ignored.describe());
+        }
+        let shared = Arc::new(base.resolve());
+        // The overlay sits below the user's layers, so what they change is the same for
+        // every client.
+        let overrides = Arc::new(base.resolve_above(Source::OrgClient));
+        clients
+            .iter()
+            .map(|client| {
+                let config = match self.document.client_overlay(client.id()) {
+                    Some(_) => Arc::new(self.layers(paths, Some(client.id()), sets)?.resolve()),
+                    None => shared.clone(),
+                };
+                Ok(OrgContext {
+                    org: &self.key,
+                    document: &self.document,
+                    token,
+                    config,
+                    overrides: overrides.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The layer stack of `org` (or the user's and project's layers alone, with no org).
+pub fn layers(
+    paths: &Paths,
+    org: Option<&Org>,
+    client: Option<&str>,
+    sets: &[String],
+) -> Result<Stack> {
+    layers::load(
+        paths,
+        &LoadOptions {
+            document: org.map(|o| &o.document),
+            org: org.map(|o| o.key.as_str()),
+            client,
+            cwd: &working_dir()?,
+            sets,
+        },
+    )
+}
+
+fn working_dir() -> Result<PathBuf> {
+    std::env::current_dir().map_err(|e| Error::failure(format!("no working directory: {e}")))
+}

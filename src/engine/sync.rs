@@ -1,0 +1,409 @@
+//! `login` and `sync`: the whole pipeline, discover → authenticate → translate → plan → apply.
+//! They differ only in where the token comes from: `login` obtains a new one (supplied, or the
+//! org's command), `sync` uses the stored one (or a newly supplied one). The caller gets what
+//! was done as data ([`Synced`]) and reports it as it likes: the command line prints it, the
+//! dashboard shows one sentence.
+
+use url::Url;
+
+use super::org::Org;
+use super::plan::{ClientReport, Plan, Session};
+use crate::apply::Prune;
+use crate::apply::transaction::{CredentialChange, Transaction, current_ledger};
+use crate::auth::acquire::{Acquired, TokenFlags, TokenSource, acquire};
+use crate::auth::{self, Supplied, jwt};
+use crate::clients;
+use crate::discovery::{self, Discovered, Freshness};
+use crate::error::{Error, Finished, Result};
+use crate::http::{Http, org_key, parse_org_url};
+use crate::output::{Output, relative, timestamp};
+use crate::paths::Paths;
+use crate::secrets::{Credential, Secret, Store, StoreChoice, StoreKind};
+use crate::state::{LoginMethod, OrgState, State};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Login,
+    Sync,
+}
+
+/// What a `login` or `sync` is asked to do: the command line's flags, or what the dashboard
+/// and the demo decide.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub mode: Mode,
+    /// The org's address; `None` for the remembered org.
+    pub url: Option<&'a str>,
+    /// A token handed over (`--token-stdin`, `--token-env`).
+    pub supplied: Option<Supplied>,
+    /// A service account of the org's OpenID provider, with the variable that holds its secret.
+    pub client_id: Option<&'a str>,
+    pub client_secret_env: Option<&'a str>,
+    /// A CI identity token to exchange, from this variable or from GitHub Actions.
+    pub id_token_env: Option<&'a str>,
+    pub github_actions: bool,
+    /// The device flow instead of a browser.
+    pub no_browser: bool,
+    /// The org's login command is accepted without asking.
+    pub yes: bool,
+    pub dry_run: bool,
+    /// Drifted entries are replaced with the org's.
+    pub force: bool,
+    /// Which clients (`LIST` or `all`); `None` for the installed ones the org enables.
+    pub clients: Option<&'a str>,
+    pub credential_store: StoreChoice,
+    /// The login command may be rerun later without a person (`--unattended`).
+    pub unattended: bool,
+    /// `--set KEY=VALUE` layers.
+    pub sets: &'a [String],
+}
+
+impl<'a> Request<'a> {
+    /// A run that asks nothing and opens no browser (the dashboard, the demo).
+    pub fn headless(mode: Mode, url: Option<&'a str>, clients: Option<&'a str>) -> Self {
+        Request {
+            mode,
+            url,
+            supplied: None,
+            client_id: None,
+            client_secret_env: None,
+            id_token_env: None,
+            github_actions: false,
+            no_browser: true,
+            yes: true,
+            dry_run: false,
+            force: false,
+            clients,
+            credential_store: StoreChoice::Auto,
+            unattended: false,
+            sets: &[],
+        }
+    }
+}
+
+/// What a `login` or `sync` did.
+pub struct Synced {
+    pub mode: Mode,
+    pub org: String,
+    pub discovered: Discovered,
+    pub claims: Option<jwt::Claims>,
+    pub method: LoginMethod,
+    pub dry_run: bool,
+    /// Each client's files and what became of them.
+    pub reports: Vec<ClientReport>,
+    /// Where the token is, when there is one.
+    pub store: Option<StoreKind>,
+    /// Clients not installed or not enabled, left alone.
+    pub skipped: Vec<&'static str>,
+}
+
+impl Synced {
+    pub fn finished(&self) -> Finished {
+        Finished::partial_if(self.reports.iter().any(ClientReport::failed))
+    }
+}
+
+/// Runs `login` or `sync` as `request` says. `interactive` is whether a person can be asked.
+pub async fn run(
+    request: &Request<'_>,
+    paths: &Paths,
+    out: &mut Output,
+    interactive: bool,
+) -> Result<Synced> {
+    let mode = request.mode;
+    // A snapshot for decisions; every change to the state is made at commit, on a fresh copy
+    // read under the lock.
+    let state = State::load(paths)?;
+    let org_url = target_org(mode, request.url, &state)?;
+    let org = org_key(&org_url);
+    let previous = state.orgs.get(&org).cloned();
+    if mode == Mode::Sync && previous.is_none() {
+        return Err(Error::auth(format!("not logged in to {org}"))
+            .hint(format!("run `ai-setup login {org}`")));
+    }
+
+    // A token the user hands over, and the one held from before (sent with the discovery
+    // request, for endpoints behind single sign-on).
+    let supplied = request
+        .supplied
+        .clone()
+        .map(|source| auth::read_supplied(&source).map(|t| (t, source)))
+        .transpose()?;
+    let stored = match &previous {
+        Some(p) => {
+            let store = Store::open(p.credential_store, paths);
+            match store.get(&org).ok().flatten() {
+                // A sync renews an expiring token first, as `ai-setup token` does.
+                Some(c) if mode == Mode::Sync => Some(
+                    auth::refresh::ensure_fresh_async(
+                        &org,
+                        p,
+                        &store,
+                        c,
+                        auth::org_command(&state, &org).as_deref(),
+                        paths,
+                    )
+                    .await?
+                    .token,
+                ),
+                Some(c) => Some(c.token),
+                None => None,
+            }
+        }
+        None => None,
+    };
+    for token in supplied.iter().map(|(t, _)| t).chain(&stored) {
+        out.secret(token);
+    }
+
+    out.progress(&format!("Fetching {org}{}", discovery::WELL_KNOWN));
+    let held = supplied.as_ref().map(|(t, _)| t).or(stored.as_ref());
+    let discovered =
+        discovery::fetch(&Http::new(), paths, &org_url, held.map(Secret::expose)).await?;
+    if let Freshness::OfflineCache { fetched_at, reason } = &discovered.freshness {
+        out.warn(&format!(
+            "{reason}; using the copy of the org's configuration fetched {} ({})",
+            relative(*fetched_at, crate::now_unix()),
+            timestamp(*fetched_at)
+        ));
+    }
+    let document = &discovered.document.clone();
+    tracing::info!(org, freshness = ?discovered.freshness, "discovery document");
+    // The whole document is checked before anything runs, opens or is written: nobody signs
+    // in to an org whose configuration would then be refused.
+    document.check_min_version(&org)?;
+    document.check_config(&org)?;
+    let selected = clients::select(request.clients, document, paths)?;
+
+    let replaces_token = mode == Mode::Login || supplied.is_some();
+    let sync_token = match (mode, &supplied) {
+        (Mode::Sync, None) => {
+            let p = previous.as_ref().expect("checked above");
+            Some((
+                stored.ok_or_else(|| {
+                    Error::auth(format!("no token for {org} in the {}", p.credential_store))
+                        .hint(format!("run `ai-setup login {org}`"))
+                })?,
+                p.login_method,
+            ))
+        }
+        _ => None,
+    };
+    let source = TokenSource::resolve(
+        TokenFlags {
+            supplied,
+            client_id: request.client_id,
+            client_secret_env: request.client_secret_env,
+            id_token_env: request.id_token_env,
+            github_actions: request.github_actions,
+            no_browser: request.no_browser,
+        },
+        sync_token,
+        document,
+        &org,
+        interactive,
+    )?;
+    // The org's command runs only once accepted (remembered, --yes, or asked now).
+    let origin = org_url.origin().ascii_serialization();
+    let accepted = match &source {
+        TokenSource::OrgCommand(argv) => {
+            auth::ensure_consent(
+                state.accepted_command(&origin),
+                &origin,
+                argv,
+                request.yes,
+                interactive,
+            )?;
+            Some(argv.to_vec())
+        }
+        _ => None,
+    };
+    let acquired = if request.dry_run
+        && !matches!(source, TokenSource::Supplied(..) | TokenSource::Stored(..))
+    {
+        out.progress(&source.describe());
+        Acquired {
+            token: None,
+            method: source.method(),
+            refresh_token: None,
+            client_secret: None,
+            oidc: None,
+        }
+    } else {
+        let keep_session = matches!(source, TokenSource::Stored(..));
+        let mut acquired = acquire(source, &org, out, interactive).await?;
+        if keep_session {
+            acquired.oidc = previous.as_ref().and_then(|p| p.oidc.clone());
+        }
+        acquired
+    };
+    let claims = acquired
+        .token
+        .as_ref()
+        .and_then(|t| jwt::claims(t.expose()));
+    check_not_expired(claims.as_ref(), &org, mode)?;
+
+    // Translate, plan, apply.
+    let opened = Org::with(&state, org_url.clone(), document.clone());
+    let contexts = opened.contexts(&selected, acquired.token.as_ref(), request.sets, paths, out)?;
+    let session = Session {
+        paths,
+        org: &org,
+        force: request.force,
+        dry_run: request.dry_run,
+        prune: Prune::Unwanted,
+    };
+    let skipped: Vec<&'static str> = clients::ALL
+        .iter()
+        .filter(|c| !selected.iter().any(|s| s.id() == c.id()))
+        .map(|c| c.id())
+        .collect();
+    let mut plan = Plan::default();
+
+    if request.dry_run {
+        let ledger = current_ledger(paths)?;
+        for (c, ctx) in selected.iter().zip(&contexts) {
+            plan.client(
+                c.id(),
+                c.name(),
+                &c.configure(ctx, paths),
+                &ledger,
+                &session,
+                out,
+            );
+        }
+        // A dry-run login still remembers an accepted command: that is what --yes said.
+        if let Some(argv) = accepted.filter(|_| mode == Mode::Login) {
+            let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
+            txn.update_state(move |state, _| state.accept_command(&origin, &argv));
+            txn.commit()?;
+        }
+        return Ok(Synced {
+            mode,
+            org,
+            discovered,
+            claims,
+            method: acquired.method,
+            dry_run: true,
+            reports: plan.reports,
+            store: previous.as_ref().map(|p| p.credential_store),
+            skipped,
+        });
+    }
+
+    let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
+    for (c, ctx) in selected.iter().zip(&contexts) {
+        plan.client(
+            c.id(),
+            c.name(),
+            &c.configure(ctx, paths),
+            txn.ledger(),
+            &session,
+            out,
+        );
+    }
+    let token = acquired.token.clone().expect("a token was acquired");
+    if replaces_token {
+        txn.set_credential(CredentialChange {
+            org: org.clone(),
+            current: previous.as_ref().map(|p| p.credential_store),
+            new: Some((
+                Credential {
+                    token,
+                    refresh_token: acquired.refresh_token.clone(),
+                    client_secret: acquired.client_secret.clone(),
+                },
+                request.credential_store,
+            )),
+        });
+    }
+    let org_state = OrgState {
+        credential_store: previous
+            .as_ref()
+            .map_or(StoreKind::File, |p| p.credential_store),
+        name: document.org_name().map(str::to_string),
+        auth_env: document.auth_env().map(str::to_string),
+        login_method: acquired.method,
+        logged_in_at: match (mode, &previous) {
+            (Mode::Sync, Some(p)) => p.logged_in_at,
+            _ => crate::now_unix(),
+        },
+        last_sync: Some(crate::now_unix()),
+        oidc: acquired.oidc.clone(),
+        rerun_command: match (mode, &previous) {
+            (Mode::Sync, Some(p)) => p.rerun_command,
+            _ => request.unattended && acquired.method == LoginMethod::Command,
+        },
+        clients: plan
+            .reports
+            .iter()
+            .filter(|r| !r.failed())
+            .map(|r| r.id.to_string())
+            .collect(),
+    };
+    {
+        let org = org.clone();
+        txn.update_state(move |state, stored_in| {
+            let mut org_state = org_state;
+            if let Some(kind) = stored_in {
+                org_state.credential_store = kind;
+            }
+            state.orgs.insert(org.clone(), org_state);
+            if mode == Mode::Login || state.default_org.is_none() {
+                state.default_org = Some(org);
+            }
+            if let Some(argv) = accepted {
+                state.accept_command(&origin, &argv);
+            }
+        });
+    }
+    let (reports, committed) = plan.commit(txn, &org)?;
+    for w in &committed.warnings {
+        out.warn(w);
+    }
+    discovered.remember();
+    Ok(Synced {
+        mode,
+        org,
+        discovered,
+        claims,
+        method: acquired.method,
+        dry_run: false,
+        reports,
+        store: committed
+            .store
+            .or(previous.as_ref().map(|p| p.credential_store)),
+        skipped,
+    })
+}
+
+/// The org URL given, or the remembered one.
+fn target_org(mode: Mode, url: Option<&str>, state: &State) -> Result<Url> {
+    if let Some(given) = url {
+        return parse_org_url(given);
+    }
+    let remembered = state.resolve_org(None).map_err(|e| match mode {
+        Mode::Login => Error::usage("no org URL given and none remembered")
+            .hint("run `ai-setup login https://ai.example.com` with your org's address"),
+        Mode::Sync => e,
+    })?;
+    parse_org_url(&remembered)
+}
+
+fn check_not_expired(claims: Option<&jwt::Claims>, org: &str, mode: Mode) -> Result<()> {
+    let now = crate::now_unix();
+    match claims.and_then(|c| c.exp) {
+        Some(exp) if exp <= now => Err(Error::auth(format!(
+            "the token for {org} expired {}",
+            relative(exp, now)
+        ))
+        .hint(match mode {
+            Mode::Sync => format!("run `ai-setup login {org}`"),
+            Mode::Login => {
+                "the login produced an expired token: check the machine's clock, then try again"
+                    .to_string()
+            }
+        })),
+        _ => Ok(()),
+    }
+}
