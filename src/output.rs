@@ -97,8 +97,14 @@ impl Output {
     }
 
     /// Prints the command's result: `json` with `--json`, else `human`. Adds `warnings`.
-    pub fn result(&mut self, mut json: Value, human: &str) {
+    pub fn result(&mut self, json: Value, human: &str) {
+        self.result_with(|| json, human)
+    }
+
+    /// [`Output::result`] for a large report: the JSON is built only with `--json`.
+    pub fn result_with(&mut self, json: impl FnOnce() -> Value, human: &str) {
         let text = if self.json {
+            let mut json = json();
             if let Value::Object(map) = &mut json {
                 map.insert("warnings".into(), self.take_warnings().into());
             }

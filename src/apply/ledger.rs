@@ -33,7 +33,7 @@ pub struct Entry {
 }
 
 /// What ai-setup manages in one file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileRecord {
     pub format: Format,
     pub sensitive: bool,
@@ -62,7 +62,7 @@ pub struct FileRecord {
     pub written: Option<Written>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Written {
     pub bytes: String,
     pub plan: String,
@@ -77,7 +77,7 @@ pub struct Written {
     pub notes: Vec<super::Note>,
 }
 
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ledger {
     #[serde(default)]
     pub files: BTreeMap<String, FileRecord>,
@@ -97,34 +97,67 @@ pub fn key_from_id(id: &str) -> Option<Vec<Step>> {
 
 /// sha256 of bytes, in hex.
 pub fn sha256(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    hex(&Sha256::digest(bytes))
+}
+
+/// A hash that does not depend on key order (files may reorder objects; the value is the same).
+/// It is the sha256 of the value's compact JSON with every object's keys sorted, written
+/// straight into the hasher: thousands of entries are hashed on every plan.
+pub fn hash(value: &Value) -> String {
+    fn canonical(value: &Value, out: &mut Sha256) {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                out.update(b"{");
+                for (i, (key, value)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.update(b",");
+                    }
+                    scalar(key, out);
+                    out.update(b":");
+                    canonical(value, out);
+                }
+                out.update(b"}");
+            }
+            Value::Array(items) => {
+                out.update(b"[");
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.update(b",");
+                    }
+                    canonical(item, out);
+                }
+                out.update(b"]");
+            }
+            other => scalar(other, out),
+        }
+    }
+    fn scalar(value: &(impl Serialize + ?Sized), out: &mut Sha256) {
+        serde_json::to_writer(HashWriter(out), value).expect("a JSON scalar serialises");
+    }
+    struct HashWriter<'a>(&'a mut Sha256);
+    impl std::io::Write for HashWriter<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hasher = Sha256::new();
+    canonical(value, &mut hasher);
+    hex(&hasher.finalize())
+}
+
+fn hex(digest: &[u8]) -> String {
     let mut out = String::with_capacity(64);
     for b in digest {
         use std::fmt::Write;
         let _ = write!(out, "{b:02x}");
     }
     out
-}
-
-/// A hash that does not depend on key order (files may reorder objects; the value is the same).
-pub fn hash(value: &Value) -> String {
-    fn canonical(value: &Value) -> Value {
-        match value {
-            Value::Object(map) => {
-                let mut entries: Vec<_> = map.iter().collect();
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-                Value::Object(
-                    entries
-                        .into_iter()
-                        .map(|(k, v)| (k.clone(), canonical(v)))
-                        .collect(),
-                )
-            }
-            Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
-            other => other.clone(),
-        }
-    }
-    sha256(canonical(value).to_string().as_bytes())
 }
 
 /// The error for a ledger that cannot be used. Nothing is changed until it is fixed: without
@@ -368,6 +401,16 @@ fn old_selector(step: Step) -> Step {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn hash_is_the_sha256_of_sorted_compact_json() {
+        // Ledgers written before hold these hashes: the way of hashing must not change.
+        let value = json!({"b": [1, "x\"y", null, 2.5], "a": {"d": true, "c": "é"}});
+        assert_eq!(
+            hash(&value),
+            sha256(r#"{"a":{"c":"é","d":true},"b":[1,"x\"y",null,2.5]}"#.as_bytes())
+        );
+    }
 
     #[test]
     fn hash_ignores_key_order_but_not_values() {

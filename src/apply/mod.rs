@@ -88,7 +88,7 @@ pub enum Prune {
 }
 
 /// Something the user should know about one key.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Note {
     pub key: String,
     pub kind: NoteKind,

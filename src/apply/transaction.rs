@@ -251,7 +251,8 @@ impl<'a> Transaction<'a> {
                 }
             }
         }
-        if let Some(next) = next {
+        // A run that changed nothing leaves the ledger file alone.
+        if let Some(next) = next.filter(|next| !pending.is_empty() || *next != self.ledger) {
             // The ledger is complete before the journal goes: a kill in between only makes
             // the next run replay what is already recorded.
             next.save(paths)?;

@@ -65,22 +65,24 @@ pub(super) fn report(out: &mut Output, synced: &Synced, paths: &Paths) -> Finish
     let (providers, mcp) = document.summary();
     let identity = claims.and_then(|c| c.identity());
     let expires_at = claims.and_then(|c| c.exp);
-    let json = json!({
-        "command": if mode == Mode::Login { "login" } else { "sync" },
-        "dry_run": dry_run,
-        "org": org,
-        "org_name": document.org_name(),
-        "identity": identity,
-        "expires_at": expires_at.map(timestamp),
-        "credential_store": store.as_ref().map(|s| s.kind),
-        "credential_location": store.as_ref().map(Store::describe),
-        "login_method": method.to_string(),
-        "discovery": discovered.freshness,
-        "providers": providers,
-        "mcp_servers": mcp,
-        "clients": reports,
-        "skipped_clients": skipped,
-    });
+    let json = || {
+        json!({
+            "command": if mode == Mode::Login { "login" } else { "sync" },
+            "dry_run": dry_run,
+            "org": org,
+            "org_name": document.org_name(),
+            "identity": identity,
+            "expires_at": expires_at.map(timestamp),
+            "credential_store": store.as_ref().map(|s| s.kind),
+            "credential_location": store.as_ref().map(Store::describe),
+            "login_method": method.to_string(),
+            "discovery": discovered.freshness,
+            "providers": providers,
+            "mcp_servers": mcp,
+            "clients": reports,
+            "skipped_clients": skipped,
+        })
+    };
 
     let now = crate::now_unix();
     let name = document.org_name().unwrap_or(org);
@@ -121,6 +123,6 @@ pub(super) fn report(out: &mut Output, synced: &Synced, paths: &Paths) -> Finish
             skipped.join(", ")
         ));
     }
-    out.result(json, &text);
+    out.result_with(json, &text);
     synced.finished()
 }

@@ -12,9 +12,8 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::cli::{ServiceAction, ServiceInstallArgs, ServiceUninstallArgs};
-use crate::discovery;
+use crate::engine::org::Org;
 use crate::error::{Error, Finished, Result};
-use crate::http::parse_org_url;
 use crate::output::Output;
 use crate::paths::Paths;
 use crate::state::State;
@@ -70,12 +69,11 @@ fn interval(given: Option<&str>, paths: &Paths) -> Result<(Duration, &'static st
         Some(text) => (parse(text, "--interval")?, "--interval"),
         None => {
             let state = State::load(paths)?;
-            let refresh = state
-                .default_org
-                .as_deref()
-                .and_then(|org| parse_org_url(org).ok())
-                .and_then(|url| discovery::cached(paths, &url))
-                .and_then(|(doc, _)| doc.ai_setup.and_then(|e| e.refresh));
+            let refresh = match &state.default_org {
+                Some(key) => Org::cached(paths, &state, key)?,
+                None => None,
+            }
+            .and_then(|org| org.document.ai_setup.as_ref()?.refresh.clone());
             match refresh {
                 Some(text) => (
                     parse(&text, "the org's ai_setup.refresh")?,

@@ -91,7 +91,12 @@ impl Document {
                 "the discovery document from {origin} is not UTF-8 text"
             ))
         })?;
-        // One pass that names the key path of a wrongly typed value.
+        // A good document in one plain pass; a bad one again, in a pass that names the key
+        // path of the wrongly typed value.
+        if let Ok(doc) = serde_json::from_str::<Document>(text) {
+            doc.check(origin)?;
+            return Ok(doc);
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         let doc: Document = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();

@@ -10,6 +10,7 @@ pub mod document;
 pub mod schema;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -38,7 +39,8 @@ pub enum Freshness {
 
 #[derive(Debug, Clone)]
 pub struct Discovered {
-    pub document: Document,
+    /// Shared, not copied: the org, each client's context and the report all hold it.
+    pub document: Arc<Document>,
     pub freshness: Freshness,
     /// The fresh copy to cache, written by [`Discovered::remember`] once the command succeeded,
     /// so that a failed or dry-run login leaves no trace.
@@ -83,10 +85,10 @@ fn read_cache(paths: &Paths, org: &Url) -> Option<CacheEntry> {
 }
 
 /// The last good document of `org` and when it was fetched, without any network.
-pub fn cached(paths: &Paths, org: &Url) -> Option<(Document, i64)> {
+pub fn cached(paths: &Paths, org: &Url) -> Option<(Arc<Document>, i64)> {
     let entry = read_cache(paths, org)?;
     let document = Document::parse(entry.body.as_bytes(), &org_key(org)).ok()?;
-    Some((document, entry.fetched_at))
+    Some((Arc::new(document), entry.fetched_at))
 }
 
 /// Fetches the org's discovery document, sending `token` when one is held.
@@ -107,7 +109,7 @@ pub async fn fetch(
     let offline = |err: Error, cached: Option<CacheEntry>| -> Result<Discovered> {
         match cached {
             Some(entry) => Ok(Discovered {
-                document: Document::parse(entry.body.as_bytes(), &origin)?,
+                document: Arc::new(Document::parse(entry.body.as_bytes(), &origin)?),
                 freshness: Freshness::OfflineCache {
                     fetched_at: entry.fetched_at,
                     reason: err.message,
@@ -131,7 +133,7 @@ pub async fn fetch(
         304 => {
             if let Some(entry) = cached {
                 return Ok(Discovered {
-                    document: Document::parse(entry.body.as_bytes(), &origin)?,
+                    document: Arc::new(Document::parse(entry.body.as_bytes(), &origin)?),
                     freshness: Freshness::NotModified,
                     fresh: None,
                 });
@@ -193,7 +195,7 @@ pub async fn fetch(
         body: String::from_utf8_lossy(&response.body).into_owned(),
     };
     Ok(Discovered {
-        document,
+        document: Arc::new(document),
         freshness: Freshness::Network,
         fresh: Some((cache_path(paths, org), entry)),
     })

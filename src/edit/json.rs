@@ -1,7 +1,9 @@
 //! The editor for strict JSON files that their client itself rewrites whole, such as OpenCode's
 //! `auth.json` (written by `JSON.stringify(data, null, 2)`): keys keep their order and the
 //! output has the client's own layout, so a file edited by ai-setup looks as if the client had
-//! written it. Files users edit by hand, with comments, get the lossless CST editor (issue #3).
+//! written it. Files users edit by hand, with comments, get the lossless CST editor (issue #3),
+//! except one that does not exist yet: there is nothing of the user's to keep, so it is built
+//! here, which is linear in its size, and laid out as the CST editor lays out what it adds.
 
 use serde_json::{Map, Value};
 
@@ -11,6 +13,16 @@ use crate::error::{Error, Result};
 pub struct JsonDoc {
     root: Value,
     final_newline: bool,
+    layout: Layout,
+}
+
+/// How the file is laid out when rendered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// `JSON.stringify(data, null, 2)`: what OpenCode writes.
+    Stringify,
+    /// Two spaces, lists of plain values on one line: what the JSONC editor writes.
+    Jsonc,
 }
 
 impl JsonDoc {
@@ -33,7 +45,17 @@ impl JsonDoc {
             root,
             // Keep the file's own convention about a final newline.
             final_newline: before.is_some_and(|b| b.ends_with(b"\n")),
+            layout: Layout::Stringify,
         })
+    }
+
+    /// A JSONC file that does not exist yet.
+    pub fn new_jsonc() -> Self {
+        JsonDoc {
+            root: Value::Object(Map::new()),
+            final_newline: true,
+            layout: Layout::Jsonc,
+        }
     }
 }
 
@@ -59,11 +81,55 @@ impl Doc for JsonDoc {
     }
 
     fn render(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(&self.root).expect("JSON serialises");
+        let mut out = match self.layout {
+            Layout::Stringify => serde_json::to_vec_pretty(&self.root).expect("JSON serialises"),
+            Layout::Jsonc => {
+                let mut text = String::new();
+                write_jsonc(&self.root, 0, &mut text);
+                text.into_bytes()
+            }
+        };
         if self.final_newline {
             out.push(b'\n');
         }
         out
+    }
+}
+
+/// `value` in [`Layout::Jsonc`], at an indent of `indent` spaces.
+fn write_jsonc(value: &Value, indent: usize, out: &mut String) {
+    let plain = |v: &Value| serde_json::to_string(v).expect("JSON serialises");
+    let inner = " ".repeat(indent + 2);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            out.push_str("{\n");
+            for (i, (key, item)) in map.iter().enumerate() {
+                out.push_str(&inner);
+                out.push_str(&plain(&Value::String(key.clone())));
+                out.push_str(": ");
+                write_jsonc(item, indent + 2, out);
+                out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&" ".repeat(indent));
+            out.push('}');
+        }
+        Value::Array(items) if items.iter().any(|v| v.is_object() || v.is_array()) => {
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(&inner);
+                write_jsonc(item, indent + 2, out);
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&" ".repeat(indent));
+            out.push(']');
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(plain).collect();
+            out.push('[');
+            out.push_str(&items.join(", "));
+            out.push(']');
+        }
+        other => out.push_str(&plain(other)),
     }
 }
 
@@ -119,6 +185,22 @@ mod tests {
         assert!(text.find("\"z\"").unwrap() < text.find("\"a\"").unwrap());
         assert!(text.contains("\"m\": {\n    \"type\": \"wellknown\"\n  }"));
         assert!(!text.ends_with('\n'));
+    }
+
+    #[test]
+    fn a_new_jsonc_file_reads_back_as_written_and_as_the_cst_editor_would_lay_it_out() {
+        let mut doc = JsonDoc::new_jsonc();
+        let value =
+            json!({"command": "/bin/x", "args": ["a", "b \"q\""], "env": {}, "l": [{"k": 1}]});
+        doc.set(&[Step::from("mcpServers"), Step::from("s.1")], &value)
+            .unwrap();
+        let text = String::from_utf8(doc.render()).unwrap();
+        assert_eq!(
+            text,
+            "{\n  \"mcpServers\": {\n    \"s.1\": {\n      \"command\": \"/bin/x\",\n      \"args\": [\"a\", \"b \\\"q\\\"\"],\n      \"env\": {},\n      \"l\": [\n        {\n          \"k\": 1\n        }\n      ]\n    }\n  }\n}\n"
+        );
+        let back = super::super::jsonc::JsoncDoc::parse(Some(text.as_bytes())).unwrap();
+        assert_eq!(back.snapshot(), json!({"mcpServers": {"s.1": value}}));
     }
 
     #[test]

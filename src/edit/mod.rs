@@ -147,6 +147,8 @@ pub fn lookup_mut<'a>(value: &'a mut Value, key: &[Step]) -> Option<&'a mut Valu
 pub fn parse(format: Format, text: Option<&[u8]>) -> Result<Box<dyn Doc>> {
     Ok(match format {
         Format::JsonRewrite => Box::new(json::JsonDoc::parse(text)?),
+        // A file that does not exist has nothing to keep: it is built in memory.
+        Format::Jsonc if text.is_none() => Box::new(json::JsonDoc::new_jsonc()),
         Format::Jsonc => Box::new(jsonc::JsoncDoc::parse(text)?),
         Format::Toml => Box::new(toml::TomlDoc::parse(text)?),
         Format::Yaml => Box::new(yaml::YamlDoc::parse(text)?),

@@ -14,12 +14,15 @@ use crate::error::{Error, Result};
 pub struct YamlDoc {
     doc: Document,
     bom: bool,
+    /// Nothing has been written into it yet: a file that did not exist, or held nothing.
+    empty: bool,
 }
 
 impl YamlDoc {
     pub fn parse(before: Option<&[u8]>) -> Result<Self> {
         let (bom, text) = split_bom(before.unwrap_or(b""))?;
-        let doc = if text.trim().is_empty() {
+        let empty = text.trim().is_empty();
+        let doc = if empty {
             Document::new_mapping()
         } else {
             Document::from_str(text).map_err(|e| Error::failure(format!("not valid YAML: {e}")))?
@@ -27,7 +30,44 @@ impl YamlDoc {
         if doc.as_mapping().is_none() {
             return Err(Error::failure("the file is YAML but not a mapping"));
         }
-        Ok(YamlDoc { doc, bom })
+        Ok(YamlDoc { doc, bom, empty })
+    }
+
+    /// Writes everything into a document that holds nothing yet, as one text: yaml-edit
+    /// builds a collection node by node, in time that grows with its size for each entry,
+    /// while rendering a whole value is linear. Top-level keys keep the order they were
+    /// written in (Continue's header first); below them keys are sorted, as yaml-edit writes
+    /// new mappings anyway. `None` when a write goes through something that is not a mapping
+    /// (the caller then writes entry by entry, and reports what is wrong).
+    fn fill_empty(&mut self, writes: &[(Vec<Step>, Value)]) -> Option<()> {
+        let mut top: Vec<(String, YamlValue)> = Vec::new();
+        for (key, value) in writes {
+            let (Step::Name(first), rest) = key.split_first()? else {
+                return None;
+            };
+            let at = match top.iter().position(|(name, _)| name == first) {
+                Some(at) => at,
+                None => {
+                    top.push((first.clone(), YamlValue::Mapping(BTreeMap::new())));
+                    top.len() - 1
+                }
+            };
+            if rest.is_empty() {
+                top[at].1 = json_to_yaml(value);
+            } else {
+                insert_at(&mut top[at].1, rest, json_to_yaml(value))?;
+            }
+        }
+        let mut text = String::new();
+        for (name, value) in top {
+            text.push_str(&YamlValue::Mapping(BTreeMap::from([(name, value)])).to_yaml_string(0));
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        self.doc = Document::from_str(&text).ok()?;
+        self.empty = false;
+        Some(())
     }
 
     /// Sets `key` to an already converted value (see `Doc::set`).
@@ -192,6 +232,7 @@ impl YamlDoc {
             let probe = YamlDoc {
                 doc: doc.clone(),
                 bom: self.bom,
+                empty: false,
             };
             probe.doc.as_mapping().is_some()
                 && probe
@@ -302,6 +343,7 @@ impl Doc for YamlDoc {
     }
 
     fn set(&mut self, key: &[Step], value: &Value) -> Result<()> {
+        self.empty = false;
         self.set_value(key, json_to_yaml(value))
     }
 
@@ -312,6 +354,9 @@ impl Doc for YamlDoc {
     /// Many new entries of a section that exists are spliced in as one batch (see
     /// [`YamlDoc::splice_batch`]).
     fn set_many(&mut self, writes: &[(Vec<Step>, Value)]) -> Result<()> {
+        if self.empty && !writes.is_empty() && self.fill_empty(writes).is_some() {
+            return Ok(());
+        }
         let mut fresh: Vec<NewSection> = Vec::new();
         let mut existing: Vec<Group> = Vec::new();
         for (key, value) in writes {
@@ -356,6 +401,7 @@ impl Doc for YamlDoc {
             };
             self.set_value(&section.parent, collection)?;
         }
+        self.empty = writes.is_empty() && self.empty;
         Ok(())
     }
 
@@ -376,6 +422,38 @@ impl Doc for YamlDoc {
 
     fn render(&self) -> Vec<u8> {
         with_bom(self.bom, self.doc.to_string())
+    }
+}
+
+/// Puts `value` at `path` under `node`, making the mappings on the way; a list element is
+/// appended. `None` when the path goes through something else.
+fn insert_at(node: &mut YamlValue, path: &[Step], value: YamlValue) -> Option<()> {
+    let (step, rest) = path.split_first()?;
+    match (node, step) {
+        (YamlValue::Mapping(map), Step::Name(name)) => {
+            if rest.is_empty() {
+                map.insert(name.clone(), value);
+                return Some(());
+            }
+            let child = map.entry(name.clone()).or_insert_with(|| match rest[0] {
+                Step::Element { .. } => YamlValue::Sequence(Vec::new()),
+                Step::Name(_) => YamlValue::Mapping(BTreeMap::new()),
+            });
+            insert_at(child, rest, value)
+        }
+        // A fresh list: its elements are the ones written, in order.
+        (node @ YamlValue::Mapping(_), Step::Element { .. }) if rest.is_empty() => match node {
+            YamlValue::Mapping(map) if map.is_empty() => {
+                *node = YamlValue::Sequence(vec![value]);
+                Some(())
+            }
+            _ => None,
+        },
+        (YamlValue::Sequence(items), Step::Element { .. }) if rest.is_empty() => {
+            items.push(value);
+            Some(())
+        }
+        _ => None,
     }
 }
 
@@ -446,6 +524,47 @@ mod tests {
 
     fn key(k: &str) -> Vec<Step> {
         k.split('.').map(Step::from).collect()
+    }
+
+    #[test]
+    fn a_new_file_is_written_whole_with_its_header_first() {
+        let element = |name: &str| {
+            vec![
+                Step::from("mcpServers"),
+                Step::Element {
+                    field: "name".into(),
+                    value: name.into(),
+                },
+            ]
+        };
+        let mut writes = vec![
+            (key("name"), json!("Local Config")),
+            (key("version"), json!("1.0.0")),
+        ];
+        for name in ["b", "a: odd", "c"] {
+            writes.push((element(name), json!({"name": name, "args": ["--org", "x"]})));
+        }
+        writes.push((key("extensions.one.cmd"), json!("/bin/ai-setup")));
+        let mut doc = YamlDoc::parse(None).unwrap();
+        doc.set_many(&writes).unwrap();
+        let text = String::from_utf8(doc.render()).unwrap();
+        assert!(
+            text.starts_with("name: Local Config\nversion: 1.0.0\n"),
+            "{text}"
+        );
+        assert_eq!(
+            YamlDoc::parse(Some(text.as_bytes())).unwrap().snapshot(),
+            json!({
+                "name": "Local Config",
+                "version": "1.0.0",
+                "mcpServers": [
+                    {"args": ["--org", "x"], "name": "b"},
+                    {"args": ["--org", "x"], "name": "a: odd"},
+                    {"args": ["--org", "x"], "name": "c"},
+                ],
+                "extensions": {"one": {"cmd": "/bin/ai-setup"}},
+            })
+        );
     }
 
     fn edit(text: &str, f: impl FnOnce(&mut YamlDoc)) -> String {

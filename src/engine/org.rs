@@ -27,7 +27,7 @@ pub struct Org {
     pub url: Url,
     /// The org's name, or its URL.
     pub name: String,
-    pub document: Document,
+    pub document: Arc<Document>,
     /// When the document was fetched.
     pub fetched_at: i64,
     /// The clients ai-setup configured for this org (none before the first login).
@@ -72,7 +72,7 @@ impl Org {
     }
 
     /// The org at `url` with a document just fetched (login, sync).
-    pub fn with(state: &State, url: Url, document: Document) -> Org {
+    pub fn with(state: &State, url: Url, document: Arc<Document>) -> Org {
         let key = org_key(&url);
         let known = state.orgs.get(&key);
         Org {
@@ -102,7 +102,7 @@ impl Org {
 
     /// The resolved configuration, as clients without an overlay get it.
     pub fn config(&self, paths: &Paths) -> Result<Map<String, Value>> {
-        Ok(self.layers(paths, None, &[])?.resolve())
+        Ok(self.layers(paths, None, &[])?.into_resolved())
     }
 
     /// Each client's view of the org: its layer stack resolved (the org's overlay for that
@@ -120,15 +120,17 @@ impl Org {
         for ignored in base.ignored() {
             out.warn(&ignored.describe());
         }
-        let shared = Arc::new(base.resolve());
         // The overlay sits below the user's layers, so what they change is the same for
         // every client.
         let overrides = Arc::new(base.resolve_above(Source::OrgClient));
+        let shared = Arc::new(base.into_resolved());
         clients
             .iter()
             .map(|client| {
                 let config = match self.document.client_overlay(client.id()) {
-                    Some(_) => Arc::new(self.layers(paths, Some(client.id()), sets)?.resolve()),
+                    Some(_) => {
+                        Arc::new(self.layers(paths, Some(client.id()), sets)?.into_resolved())
+                    }
                     None => shared.clone(),
                 };
                 Ok(OrgContext {
@@ -153,7 +155,7 @@ pub fn layers(
     layers::load(
         paths,
         &LoadOptions {
-            document: org.map(|o| &o.document),
+            document: org.map(|o| &*o.document),
             org: org.map(|o| o.key.as_str()),
             client,
             cwd: &working_dir()?,

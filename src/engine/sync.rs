@@ -167,7 +167,7 @@ pub async fn run(
             timestamp(*fetched_at)
         ));
     }
-    let document = &discovered.document.clone();
+    let document = &discovered.document;
     tracing::info!(org, freshness = ?discovered.freshness, "discovery document");
     // The whole document is checked before anything runs, opens or is written: nobody signs
     // in to an org whose configuration would then be refused.
@@ -244,7 +244,7 @@ pub async fn run(
     check_not_expired(claims.as_ref(), &org, mode)?;
 
     // Translate, plan, apply.
-    let opened = Org::with(&state, org_url.clone(), document.clone());
+    let opened = Org::with(&state, org_url.clone(), discovered.document.clone());
     let contexts = opened.contexts(&selected, acquired.token.as_ref(), request.sets, paths, out)?;
     let session = Session {
         paths,

@@ -10,42 +10,46 @@ pub const CONCAT_KEYS: &[&str] = &["plugin", "instructions"];
 
 /// Merges `over` into `base` in place.
 pub fn merge(base: &mut Map<String, Value>, over: &Map<String, Value>) {
-    merge_object(base, over, true);
+    merge_owned(base, over.clone());
 }
 
-fn merge_object(base: &mut Map<String, Value>, over: &Map<String, Value>, top: bool) {
+/// [`merge`] that moves `over`'s values instead of copying them: resolving a stack that is not
+/// needed afterwards copies nothing (an org's config can be large).
+pub fn merge_owned(base: &mut Map<String, Value>, over: Map<String, Value>) {
+    merge_object_owned(base, over, true);
+}
+
+fn merge_object_owned(base: &mut Map<String, Value>, over: Map<String, Value>, top: bool) {
     for (key, value) in over {
-        match (base.get_mut(key), value) {
+        match (base.get_mut(&key), value) {
             (_, Value::Null) => {
-                base.shift_remove(key);
+                base.shift_remove(&key);
             }
-            (Some(Value::Object(below)), Value::Object(above)) => merge_object(below, above, false),
+            (Some(Value::Object(below)), Value::Object(above)) => {
+                merge_object_owned(below, above, false)
+            }
             (Some(Value::Array(below)), Value::Array(above))
                 if top && CONCAT_KEYS.contains(&key.as_str()) =>
             {
                 for item in above {
-                    if !below.contains(item) {
-                        below.push(item.clone());
+                    if !below.contains(&item) {
+                        below.push(item);
                     }
                 }
             }
-            (_, value) => {
-                base.insert(key.clone(), strip_nulls(value));
+            (_, mut value) => {
+                drop_nulls(&mut value);
+                base.insert(key, value);
             }
         }
     }
 }
 
 /// A value placed where nothing was below has no lower layer to delete from: its nulls go.
-fn strip_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), strip_nulls(v)))
-                .collect(),
-        ),
-        other => other.clone(),
+fn drop_nulls(value: &mut Value) {
+    if let Value::Object(map) = value {
+        map.retain(|_, v| !v.is_null());
+        map.values_mut().for_each(drop_nulls);
     }
 }
 

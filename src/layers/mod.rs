@@ -160,6 +160,16 @@ impl Stack {
         merged
     }
 
+    /// [`Stack::resolve`] for a stack that is not needed afterwards: the layers' values are
+    /// moved into the result, not copied.
+    pub fn into_resolved(self) -> Map<String, Value> {
+        let mut merged = Map::new();
+        for layer in self.layers {
+            merge::merge_owned(&mut merged, layer.value);
+        }
+        merged
+    }
+
     /// The merge of the layers above `source`: what the user overrides on top of the org.
     pub fn resolve_above(&self, source: Source) -> Map<String, Value> {
         let mut merged = Map::new();
