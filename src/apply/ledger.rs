@@ -152,10 +152,11 @@ pub fn hash(value: &Value) -> String {
 }
 
 fn hex(digest: &[u8]) -> String {
-    let mut out = String::with_capacity(64);
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(digest.len() * 2);
     for b in digest {
-        use std::fmt::Write;
-        let _ = write!(out, "{b:02x}");
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
     }
     out
 }

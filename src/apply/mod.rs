@@ -169,11 +169,13 @@ impl Change {
 }
 
 /// What was asked of one file, as one hash: the same plan against unchanged bytes needs no parse.
-fn plan_id(desired: &Desired, org: &str, force: bool, prune: Prune) -> String {
+/// `hashes` are the hashes of the keys' values, in order.
+fn plan_id(desired: &Desired, hashes: &[String], org: &str, force: bool, prune: Prune) -> String {
     let keys: Vec<Value> = desired
         .keys
         .iter()
-        .map(|m| serde_json::json!([m.key, hash(&m.value), m.kind]))
+        .zip(hashes)
+        .map(|(m, hash)| serde_json::json!([m.key, hash, m.kind]))
         .collect();
     ledger::sha256(
         serde_json::json!([
@@ -201,7 +203,9 @@ pub fn plan(
 ) -> Result<Change> {
     let managed = ledger.managed(&desired.path, org, desired.client);
     let record = ledger.files.get(&desired.path.display().to_string());
-    let plan_id = plan_id(desired, org, force, prune);
+    // Each value is hashed once: an org can have thousands.
+    let hashes: Vec<String> = desired.keys.iter().map(|m| hash(&m.value)).collect();
+    let plan_id = plan_id(desired, &hashes, org, force, prune);
     let before_stat = write::stat(&desired.path);
     if let Some(written) = record.and_then(|r| r.written.as_ref())
         && written.plan == plan_id
@@ -272,10 +276,10 @@ pub fn plan(
     if creating {
         change.created_dirs = missing_dirs(&desired.path)?;
     }
-    let entry = |value: &Value, kind: Kind| Entry {
+    let entry = |hash: String, kind: Kind| Entry {
         org: org.to_string(),
         client: desired.client.to_string(),
-        hash: hash(value),
+        hash,
         credential: kind == Kind::Credential,
         parent: false,
     };
@@ -287,12 +291,13 @@ pub fn plan(
     // Writes are applied together, so that an editor can build new sections in one go.
     let mut writes: Vec<(Vec<Step>, Value)> = Vec::new();
 
-    for want in &desired.keys {
+    let hollow = hash(&Value::Object(Default::default()));
+    for (want, want_hash) in desired.keys.iter().zip(&hashes) {
         let id = key_id(&want.key);
         if want.kind == Kind::Scaffold {
             if creating {
                 writes.push((want.key.clone(), want.value.clone()));
-                change.scaffold.insert(id, hash(&want.value));
+                change.scaffold.insert(id, want_hash.clone());
             }
             continue;
         }
@@ -309,12 +314,14 @@ pub fn plan(
                         key_id(parent),
                         Entry {
                             parent: true,
-                            ..entry(&Value::Object(Default::default()), want.kind)
+                            ..entry(hollow.clone(), want.kind)
                         },
                     );
                 }
                 writes.push((want.key.clone(), want.value.clone()));
-                change.entries.insert(id, entry(&want.value, want.kind));
+                change
+                    .entries
+                    .insert(id, entry(want_hash.clone(), want.kind));
             }
             (Some(cur), Some(was))
                 if want.kind == Kind::Credential || hash(cur) == was.hash || force =>
@@ -322,7 +329,9 @@ pub fn plan(
                 if cur != &want.value {
                     writes.push((want.key.clone(), want.value.clone()));
                 }
-                change.entries.insert(id, entry(&want.value, want.kind));
+                change
+                    .entries
+                    .insert(id, entry(want_hash.clone(), want.kind));
             }
             (Some(_), Some(was)) => {
                 change.notes.push(Note {

@@ -3,11 +3,15 @@
 //! it into exit code 5). What is planned is then written in one transaction: all of it or,
 //! when a write fails, none of it.
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde::Serialize;
 
 use crate::apply::ledger::Ledger;
 use crate::apply::transaction::{Committed, Transaction};
 use crate::apply::{self, Change, Desired, Note, Outcome, Prune};
+use crate::clients::{Client, OrgContext};
 use crate::error::Result;
 use crate::output::Output;
 use crate::paths::Paths;
@@ -99,8 +103,32 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Plans every file of one client. A file that cannot be planned (it does not parse) fails
-    /// this client alone; its other files are left as they are too.
+    /// Plans every client of `clients`, each against its context, on as many threads as the
+    /// machine has cores: clients' files are independent, and an org of thousands of servers
+    /// takes most of a login to plan. Reports keep the clients' order.
+    pub fn clients(
+        &mut self,
+        clients: &[(&'static dyn Client, &OrgContext)],
+        ledger: &Ledger,
+        session: &Session,
+        out: &Output,
+    ) {
+        let planned = parallel_map(clients, |(client, ctx)| {
+            plan_client(
+                client.id(),
+                client.name(),
+                &client.configure(ctx, session.paths),
+                ledger,
+                session,
+                out,
+            )
+        });
+        for (report, changes) in planned {
+            self.add(report, changes);
+        }
+    }
+
+    /// Plans one client's `desired` files.
     pub fn client(
         &mut self,
         id: &'static str,
@@ -110,46 +138,18 @@ impl Plan {
         session: &Session,
         out: &Output,
     ) {
-        let mut report = ClientReport {
-            id,
-            name,
-            files: Vec::new(),
-            error: None,
-        };
-        let planned: Result<Vec<_>, _> = desired
-            .iter()
-            .map(|d| {
-                apply::plan(
-                    d,
-                    ledger,
-                    session.org,
-                    session.force,
-                    session.prune,
-                    session.paths,
-                )
-            })
-            .collect();
+        let (report, changes) = plan_client(id, name, desired, ledger, session, out);
+        self.add(report, changes);
+    }
+
+    fn add(&mut self, report: ClientReport, changes: Vec<Change>) {
         let r = self.reports.len();
-        match planned {
-            Ok(changes) => {
-                // A file that does not exist and is not wanted is nothing to report.
-                for change in changes
-                    .into_iter()
-                    .filter(|c| c.before.is_some() || c.after.is_some() || c.unread)
-                {
-                    let diff = (session.dry_run && !change.is_noop())
-                        .then(|| out.redact(&apply::diff(&change, session.paths)));
-                    report.files.push(FileReport {
-                        path: session.paths.display(&change.path),
-                        outcome: Outcome::planned(&change),
-                        notes: change.notes.clone(),
-                        diff,
-                    });
-                    self.changes.push((r, report.files.len() - 1, change));
-                }
-            }
-            Err(err) => report.error = Some(out.redact(&error_text(&err))),
-        }
+        self.changes.extend(
+            changes
+                .into_iter()
+                .enumerate()
+                .map(|(f, change)| (r, f, change)),
+        );
         self.reports.push(report);
     }
 
@@ -174,6 +174,92 @@ impl Plan {
         }
         Ok((self.reports, committed))
     }
+}
+
+/// Plans every file of one client. A file that cannot be planned (it does not parse) fails
+/// this client alone; its other files are left as they are too. The changes are in the order
+/// of the report's files.
+fn plan_client(
+    id: &'static str,
+    name: &'static str,
+    desired: &[Desired],
+    ledger: &Ledger,
+    session: &Session,
+    out: &Output,
+) -> (ClientReport, Vec<Change>) {
+    let mut report = ClientReport {
+        id,
+        name,
+        files: Vec::new(),
+        error: None,
+    };
+    let planned: Result<Vec<_>, _> = desired
+        .iter()
+        .map(|d| {
+            apply::plan(
+                d,
+                ledger,
+                session.org,
+                session.force,
+                session.prune,
+                session.paths,
+            )
+        })
+        .collect();
+    let mut kept = Vec::new();
+    match planned {
+        Ok(changes) => {
+            // A file that does not exist and is not wanted is nothing to report.
+            for change in changes
+                .into_iter()
+                .filter(|c| c.before.is_some() || c.after.is_some() || c.unread)
+            {
+                let diff = (session.dry_run && !change.is_noop())
+                    .then(|| out.redact(&apply::diff(&change, session.paths)));
+                report.files.push(FileReport {
+                    path: session.paths.display(&change.path),
+                    outcome: Outcome::planned(&change),
+                    notes: change.notes.clone(),
+                    diff,
+                });
+                kept.push(change);
+            }
+        }
+        Err(err) => report.error = Some(out.redact(&error_text(&err))),
+    }
+    (report, kept)
+}
+
+/// `f` over `items` on up to one thread per core, the results in the items' order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = f(item);
+                    *results[i].lock().expect("not poisoned") = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .expect("not poisoned")
+                .expect("every item was mapped")
+        })
+        .collect()
 }
 
 fn error_text(err: &crate::error::Error) -> String {

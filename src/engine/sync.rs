@@ -259,19 +259,11 @@ pub async fn run(
         .map(|c| c.id())
         .collect();
     let mut plan = Plan::default();
+    let jobs: Vec<_> = selected.iter().copied().zip(&contexts).collect();
 
     if request.dry_run {
         let ledger = current_ledger(paths)?;
-        for (c, ctx) in selected.iter().zip(&contexts) {
-            plan.client(
-                c.id(),
-                c.name(),
-                &c.configure(ctx, paths),
-                &ledger,
-                &session,
-                out,
-            );
-        }
+        plan.clients(&jobs, &ledger, &session, out);
         // A dry-run login still remembers an accepted command: that is what --yes said.
         if let Some(argv) = accepted.filter(|_| mode == Mode::Login) {
             let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
@@ -292,16 +284,7 @@ pub async fn run(
     }
 
     let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
-    for (c, ctx) in selected.iter().zip(&contexts) {
-        plan.client(
-            c.id(),
-            c.name(),
-            &c.configure(ctx, paths),
-            txn.ledger(),
-            &session,
-            out,
-        );
-    }
+    plan.clients(&jobs, txn.ledger(), &session, out);
     let token = acquired.token.clone().expect("a token was acquired");
     if replaces_token {
         txn.set_credential(CredentialChange {

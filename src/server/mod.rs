@@ -138,6 +138,17 @@ pub(crate) struct Server {
     provider: std::sync::Mutex<oidc::Provider>,
     /// The demo org's generated usage, and the day it ends.
     demo_usage: std::sync::Mutex<Option<(time::Date, Arc<Vec<crate::api::usage::Record>>)>>,
+    /// The discovery document last served: the file's text and the base URL it was filled
+    /// for, with the body and its ETag. The file is read on every request (edits show at
+    /// once), but filled, serialised and hashed again only when it changed.
+    served: std::sync::Mutex<Option<Served>>,
+}
+
+struct Served {
+    text: String,
+    base: String,
+    body: Arc<String>,
+    etag: String,
 }
 
 /// Checks the org folder, binds `addr` and returns the listener with its actual address. The
@@ -172,6 +183,7 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
             .unwrap_or_else(|_| "ai-setup".into()),
         provider: Default::default(),
         demo_usage: Default::default(),
+        served: Default::default(),
     });
     let app = Router::new()
         .route(WELL_KNOWN, get(discovery))
@@ -356,16 +368,43 @@ async fn discovery(State(server): State<Arc<Server>>, headers: HeaderMap) -> Res
         Ok(None) => return error_response(StatusCode::NOT_FOUND, "no discovery.json"),
         Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.message),
     };
+    let base = server.base_url(&headers);
+    let (body, etag) = match served(&server, text, base) {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (header::ETAG, etag),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The body and ETag for the document `text` at `base`, from the last request when the same.
+fn served(server: &Server, text: String, base: String) -> Result<(Arc<String>, String), Response> {
+    let mut last = server.served.lock().expect("not poisoned");
+    if let Some(last) = last.as_ref().filter(|l| l.text == text && l.base == base) {
+        return Ok((last.body.clone(), last.etag.clone()));
+    }
     let mut doc: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
-            return error_response(
+            return Err(error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 &format!("discovery.json is not valid JSON: {e}"),
-            );
+            ));
         }
     };
-    let base = server.base_url(&headers);
     fill(
         &mut doc,
         &[
@@ -383,21 +422,14 @@ async fn discovery(State(server): State<Arc<Server>>, headers: HeaderMap) -> Res
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
-    {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
-    }
-    (
-        [
-            (header::CONTENT_TYPE, "application/json".to_string()),
-            (header::ETAG, etag),
-        ],
-        body,
-    )
-        .into_response()
+    let body = Arc::new(body);
+    *last = Some(Served {
+        text,
+        base,
+        body: body.clone(),
+        etag: etag.clone(),
+    });
+    Ok((body, etag))
 }
 
 #[derive(Deserialize)]

@@ -112,6 +112,44 @@ fn token_prints_only_the_token_in_each_format() {
         format!("{token}\n")
     );
 
+    assert_eq!(
+        env.run(&[
+            "token",
+            &format!("--org={}", endpoint.url),
+            "--format=header"
+        ])
+        .stdout,
+        format!("Authorization: Bearer {token}\n")
+    );
+    // `token` is answered before the whole command line is parsed; what that quick path does
+    // not know goes to the full parser, which answers as for any command.
+    for wrong in [
+        &["token", "--format", "yaml"][..],
+        &["token", "--org", "a", "--org", "b"],
+        &["token", "--format", "raw", "--format", "json"],
+        &["token", "--org"],
+        &["token", "--org", "--format"],
+        &["token", "extra"],
+    ] {
+        let run = env.run(wrong);
+        assert_eq!(run.code, 2, "{wrong:?}: {run:?}");
+        assert!(
+            run.stderr.starts_with("error: "),
+            "{wrong:?}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "", "{wrong:?}");
+    }
+    let run = env.run(&["token", "--help"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("--format"), "{}", run.stdout);
+    let run = env.run(&["-v", "token"]);
+    assert_eq!(
+        (run.code, run.stdout.clone()),
+        (0, format!("{token}\n")),
+        "{run:?}"
+    );
+
     // A cached valid token needs no network: the endpoint being down changes nothing.
     endpoint.stop();
     assert_eq!(env.run(&["token"]).stdout, format!("{token}\n"));
