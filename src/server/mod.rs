@@ -371,7 +371,7 @@ async fn discovery(State(server): State<Arc<Server>>, headers: HeaderMap) -> Res
     let base = server.base_url(&headers);
     let (body, etag) = match served(&server, text, base) {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(message) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &message),
     };
     if headers
         .get(header::IF_NONE_MATCH)
@@ -391,19 +391,14 @@ async fn discovery(State(server): State<Arc<Server>>, headers: HeaderMap) -> Res
 }
 
 /// The body and ETag for the document `text` at `base`, from the last request when the same.
-fn served(server: &Server, text: String, base: String) -> Result<(Arc<String>, String), Response> {
+fn served(server: &Server, text: String, base: String) -> Result<(Arc<String>, String), String> {
     let mut last = server.served.lock().expect("not poisoned");
     if let Some(last) = last.as_ref().filter(|l| l.text == text && l.base == base) {
         return Ok((last.body.clone(), last.etag.clone()));
     }
     let mut doc: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
-        Err(e) => {
-            return Err(error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &format!("discovery.json is not valid JSON: {e}"),
-            ));
-        }
+        Err(e) => return Err(format!("discovery.json is not valid JSON: {e}")),
     };
     fill(
         &mut doc,
