@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::Change;
+use super::{Change, Desired, Kind};
 use crate::edit::{Format, Step};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
@@ -166,7 +166,7 @@ fn hex(digest: &[u8]) -> String {
 fn damaged(path: &Path, why: &str) -> Error {
     Error::failure(format!("{} is damaged: {why}", path.display()))
         .hint(format!(
-            "put back the copy you edited, or move {} away: ai-setup then treats every entry it wrote as yours, and `ai-setup doctor` lists them",
+            "put back the copy you edited, or move {} away: the next sync takes back the entries that still hold what the org sets, and leaves the others to you",
             path.display()
         ))
 }
@@ -191,6 +191,78 @@ impl Ledger {
         ledger.migrate();
         ledger.check().map_err(|why| damaged(&path, &why))?;
         Ok(ledger)
+    }
+
+    /// Rebuilds what a lost ledger knew of `desired`'s file, from the file itself: a key is
+    /// taken back as ai-setup's only when it holds exactly the value ai-setup would write now,
+    /// so an entry the user changed stays the user's. An object that holds nothing but keys
+    /// taken back is taken back too, as the parent ai-setup made for them (restore removes it
+    /// with them). Returns how many keys were taken back. A file that is missing or does not
+    /// parse gives none (planning reports it).
+    pub fn adopt(&mut self, desired: &Desired, org: &str) -> usize {
+        let Ok(bytes) = std::fs::read(&desired.path) else {
+            return 0;
+        };
+        let Ok(doc) = crate::edit::parse(desired.format, Some(&bytes)) else {
+            return 0;
+        };
+        let snapshot = doc.snapshot();
+        let record = self
+            .files
+            .entry(desired.path.display().to_string())
+            .or_insert_with(|| FileRecord {
+                format: desired.format,
+                sensitive: desired.sensitive,
+                keys: BTreeMap::new(),
+                created: false,
+                created_dirs: Vec::new(),
+                scaffold: BTreeMap::new(),
+                original: None,
+                written: None,
+            });
+        let mut adopted: Vec<&[Step]> = Vec::new();
+        for want in desired.keys.iter().filter(|k| k.kind != Kind::Scaffold) {
+            let id = key_id(&want.key);
+            if record.keys.contains_key(&id)
+                || crate::edit::lookup(&snapshot, &want.key) != Some(&want.value)
+            {
+                continue;
+            }
+            record.keys.insert(
+                id,
+                Entry {
+                    org: org.to_string(),
+                    client: desired.client.to_string(),
+                    hash: hash(&want.value),
+                    credential: want.kind == Kind::Credential,
+                    parent: false,
+                },
+            );
+            adopted.push(&want.key);
+        }
+        let parents: std::collections::BTreeSet<&[Step]> = adopted
+            .iter()
+            .filter_map(|key| key.split_last().map(|(_, parent)| parent))
+            .filter(|parent| !parent.is_empty())
+            .collect();
+        for parent in parents {
+            let children = adopted
+                .iter()
+                .filter(|k| k.len() == parent.len() + 1 && k.starts_with(parent))
+                .count();
+            if let Some(Value::Object(map)) = crate::edit::lookup(&snapshot, parent)
+                && map.len() == children
+            {
+                record.keys.entry(key_id(parent)).or_insert(Entry {
+                    org: org.to_string(),
+                    client: desired.client.to_string(),
+                    hash: hash(&Value::Object(Default::default())),
+                    credential: false,
+                    parent: true,
+                });
+            }
+        }
+        adopted.len()
     }
 
     /// Ledgers written before list elements were steps of their own spelled them `[f=v]`

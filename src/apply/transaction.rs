@@ -83,6 +83,8 @@ pub struct Transaction<'a> {
     paths: &'a Paths,
     _lock: ApplyLock,
     ledger: Ledger,
+    /// Whether `ledger.json` was there: without it, entries ai-setup wrote look like the user's.
+    ledger_found: bool,
     staged: Vec<(String, Change)>,
     credential: Option<CredentialChange>,
     state: Option<StatePatch>,
@@ -105,6 +107,7 @@ impl<'a> Transaction<'a> {
         Ok(Transaction {
             paths,
             _lock: lock,
+            ledger_found: Ledger::path(paths).exists(),
             ledger: Ledger::load(paths)?,
             staged: Vec::new(),
             credential: None,
@@ -114,6 +117,16 @@ impl<'a> Transaction<'a> {
 
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
+    }
+
+    /// There was no ledger file when the transaction began.
+    pub fn ledger_missing(&self) -> bool {
+        !self.ledger_found
+    }
+
+    /// The ledger to rebuild, when it was lost (see [`Ledger::adopt`]).
+    pub fn ledger_mut(&mut self) -> &mut Ledger {
+        &mut self.ledger
     }
 
     /// Plans `desired` for `org` against the file and this transaction's ledger.
@@ -251,8 +264,11 @@ impl<'a> Transaction<'a> {
                 }
             }
         }
-        // A run that changed nothing leaves the ledger file alone.
-        if let Some(next) = next.filter(|next| !pending.is_empty() || *next != self.ledger) {
+        // A run that changed nothing leaves the ledger file alone (one that was not there,
+        // and was rebuilt, is written).
+        let unchanged =
+            |next: &Ledger| pending.is_empty() && self.ledger_found && *next == self.ledger;
+        if let Some(next) = next.filter(|next| !unchanged(next)) {
             // The ledger is complete before the journal goes: a kill in between only makes
             // the next run replay what is already recorded.
             next.save(paths)?;

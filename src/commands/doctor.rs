@@ -112,8 +112,11 @@ pub fn run(org: Option<&str>, paths: &Paths, out: &mut Output) -> Result<Finishe
 /// ai-setup's own memory: `state.json`, the ledger and an interrupted run's journal. A damaged
 /// one stops every change (nothing is written until it is fixed), so it is checked first.
 fn own_files_check(paths: &Paths) -> Check {
-    let problem = crate::state::State::load(paths)
-        .and_then(|_| crate::apply::transaction::current_ledger(paths));
+    let state = crate::state::State::load(paths);
+    let configured = state
+        .as_ref()
+        .is_ok_and(|s| s.orgs.values().any(|o| !o.clients.is_empty()));
+    let problem = state.and_then(|_| crate::apply::transaction::current_ledger(paths));
     match problem {
         Err(err) => {
             let fix = err.hints.first().cloned().unwrap_or_default();
@@ -126,6 +129,13 @@ fn own_files_check(paths: &Paths) -> Check {
             "a run was interrupted; the next change (`ai-setup sync`) finishes it",
         )
         .fix("ai-setup sync"),
+        Ok(_) if configured && !crate::apply::ledger::Ledger::path(paths).exists() => check(
+            "state",
+            "ai-setup's own files",
+            Verdict::Warn,
+            "the ledger is missing: until the next sync, the entries ai-setup wrote look like yours",
+        )
+        .fix("ai-setup sync (takes back the entries that hold exactly what the org sets)"),
         Ok(ledger) => check(
             "state",
             "ai-setup's own files",

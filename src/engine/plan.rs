@@ -103,25 +103,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Plans every client of `clients`, each against its context, on as many threads as the
-    /// machine has cores: clients' files are independent, and an org of thousands of servers
-    /// takes most of a login to plan. Reports keep the clients' order.
-    pub fn clients(
-        &mut self,
-        clients: &[(&'static dyn Client, &OrgContext)],
-        ledger: &Ledger,
-        session: &Session,
-        out: &Output,
-    ) {
-        let planned = parallel_map(clients, |(client, ctx)| {
-            plan_client(
-                client.id(),
-                client.name(),
-                &client.configure(ctx, session.paths),
-                ledger,
-                session,
-                out,
-            )
+    /// Plans every client's wanted files, on as many threads as the machine has cores:
+    /// clients' files are independent, and an org of thousands of servers takes most of a
+    /// login to plan. Reports keep the clients' order.
+    pub fn clients(&mut self, wanted: &[Wanted], ledger: &Ledger, session: &Session, out: &Output) {
+        let planned = parallel_map(wanted, |w| {
+            plan_client(w.id, w.name, &w.desired, ledger, session, out)
         });
         for (report, changes) in planned {
             self.add(report, changes);
@@ -174,6 +161,37 @@ impl Plan {
         }
         Ok((self.reports, committed))
     }
+}
+
+/// What one client wants written.
+pub struct Wanted {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub desired: Vec<Desired>,
+}
+
+/// Each client's files and keys for its context (in parallel, as planning is).
+pub fn translate(clients: &[(&'static dyn Client, &OrgContext)], paths: &Paths) -> Vec<Wanted> {
+    parallel_map(clients, |(client, ctx)| Wanted {
+        id: client.id(),
+        name: client.name(),
+        desired: client.configure(ctx, paths),
+    })
+}
+
+/// Rebuilds a lost ledger from the clients' files (see [`Ledger::adopt`]), and says so.
+pub fn adopt(ledger: &mut Ledger, wanted: &[Wanted], org: &str, paths: &Paths, out: &mut Output) {
+    let adopted: usize = wanted
+        .iter()
+        .flat_map(|w| &w.desired)
+        .map(|d| ledger.adopt(d, org))
+        .sum();
+    out.warn(&format!(
+        "ai-setup's ledger ({}) was missing: {adopted} entries that hold exactly what the org \
+         sets were taken back as ai-setup's; any that differ are left as yours (the notes \
+         below name them)",
+        paths.display(&Ledger::path(paths))
+    ));
 }
 
 /// Plans every file of one client. A file that cannot be planned (it does not parse) fails

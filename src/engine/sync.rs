@@ -7,8 +7,9 @@
 use url::Url;
 
 use super::org::Org;
-use super::plan::{ClientReport, Plan, Session};
+use super::plan::{self, ClientReport, Plan, Session};
 use crate::apply::Prune;
+use crate::apply::ledger::Ledger;
 use crate::apply::transaction::{CredentialChange, Transaction, current_ledger};
 use crate::auth::acquire::{Acquired, TokenFlags, TokenSource, acquire};
 use crate::auth::{self, Supplied, jwt};
@@ -260,10 +261,18 @@ pub async fn run(
         .collect();
     let mut plan = Plan::default();
     let jobs: Vec<_> = selected.iter().copied().zip(&contexts).collect();
+    // When the org was configured here before and the ledger that said which entries are
+    // ai-setup's is gone, the ones that hold exactly the org's values are taken back, so that
+    // they are neither left behind nor mistaken for the user's.
+    let configured_before = previous.as_ref().is_some_and(|p| !p.clients.is_empty());
 
     if request.dry_run {
-        let ledger = current_ledger(paths)?;
-        plan.clients(&jobs, &ledger, &session, out);
+        let mut ledger = current_ledger(paths)?;
+        let wanted = plan::translate(&jobs, paths);
+        if configured_before && !Ledger::path(paths).exists() {
+            plan::adopt(&mut ledger, &wanted, &org, paths, out);
+        }
+        plan.clients(&wanted, &ledger, &session, out);
         // A dry-run login still remembers an accepted command: that is what --yes said.
         if let Some(argv) = accepted.filter(|_| mode == Mode::Login) {
             let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
@@ -284,7 +293,11 @@ pub async fn run(
     }
 
     let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
-    plan.clients(&jobs, txn.ledger(), &session, out);
+    let wanted = plan::translate(&jobs, paths);
+    if configured_before && txn.ledger_missing() {
+        plan::adopt(txn.ledger_mut(), &wanted, &org, paths, out);
+    }
+    plan.clients(&wanted, txn.ledger(), &session, out);
     let token = acquired.token.clone().expect("a token was acquired");
     if replaces_token {
         txn.set_credential(CredentialChange {

@@ -789,3 +789,86 @@ fn a_damaged_ledger_is_named_with_its_fix_and_nothing_panics() {
             .contains("ledger.json is damaged")
     );
 }
+
+#[test]
+fn a_lost_ledger_is_rebuilt_from_the_files_and_a_changed_entry_stays_the_users() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    lived_in(&env);
+    assert_eq!(env.login_with(&endpoint.url, &["--clients", "all"]).code, 0);
+    let ours = std::fs::read_to_string(env.path(".gemini/settings.json")).unwrap();
+    // The user points one org server of Gemini's at their own program; then the ledger goes.
+    let theirs = ours.replacen(
+        &format!("\"command\": \"{BIN}\""),
+        "\"command\": \"/opt/mine/ai-setup\"",
+        1,
+    );
+    assert_ne!(theirs, ours);
+    std::fs::write(env.path(".gemini/settings.json"), &theirs).unwrap();
+    std::fs::remove_file(env.path(".local/state/ai-setup/ledger.json")).unwrap();
+
+    let doctor = env.run(&["doctor", "--json"]);
+    let state = doctor.json()["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "state")
+        .cloned()
+        .unwrap();
+    assert_eq!(state["status"], "warn", "{doctor:?}");
+    assert!(
+        state["detail"]
+            .as_str()
+            .unwrap()
+            .contains("ledger is missing")
+    );
+
+    let dry = env.run(&["sync", "--dry-run", "--json"]);
+    assert_eq!(dry.code, 0, "{dry:?}");
+    let before_sync = env.snapshot();
+    let sync = env.run(&["sync", "--json"]);
+    assert_eq!(sync.code, 0, "{sync:?}");
+    let warnings = sync.json()["warnings"].to_string();
+    assert!(
+        warnings.contains("was missing"),
+        "the rebuild is said: {warnings}"
+    );
+    // Nothing in the clients' files changed: every org entry was recognised, and the one the
+    // user changed is reported as theirs, not overwritten.
+    let client_bytes = |snap: &BTreeMap<PathBuf, Vec<u8>>| -> BTreeMap<PathBuf, Vec<u8>> {
+        snap.iter()
+            .filter(|(p, _)| !is_own(&env, p))
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect()
+    };
+    assert_eq!(client_bytes(&env.snapshot()), client_bytes(&before_sync));
+    assert!(
+        sync.stdout.contains("user_entry"),
+        "the changed entry is the user's now: {}",
+        sync.stdout
+    );
+    let again = env.snapshot();
+    assert_eq!(env.run(&["sync"]).code, 0);
+    assert_eq!(
+        client_bytes(&env.snapshot()),
+        client_bytes(&again),
+        "the next sync writes nothing"
+    );
+
+    // Logging out with --restore removes every entry that was taken back, and leaves the
+    // user's.
+    assert_eq!(env.run(&["logout", "--restore"]).code, 0);
+    for (path, bytes) in client_files(&env) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(BIN), "{}: {text}", path.display());
+    }
+    assert!(
+        std::fs::read_to_string(env.path(".gemini/settings.json"))
+            .unwrap()
+            .contains("/opt/mine/")
+    );
+    // The object ai-setup had made for its keys goes with them.
+    let settings: Value =
+        serde_json::from_slice(&std::fs::read(env.path(".claude/settings.json")).unwrap()).unwrap();
+    assert_eq!(settings, json!({"theme": "dark"}));
+}
