@@ -58,3 +58,87 @@ pub fn now_unix() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// Which top-level modules each top-level module uses (`crate::name` outside comments and
+    /// test code).
+    fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let top = |path: &Path| -> Option<String> {
+            let rel = path.strip_prefix(&src).ok()?;
+            let first = rel.components().next()?.as_os_str().to_str()?;
+            Some(first.trim_end_matches(".rs").to_string())
+        };
+        let mut files = vec![src.clone()];
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let (Some(module), Some("rs")) =
+                (top(&path), path.extension().and_then(|e| e.to_str()))
+            else {
+                continue;
+            };
+            if path.file_name().is_some_and(|n| n == "tests.rs") || module == "main" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                for (i, _) in line.match_indices("crate::") {
+                    let name: String = line[i + 7..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let is_module =
+                        src.join(&name).is_dir() || src.join(format!("{name}.rs")).is_file();
+                    if is_module && name != module {
+                        graph.entry(module.clone()).or_default().insert(name);
+                    }
+                }
+            }
+        }
+        graph
+    }
+
+    /// The stages depend one way: a module that imports one that imports it back hides
+    /// which is the lower stage (the import cycles of issue 10).
+    #[test]
+    fn no_module_imports_one_that_imports_it_back() {
+        let graph = module_graph();
+        assert!(
+            graph.get("engine").is_some_and(|d| d.contains("apply")),
+            "{graph:?}"
+        );
+        fn reaches(graph: &BTreeMap<String, BTreeSet<String>>, from: &str, to: &str) -> bool {
+            let mut seen = BTreeSet::new();
+            let mut stack = vec![from.to_string()];
+            while let Some(next) = stack.pop() {
+                for dep in graph.get(&next).into_iter().flatten() {
+                    if dep == to {
+                        return true;
+                    }
+                    if seen.insert(dep.clone()) {
+                        stack.push(dep.clone());
+                    }
+                }
+            }
+            false
+        }
+        let cycles: Vec<String> = graph
+            .keys()
+            .filter(|m| reaches(&graph, m, m))
+            .cloned()
+            .collect();
+        assert!(
+            cycles.is_empty(),
+            "modules on an import cycle: {cycles:?}\n{graph:?}"
+        );
+    }
+}

@@ -22,8 +22,7 @@ const BUILT_IN: &[&str] = &["openai", "ollama", "lmstudio", "oss"];
 
 pub fn provider_id(ctx: &OrgContext) -> String {
     let name = ctx
-        .document
-        .org_name()
+        .org_name
         .map(slug)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| {
@@ -67,7 +66,7 @@ impl Client for Codex {
         let mut keys = Vec::new();
         if let Some(url) = base_url(ctx, "openai") {
             let id = provider_id(ctx);
-            let display = ctx.document.org_name().unwrap_or(ctx.org);
+            let display = ctx.org_name.unwrap_or(ctx.org);
             keys.push(Managed::setting(
                 edit::path(&["model_providers", &id]),
                 json!({

@@ -24,7 +24,10 @@ use crate::secrets::Secret;
 pub struct OrgContext<'a> {
     /// The org URL, normalised (the key of the org everywhere).
     pub org: &'a str,
-    pub document: &'a Document,
+    /// The org's name, from its document (`ai_setup.org.name`).
+    pub org_name: Option<&'a str>,
+    /// The variable the org's local servers read the token from (`auth.env`).
+    pub auth_env: Option<&'a str>,
     /// The token, where the client's native mechanism stores one (OpenCode). `None` when
     /// planning without one (`login --dry-run`).
     pub token: Option<&'a Secret>,

@@ -102,7 +102,7 @@ impl Client for OpenCode {
             .map(|(key, value)| Managed::setting(edit::path(&key), value.clone()))
             .collect();
         vec![
-            credential_entry(ctx.org, ctx.document.auth_env(), token, paths),
+            credential_entry(ctx.org, ctx.auth_env, token, paths),
             Desired {
                 client: self.id(),
                 path: global_config_file(paths),

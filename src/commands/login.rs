@@ -75,7 +75,7 @@ pub(super) fn report(out: &mut Output, synced: &Synced, paths: &Paths) -> Finish
             "expires_at": expires_at.map(timestamp),
             "credential_store": store.as_ref().map(|s| s.kind),
             "credential_location": store.as_ref().map(Store::describe),
-            "login_method": method.to_string(),
+            "login_method": method,
             "discovery": discovered.freshness,
             "providers": providers,
             "mcp_servers": mcp,

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::output::Output;
 use crate::paths::Paths;
 use crate::secrets::{Secret, Store, StoreKind};
-use crate::state::State;
+use crate::state::{LoginMethod, State};
 
 /// What is known of the org's token, without asking the org.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,7 +54,7 @@ pub struct Status {
     pub expires_at: Option<i64>,
     pub credential_store: StoreKind,
     pub credential_location: String,
-    pub login_method: String,
+    pub login_method: LoginMethod,
     #[serde(skip)]
     pub logged_in_at: i64,
     #[serde(skip)]
@@ -122,7 +122,7 @@ pub fn status(
         expires_at: claims.as_ref().and_then(|c| c.exp),
         credential_store: org_state.credential_store,
         credential_location: store.describe(),
-        login_method: org_state.login_method.to_string(),
+        login_method: org_state.login_method,
         logged_in_at: org_state.logged_in_at,
         last_sync: org_state.last_sync,
         clients: clients::ALL

@@ -135,7 +135,8 @@ impl Org {
                 };
                 Ok(OrgContext {
                     org: &self.key,
-                    document: &self.document,
+                    org_name: self.document.org_name(),
+                    auth_env: self.document.auth_env(),
                     token,
                     config,
                     overrides: overrides.clone(),

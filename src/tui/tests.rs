@@ -33,7 +33,7 @@ fn status() -> Status {
         expires_at: Some(NOW + 2700),
         credential_store: StoreKind::Keyring,
         credential_location: "keyring (Secret Service)".into(),
-        login_method: "oidc".into(),
+        login_method: crate::state::LoginMethod::Oidc,
         logged_in_at: NOW - 86_400,
         last_sync: Some(NOW - 300),
         clients: crate::clients::ALL

@@ -81,7 +81,7 @@ fn identity<'a>(status: &'a Status, now: i64, theme: &Theme) -> Paragraph<'a> {
         ),
         field("Token", token),
         field("Stored in", Span::raw(status.credential_location.clone())),
-        field("Login", Span::raw(status.login_method.clone())),
+        field("Login", Span::raw(status.login_method.to_string())),
         field("Last sync", Span::raw(sync)),
     ])
     .block(panel(" You "))
