@@ -298,6 +298,8 @@ pub async fn run(
         plan::adopt(txn.ledger_mut(), &wanted, &org, paths, out);
     }
     plan.clients(&wanted, txn.ledger(), &session, out);
+    // What the clients wanted is in the plan now; a large org's is large.
+    drop(wanted);
     let token = acquired.token.clone().expect("a token was acquired");
     if replaces_token {
         txn.set_credential(CredentialChange {
