@@ -62,6 +62,22 @@ pub struct FileRecord {
     pub written: Option<Written>,
 }
 
+impl FileRecord {
+    /// A file ai-setup has recorded nothing of yet.
+    pub fn new(format: Format, sensitive: bool) -> Self {
+        FileRecord {
+            format,
+            sensitive,
+            keys: BTreeMap::new(),
+            created: false,
+            created_dirs: Vec::new(),
+            scaffold: BTreeMap::new(),
+            original: None,
+            written: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Written {
     pub bytes: String,
@@ -210,16 +226,7 @@ impl Ledger {
         let record = self
             .files
             .entry(desired.path.display().to_string())
-            .or_insert_with(|| FileRecord {
-                format: desired.format,
-                sensitive: desired.sensitive,
-                keys: BTreeMap::new(),
-                created: false,
-                created_dirs: Vec::new(),
-                scaffold: BTreeMap::new(),
-                original: None,
-                written: None,
-            });
+            .or_insert_with(|| FileRecord::new(desired.format, desired.sensitive));
         let mut adopted: Vec<&[Step]> = Vec::new();
         for want in desired.keys.iter().filter(|k| k.kind != Kind::Scaffold) {
             let id = key_id(&want.key);
@@ -308,9 +315,10 @@ impl Ledger {
     }
 
     /// The ledger as saved (the next ledger of a journal is saved the same way, so that
-    /// renaming it into place and saving give the same bytes).
+    /// renaming it into place and saving give the same bytes). Compact: a large org's ledger
+    /// has tens of thousands of entries, and indenting them adds a third to every write.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("ledger serialises");
+        let mut bytes = serde_json::to_vec(self).expect("ledger serialises");
         bytes.push(b'\n');
         bytes
     }
@@ -344,16 +352,7 @@ impl Ledger {
         let file = self
             .files
             .entry(name.clone())
-            .or_insert_with(|| FileRecord {
-                format,
-                sensitive,
-                keys: BTreeMap::new(),
-                created: false,
-                created_dirs: Vec::new(),
-                scaffold: BTreeMap::new(),
-                original: None,
-                written: None,
-            });
+            .or_insert_with(|| FileRecord::new(format, sensitive));
         file.keys
             .retain(|_, e| !(e.org == org && e.client == client));
         file.keys.extend(entries);
