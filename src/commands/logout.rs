@@ -8,11 +8,13 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
+use crate::apply::ledger::Ledger;
 use crate::apply::transaction::{CredentialChange, Transaction, current_ledger};
 use crate::apply::{Desired, Prune};
 use crate::cli::LogoutArgs;
 use crate::clients;
-use crate::engine::plan::{Plan, Session};
+use crate::engine::org::Org;
+use crate::engine::plan::{self, Plan, Session};
 use crate::error::{Error, Finished, Result};
 use crate::output::Output;
 use crate::paths::Paths;
@@ -27,10 +29,43 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
         true => None,
         false => Some(Transaction::begin(paths, &mut |m| out.progress(m))?),
     };
-    let ledger = match &txn {
+    let mut ledger = match &txn {
         Some(txn) => txn.ledger().clone(),
         None => current_ledger(paths)?,
     };
+    // The ledger is gone but the org was configured: rebuild what it knew of this org from
+    // the clients' files first, as a sync would, so that logging out still finds them.
+    if let Some(configured) = org_state.as_ref().filter(|o| !o.clients.is_empty())
+        && !Ledger::path(paths).exists()
+        && let Ok(opened) = Org::open(paths, Some(&org))
+    {
+        let chosen: Vec<&'static dyn clients::Client> = clients::ALL
+            .iter()
+            .copied()
+            .filter(|c| configured.clients.iter().any(|id| id == c.id()))
+            .collect();
+        // With the stored token, so that OpenCode's `auth.json` entry is recognised (and goes).
+        let token = Store::open(configured.credential_store, paths)
+            .get(&org)
+            .ok()
+            .flatten()
+            .map(|c| c.token);
+        if let Some(token) = &token {
+            out.secret(token);
+        }
+        let contexts = opened.contexts(&chosen, token.as_ref(), &[], paths, out)?;
+        let jobs: Vec<_> = chosen.iter().copied().zip(&contexts).collect();
+        plan::adopt(
+            &mut ledger,
+            &plan::translate(&jobs, paths),
+            &org,
+            paths,
+            out,
+        );
+        if let Some(txn) = txn.as_mut() {
+            *txn.ledger_mut() = ledger.clone();
+        }
+    }
     let files = ledger.files_of(&org);
     if org_state.is_none() && files.is_empty() {
         return Err(Error::auth(format!("not logged in to {org}"))

@@ -872,3 +872,33 @@ fn a_lost_ledger_is_rebuilt_from_the_files_and_a_changed_entry_stays_the_users()
         serde_json::from_slice(&std::fs::read(env.path(".claude/settings.json")).unwrap()).unwrap();
     assert_eq!(settings, json!({"theme": "dark"}));
 }
+
+#[test]
+fn logout_after_a_lost_ledger_still_removes_what_ai_setup_wrote_and_the_token() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    lived_in(&env);
+    assert_eq!(env.login_with(&endpoint.url, &["--clients", "all"]).code, 0);
+    let token = env.stored_token(&endpoint.url);
+    std::fs::remove_file(env.path(".local/state/ai-setup/ledger.json")).unwrap();
+
+    let run = env.run(&["logout", "--restore"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.all().contains("was missing"),
+        "the rebuild is said: {run:?}"
+    );
+    assert!(!run.all().contains(&token), "the token is not printed");
+    for (path, bytes) in client_files(&env) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(BIN), "{}: {text}", path.display());
+        assert!(!text.contains(&token), "{} keeps the token", path.display());
+    }
+    // The user's own entries are still there.
+    for (path, text) in USER_FILES {
+        if let Ok(now) = std::fs::read_to_string(env.path(path)) {
+            let first_key = text.split('"').nth(1).unwrap_or_default();
+            assert!(now.contains(first_key), "{path}: {now}");
+        }
+    }
+}
