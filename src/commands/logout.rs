@@ -14,7 +14,7 @@ use crate::apply::{Desired, Prune};
 use crate::cli::LogoutArgs;
 use crate::clients;
 use crate::engine::org::Org;
-use crate::engine::plan::{self, Plan, Session};
+use crate::engine::plan::{self, Plan, Session, Wanted};
 use crate::error::{Error, Finished, Result};
 use crate::output::Output;
 use crate::paths::Paths;
@@ -98,10 +98,15 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
         },
     };
     let mut plan = Plan::default();
-    for (id, desired) in &by_client {
-        let name = clients::by_id(id).map_or(*id, |c| c.name());
-        plan.client(id, name, desired, &ledger, &session, out);
-    }
+    let wanted: Vec<Wanted> = by_client
+        .into_iter()
+        .map(|(id, desired)| Wanted {
+            id,
+            name: clients::by_id(id).map_or(id, |c| c.name()),
+            desired,
+        })
+        .collect();
+    plan.clients(&wanted, &ledger, &session, out);
 
     let store = org_state
         .as_ref()

@@ -115,20 +115,6 @@ impl Plan {
         }
     }
 
-    /// Plans one client's `desired` files.
-    pub fn client(
-        &mut self,
-        id: &'static str,
-        name: &'static str,
-        desired: &[Desired],
-        ledger: &Ledger,
-        session: &Session,
-        out: &Output,
-    ) {
-        let (report, changes) = plan_client(id, name, desired, ledger, session, out);
-        self.add(report, changes);
-    }
-
     fn add(&mut self, report: ClientReport, changes: Vec<Change>) {
         let r = self.reports.len();
         self.changes.extend(
