@@ -743,6 +743,23 @@ fn a_wrongly_typed_document_is_refused_before_the_login_command_runs() {
     }
 }
 
+/// `doctor`'s check of ai-setup's own files has `status`, and its detail says `says`.
+fn assert_state_check(env: &TestEnv, status: &str, says: &str) {
+    let doctor = env.run(&["doctor", "--json"]);
+    let checks = doctor.json()["checks"].clone();
+    let state = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "state")
+        .unwrap();
+    assert_eq!(state["status"], status, "{doctor:?}");
+    assert!(
+        state["detail"].as_str().unwrap().contains(says),
+        "{doctor:?}"
+    );
+}
+
 #[test]
 fn a_damaged_ledger_is_named_with_its_fix_and_nothing_panics() {
     let endpoint = Endpoint::demo();
@@ -773,21 +790,7 @@ fn a_damaged_ledger_is_named_with_its_fix_and_nothing_panics() {
         );
     }
     assert_eq!(env.snapshot(), before, "nothing was changed");
-    let doctor = env.run(&["doctor", "--json"]);
-    let checks = doctor.json()["checks"].clone();
-    let state = checks
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "state")
-        .unwrap();
-    assert_eq!(state["status"], "fail", "{doctor:?}");
-    assert!(
-        state["detail"]
-            .as_str()
-            .unwrap()
-            .contains("ledger.json is damaged")
-    );
+    assert_state_check(&env, "fail", "ledger.json is damaged");
 }
 
 #[test]
@@ -807,21 +810,7 @@ fn a_lost_ledger_is_rebuilt_from_the_files_and_a_changed_entry_stays_the_users()
     std::fs::write(env.path(".gemini/settings.json"), &theirs).unwrap();
     std::fs::remove_file(env.path(".local/state/ai-setup/ledger.json")).unwrap();
 
-    let doctor = env.run(&["doctor", "--json"]);
-    let state = doctor.json()["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "state")
-        .cloned()
-        .unwrap();
-    assert_eq!(state["status"], "warn", "{doctor:?}");
-    assert!(
-        state["detail"]
-            .as_str()
-            .unwrap()
-            .contains("ledger is missing")
-    );
+    assert_state_check(&env, "warn", "ledger is missing");
 
     let dry = env.run(&["sync", "--dry-run", "--json"]);
     assert_eq!(dry.code, 0, "{dry:?}");
