@@ -79,6 +79,11 @@ impl Output {
         self.warnings.push(message);
     }
 
+    /// The warnings so far.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     pub fn take_warnings(&mut self) -> Vec<String> {
         std::mem::take(&mut self.warnings)
     }

@@ -95,6 +95,8 @@ pub fn read(paths: &Paths) -> Result<Option<Journal>> {
 /// clean-up is left.
 pub fn replay(journal: &Journal, ledger: &mut Ledger, next: Option<&Ledger>) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
+    // No run that was interrupted, nor one before it, describes the files now.
+    ledger.runs.clear();
     for intent in &journal.files {
         if let Some(target) = crate::write::resolve_target(&intent.path)
             .ok()
@@ -151,6 +153,11 @@ pub fn read_next(paths: &Paths) -> Option<Ledger> {
 /// Finishes what an interrupted run left: the ledger learns what is in the files, leftover
 /// temporary files go, and the journal is removed. Called under the apply lock.
 pub fn recover(paths: &Paths) -> Result<()> {
+    // ai-setup's own files (state, ledger, the credential file) are written without a journal:
+    // a run killed while writing one leaves its temporary file here.
+    for dir in [&paths.state_dir, &paths.data_dir] {
+        remove_leftovers(dir);
+    }
     let Some(journal) = read(paths)? else {
         // A next ledger without a journal: the run stopped before journaling anything.
         return remove(paths);
@@ -158,10 +165,7 @@ pub fn recover(paths: &Paths) -> Result<()> {
     let mut ledger = Ledger::load(paths)?;
     let dirs = replay(&journal, &mut ledger, read_next(paths).as_ref());
     ledger.save(paths)?;
-    for dir in dirs
-        .iter()
-        .chain([&paths.state_dir, &paths.state_dir.join("backups")])
-    {
+    for dir in dirs.iter().chain([&paths.state_dir.join("backups")]) {
         remove_leftovers(dir);
     }
     remove(paths)

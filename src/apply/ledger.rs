@@ -76,6 +76,15 @@ impl FileRecord {
             written: None,
         }
     }
+
+    /// The entries `org` and `client` have here.
+    pub fn managed(&self, org: &str, client: &str) -> BTreeMap<String, Entry> {
+        self.keys
+            .iter()
+            .filter(|(_, e)| e.org == org && e.client == client)
+            .map(|(k, e)| (k.clone(), e.clone()))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +106,39 @@ pub struct Written {
 pub struct Ledger {
     #[serde(default)]
     pub files: BTreeMap<String, FileRecord>,
+    /// The last complete run of each org, by org.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub runs: BTreeMap<String, Run>,
+}
+
+/// What an org's last complete `login` or `sync` was planned from, and the files it planned.
+/// A sync from the same inputs, over files that are each as that run left them, would plan
+/// the same unchanged files again: it is answered from here, without translating the org's
+/// configuration or planning a file (`engine::sync`). Any other change an org stages drops
+/// its run (`Transaction::commit`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// The sha256 of everything the run's plan depends on (`engine::sync::inputs`).
+    pub inputs: String,
+    /// Every file planned, in the clients' order.
+    pub files: Vec<RunFile>,
+    /// What translating the configuration warned about, said again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunFile {
+    pub client: String,
+    pub path: String,
+    pub format: Format,
+    pub sensitive: bool,
+    /// The file's inode, size and modification time when the run ended (`None`: there was
+    /// no file): while they are the same, nobody has written it since.
+    pub stat: Option<crate::write::Stat>,
+    /// What planning said about the file (drift, the user's own entries), said again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<super::Note>,
 }
 
 pub fn key_id(key: &[Step]) -> String {
@@ -120,38 +162,44 @@ pub fn sha256(bytes: &[u8]) -> String {
 /// It is the sha256 of the value's compact JSON with every object's keys sorted, written
 /// straight into the hasher: thousands of entries are hashed on every plan.
 pub fn hash(value: &Value) -> String {
-    fn canonical(value: &Value, out: &mut Sha256) {
-        match value {
-            Value::Object(map) => {
-                let mut entries: Vec<_> = map.iter().collect();
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-                out.update(b"{");
-                for (i, (key, value)) in entries.into_iter().enumerate() {
-                    if i > 0 {
-                        out.update(b",");
-                    }
-                    scalar(key, out);
-                    out.update(b":");
-                    canonical(value, out);
+    let mut hasher = Sha256::new();
+    hash_into(value, &mut hasher);
+    hex(&hasher.finalize())
+}
+
+/// Feeds `value`'s canonical JSON (as [`hash`] hashes it) into `out`.
+pub fn hash_into(value: &Value, out: &mut Sha256) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.update(b"{");
+            for (i, (key, value)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.update(b",");
                 }
-                out.update(b"}");
+                hash_scalar(key, out);
+                out.update(b":");
+                hash_into(value, out);
             }
-            Value::Array(items) => {
-                out.update(b"[");
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.update(b",");
-                    }
-                    canonical(item, out);
-                }
-                out.update(b"]");
-            }
-            other => scalar(other, out),
+            out.update(b"}");
         }
+        Value::Array(items) => {
+            out.update(b"[");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.update(b",");
+                }
+                hash_into(item, out);
+            }
+            out.update(b"]");
+        }
+        other => hash_scalar(other, out),
     }
-    fn scalar(value: &(impl Serialize + ?Sized), out: &mut Sha256) {
-        serde_json::to_writer(HashWriter(out), value).expect("a JSON scalar serialises");
-    }
+}
+
+/// Feeds a serialisable value's compact JSON into `out`.
+pub fn hash_scalar(value: &(impl Serialize + ?Sized), out: &mut Sha256) {
     struct HashWriter<'a>(&'a mut Sha256);
     impl std::io::Write for HashWriter<'_> {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -162,12 +210,10 @@ pub fn hash(value: &Value) -> String {
             Ok(())
         }
     }
-    let mut hasher = Sha256::new();
-    canonical(value, &mut hasher);
-    hex(&hasher.finalize())
+    serde_json::to_writer(HashWriter(out), value).expect("a JSON value serialises");
 }
 
-fn hex(digest: &[u8]) -> String {
+pub fn hex(digest: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(digest.len() * 2);
     for b in digest {
@@ -327,13 +373,7 @@ impl Ledger {
     pub fn managed(&self, path: &Path, org: &str, client: &str) -> BTreeMap<String, Entry> {
         self.files
             .get(&path.display().to_string())
-            .map(|f| {
-                f.keys
-                    .iter()
-                    .filter(|(_, e)| e.org == org && e.client == client)
-                    .map(|(k, e)| (k.clone(), e.clone()))
-                    .collect()
-            })
+            .map(|f| f.managed(org, client))
             .unwrap_or_default()
     }
 

@@ -22,12 +22,13 @@ pub mod lock;
 pub mod transaction;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::write;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::edit::Step;
 use crate::edit::{self, Format};
@@ -158,6 +159,35 @@ pub struct Change {
 }
 
 impl Change {
+    /// The change of a file known to hold what ai-setup last wrote there for the same plan:
+    /// none, planned without reading the file, with `entries` (the org's and client's, as the
+    /// ledger has them). The caller adds the stat, plan and notes it knows.
+    pub fn unread(
+        client: &'static str,
+        path: &Path,
+        format: Format,
+        sensitive: bool,
+        entries: BTreeMap<String, Entry>,
+    ) -> Change {
+        Change {
+            client,
+            path: path.to_path_buf(),
+            format,
+            sensitive,
+            before: None,
+            after: None,
+            entries,
+            scaffold: BTreeMap::new(),
+            created_dirs: Vec::new(),
+            keep_original: None,
+            before_sha: None,
+            before_stat: None,
+            unread: true,
+            plan_id: String::new(),
+            notes: Vec::new(),
+        }
+    }
+
     pub fn is_noop(&self) -> bool {
         self.before == self.after
     }
@@ -169,27 +199,26 @@ impl Change {
 }
 
 /// What was asked of one file, as one hash: the same plan against unchanged bytes needs no parse.
-/// `hashes` are the hashes of the keys' values, in order.
-fn plan_id(desired: &Desired, hashes: &[String], org: &str, force: bool, prune: Prune) -> String {
-    let keys: Vec<Value> = desired
-        .keys
-        .iter()
-        .zip(hashes)
-        .map(|(m, hash)| serde_json::json!([m.key, hash, m.kind]))
-        .collect();
-    ledger::sha256(
-        serde_json::json!([
+/// Everything is streamed into one hasher, so that a plan that matches costs one pass over the
+/// values (an org can have thousands) and no hash per value.
+fn plan_id(desired: &Desired, org: &str, force: bool, prune: Prune) -> String {
+    let mut hasher = Sha256::new();
+    ledger::hash_scalar(
+        &(
             org,
             desired.client,
             desired.format,
             desired.sensitive,
             force,
             prune,
-            keys
-        ])
-        .to_string()
-        .as_bytes(),
-    )
+        ),
+        &mut hasher,
+    );
+    for want in &desired.keys {
+        ledger::hash_scalar(&(&want.key, want.kind), &mut hasher);
+        ledger::hash_into(&want.value, &mut hasher);
+    }
+    ledger::hex(&hasher.finalize())
 }
 
 /// Plans `desired` for `org` against the file and the ledger.
@@ -201,35 +230,29 @@ pub fn plan(
     prune: Prune,
     paths: &Paths,
 ) -> Result<Change> {
-    let managed = ledger.managed(&desired.path, org, desired.client);
     let record = ledger.files.get(&desired.path.display().to_string());
-    // Each value is hashed once: an org can have thousands.
-    let hashes: Vec<String> = desired.keys.iter().map(|m| hash(&m.value)).collect();
-    let plan_id = plan_id(desired, &hashes, org, force, prune);
+    let plan_id = plan_id(desired, org, force, prune);
     let before_stat = write::stat(&desired.path);
-    if let Some(written) = record.and_then(|r| r.written.as_ref())
+    if let Some(record) = record
+        && let Some(written) = &record.written
         && written.plan == plan_id
         && written.stat.is_some()
         && written.stat == before_stat
     {
         return Ok(Change {
-            client: desired.client,
-            path: desired.path.clone(),
-            format: desired.format,
-            sensitive: desired.sensitive,
-            before: None,
-            after: None,
-            entries: managed,
-            scaffold: BTreeMap::new(),
-            created_dirs: Vec::new(),
-            keep_original: None,
-            before_sha: None,
             before_stat,
-            unread: true,
             plan_id,
             notes: written.notes.clone(),
+            ..Change::unread(
+                desired.client,
+                &desired.path,
+                desired.format,
+                desired.sensitive,
+                record.managed(org, desired.client),
+            )
         });
     }
+    let managed = ledger.managed(&desired.path, org, desired.client);
     let before = match std::fs::read(&desired.path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -291,6 +314,8 @@ pub fn plan(
     // Writes are applied together, so that an editor can build new sections in one go.
     let mut writes: Vec<(Vec<Step>, Value)> = Vec::new();
 
+    // Each value is hashed once: an org can have thousands.
+    let hashes: Vec<String> = desired.keys.iter().map(|m| hash(&m.value)).collect();
     let hollow = hash(&Value::Object(Default::default()));
     for (want, want_hash) in desired.keys.iter().zip(&hashes) {
         let id = key_id(&want.key);

@@ -18,10 +18,10 @@
 //!
 //! [`commit`]: Transaction::commit
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::journal::{self, Intent, Journal};
-use super::ledger::Ledger;
+use super::ledger::{Ledger, Run};
 use super::lock::ApplyLock;
 use super::{Change, Desired, Outcome, Prune, backup};
 use crate::error::{Error, Result};
@@ -88,6 +88,8 @@ pub struct Transaction<'a> {
     staged: Vec<(String, Change)>,
     credential: Option<CredentialChange>,
     state: Option<StatePatch>,
+    /// The run to remember for its org, when the caller planned a whole org's clients.
+    run: Option<(String, Run)>,
 }
 
 /// What has been done so far, to undo on failure.
@@ -112,6 +114,7 @@ impl<'a> Transaction<'a> {
             staged: Vec::new(),
             credential: None,
             state: None,
+            run: None,
         })
     }
 
@@ -140,6 +143,11 @@ impl<'a> Transaction<'a> {
         self.staged.len() - 1
     }
 
+    /// Remembers what `org`'s staged changes were planned from (see [`Run`]).
+    pub fn record_run(&mut self, org: &str, run: Run) {
+        self.run = Some((org.to_string(), run));
+    }
+
     pub fn set_credential(&mut self, change: CredentialChange) {
         self.credential = Some(change);
     }
@@ -161,6 +169,11 @@ impl<'a> Transaction<'a> {
             let mut next = self.ledger.clone();
             for (org, change) in &self.staged {
                 next.record(org, change);
+                // Whatever an org stages is its run now, or no run at all.
+                next.runs.remove(org);
+            }
+            if let Some((org, run)) = &self.run {
+                next.runs.insert(org.clone(), run.clone());
             }
             next
         });
@@ -264,10 +277,28 @@ impl<'a> Transaction<'a> {
                 }
             }
         }
+        // How the run leaves its files, so that the next one from the same inputs can tell
+        // that nobody wrote them since.
+        if let (Some(next), Some((org, _))) = (next.as_mut(), &self.run)
+            && let Some(run) = next.runs.get_mut(org)
+        {
+            for file in &mut run.files {
+                file.stat = write::stat(Path::new(&file.path));
+            }
+        }
         // A run that changed nothing leaves the ledger file alone (one that was not there,
-        // and was rebuilt, is written).
-        let unchanged =
-            |next: &Ledger| pending.is_empty() && self.ledger_found && *next == self.ledger;
+        // and was rebuilt, is written). Only a first run record is worth a write then: a run
+        // describes the files it saw and checks them itself, so an older one kept in the file
+        // is still true, merely for other inputs.
+        let unchanged = |next: &Ledger| {
+            pending.is_empty()
+                && self.ledger_found
+                && next.files == self.ledger.files
+                && next
+                    .runs
+                    .keys()
+                    .all(|org| self.ledger.runs.contains_key(org))
+        };
         if let Some(next) = next.filter(|next| !unchanged(next)) {
             // The ledger is complete before the journal goes: a kill in between only makes
             // the next run replay what is already recorded.

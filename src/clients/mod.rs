@@ -80,6 +80,11 @@ pub trait Client: Sync {
     /// The keys this client wants, per file, for the org. Keys it managed before and no
     /// longer lists are pruned; logout removes them through the ledger.
     fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired>;
+    /// The files `configure` chooses by what exists (OpenCode's config is whichever of its
+    /// names exists): part of what a sync is planned from.
+    fn chosen_files(&self, _paths: &Paths) -> Vec<PathBuf> {
+        Vec::new()
+    }
 }
 
 pub static ALL: &[&dyn Client] = &[

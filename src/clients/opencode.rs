@@ -51,6 +51,7 @@ pub fn auth_file(paths: &Paths) -> std::path::PathBuf {
     paths.xdg_data.join("opencode/auth.json")
 }
 
+/// OpenCode's global config file: the first of its names that exists, else a new `.jsonc`.
 fn global_config_file(paths: &Paths) -> std::path::PathBuf {
     let dir = paths.xdg_config.join("opencode");
     ["opencode.jsonc", "opencode.json", "config.json"]
@@ -93,6 +94,10 @@ impl Client for OpenCode {
         paths: &Paths,
     ) -> Vec<Desired> {
         vec![credential_entry(org, auth_env, token, paths)]
+    }
+
+    fn chosen_files(&self, paths: &Paths) -> Vec<std::path::PathBuf> {
+        vec![global_config_file(paths)]
     }
 
     fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired> {

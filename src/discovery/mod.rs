@@ -18,6 +18,7 @@ use url::Url;
 
 pub use document::Document;
 
+use crate::apply::ledger::sha256;
 use crate::error::{Error, Result};
 use crate::http::{Http, org_key};
 use crate::paths::Paths;
@@ -42,6 +43,8 @@ pub struct Discovered {
     /// Shared, not copied: the org, each client's context and the report all hold it.
     pub document: Arc<Document>,
     pub freshness: Freshness,
+    /// The sha256 of the document's bytes: part of what a sync is planned from.
+    pub digest: String,
     /// The fresh copy to cache, written by [`Discovered::remember`] once the command succeeded,
     /// so that a failed or dry-run login leaves no trace.
     fresh: Option<(PathBuf, CacheEntry)>,
@@ -110,6 +113,7 @@ pub async fn fetch(
         match cached {
             Some(entry) => Ok(Discovered {
                 document: Arc::new(Document::parse(entry.body.as_bytes(), &origin)?),
+                digest: sha256(entry.body.as_bytes()),
                 freshness: Freshness::OfflineCache {
                     fetched_at: entry.fetched_at,
                     reason: err.message,
@@ -134,6 +138,7 @@ pub async fn fetch(
             if let Some(entry) = cached {
                 return Ok(Discovered {
                     document: Arc::new(Document::parse(entry.body.as_bytes(), &origin)?),
+                    digest: sha256(entry.body.as_bytes()),
                     freshness: Freshness::NotModified,
                     fresh: None,
                 });
@@ -197,6 +202,7 @@ pub async fn fetch(
     Ok(Discovered {
         document: Arc::new(document),
         freshness: Freshness::Network,
+        digest: sha256(&response.body),
         fresh: Some((cache_path(paths, org), entry)),
     })
 }

@@ -165,6 +165,6 @@ pub fn layers(
     )
 }
 
-fn working_dir() -> Result<PathBuf> {
+pub fn working_dir() -> Result<PathBuf> {
     std::env::current_dir().map_err(|e| Error::failure(format!("no working directory: {e}")))
 }

@@ -3,18 +3,20 @@
 //! it into exit code 5). What is planned is then written in one transaction: all of it or,
 //! when a write fails, none of it.
 
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
-use crate::apply::ledger::Ledger;
+use crate::apply::ledger::{Ledger, Run, RunFile};
 use crate::apply::transaction::{Committed, Transaction};
 use crate::apply::{self, Change, Desired, Note, Outcome, Prune};
 use crate::clients::{Client, OrgContext};
 use crate::error::Result;
 use crate::output::Output;
 use crate::paths::Paths;
+use crate::write;
 
 #[derive(Debug, Serialize)]
 pub struct FileReport {
@@ -113,6 +115,97 @@ impl Plan {
         for (report, changes) in planned {
             self.add(report, changes);
         }
+    }
+
+    /// The plan of a run from the same inputs as `run` (see [`Run`]), when each file it
+    /// planned is as it left it: every file unchanged, with what planning said of it then,
+    /// and nothing translated or read. `false`, with nothing planned, when any file moved on.
+    pub fn unchanged(
+        &mut self,
+        run: &Run,
+        clients: &[&'static dyn Client],
+        ledger: &Ledger,
+        session: &Session,
+    ) -> bool {
+        let mut planned: Vec<(&'static dyn Client, Vec<Change>)> =
+            clients.iter().map(|&c| (c, Vec::new())).collect();
+        for file in &run.files {
+            let Some((client, changes)) = planned.iter_mut().find(|(c, _)| c.id() == file.client)
+            else {
+                return false;
+            };
+            let path = Path::new(&file.path);
+            let now = write::stat(path);
+            if now != file.stat {
+                return false;
+            }
+            if now.is_none() {
+                continue;
+            }
+            // A file with no record holds nothing of ai-setup's (the user's own file).
+            let entries = ledger
+                .files
+                .get(&file.path)
+                .map(|r| r.managed(session.org, client.id()))
+                .unwrap_or_default();
+            changes.push(Change {
+                before_stat: now,
+                notes: file.notes.clone(),
+                ..Change::unread(client.id(), path, file.format, file.sensitive, entries)
+            });
+        }
+        for (client, changes) in planned {
+            let files = changes
+                .iter()
+                .map(|c| FileReport {
+                    path: session.paths.display(&c.path),
+                    outcome: Outcome::Unchanged,
+                    notes: c.notes.clone(),
+                    diff: None,
+                })
+                .collect();
+            let report = ClientReport {
+                id: client.id(),
+                name: client.name(),
+                files,
+                error: None,
+            };
+            self.add(report, changes);
+        }
+        true
+    }
+
+    /// What to remember of this plan of `wanted`, made from `inputs`, for the next run (see
+    /// [`Run`]); `None` when a client failed, as the next run must try it again.
+    pub fn run(&self, wanted: &[Wanted], inputs: String, warnings: Vec<String>) -> Option<Run> {
+        if self.reports.iter().any(ClientReport::failed) {
+            return None;
+        }
+        let notes = |client: &str, path: &Path| {
+            self.changes
+                .iter()
+                .find(|(_, _, c)| c.client == client && c.path == path)
+                .map(|(_, _, c)| c.notes.clone())
+                .unwrap_or_default()
+        };
+        let files = wanted
+            .iter()
+            .flat_map(|w| {
+                w.desired.iter().map(move |d| RunFile {
+                    client: w.id.to_string(),
+                    path: d.path.display().to_string(),
+                    format: d.format,
+                    sensitive: d.sensitive,
+                    stat: None,
+                    notes: notes(w.id, &d.path),
+                })
+            })
+            .collect();
+        Some(Run {
+            inputs,
+            files,
+            warnings,
+        })
     }
 
     fn add(&mut self, report: ClientReport, changes: Vec<Change>) {

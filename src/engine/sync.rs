@@ -4,6 +4,7 @@
 //! was done as data ([`Synced`]) and reports it as it likes: the command line prints it, the
 //! dashboard shows one sentence.
 
+use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::org::Org;
@@ -17,6 +18,7 @@ use crate::clients;
 use crate::discovery::{self, Discovered, Freshness};
 use crate::error::{Error, Finished, Result};
 use crate::http::{Http, org_key, parse_org_url};
+use crate::layers;
 use crate::output::{Output, relative, timestamp};
 use crate::paths::Paths;
 use crate::secrets::{Credential, Secret, Store, StoreChoice, StoreKind};
@@ -246,7 +248,6 @@ pub async fn run(
 
     // Translate, plan, apply.
     let opened = Org::with(&state, org_url.clone(), discovered.document.clone());
-    let contexts = opened.contexts(&selected, acquired.token.as_ref(), request.sets, paths, out)?;
     let session = Session {
         paths,
         org: &org,
@@ -260,13 +261,15 @@ pub async fn run(
         .map(|c| c.id())
         .collect();
     let mut plan = Plan::default();
-    let jobs: Vec<_> = selected.iter().copied().zip(&contexts).collect();
     // When the org was configured here before and the ledger that said which entries are
     // ai-setup's is gone, the ones that hold exactly the org's values are taken back, so that
     // they are neither left behind nor mistaken for the user's.
     let configured_before = previous.as_ref().is_some_and(|p| !p.clients.is_empty());
 
     if request.dry_run {
+        let contexts =
+            opened.contexts(&selected, acquired.token.as_ref(), request.sets, paths, out)?;
+        let jobs: Vec<_> = selected.iter().copied().zip(&contexts).collect();
         let mut ledger = current_ledger(paths)?;
         let wanted = plan::translate(&jobs, paths);
         if configured_before && !Ledger::path(paths).exists() {
@@ -293,13 +296,39 @@ pub async fn run(
     }
 
     let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
-    let wanted = plan::translate(&jobs, paths);
-    if configured_before && txn.ledger_missing() {
-        plan::adopt(txn.ledger_mut(), &wanted, &org, paths, out);
+    let inputs = inputs(
+        request,
+        paths,
+        &org,
+        &discovered.digest,
+        acquired.token.as_ref(),
+        &selected,
+    )?;
+    let last = txn.ledger().runs.get(&org).filter(|r| r.inputs == inputs);
+    if let Some(last) = last.filter(|last| plan.unchanged(last, &selected, txn.ledger(), &session))
+    {
+        tracing::info!(
+            org,
+            "the inputs and files are as the last run left them: not planned again"
+        );
+        for warning in &last.warnings {
+            out.warn(warning);
+        }
+    } else {
+        let warned = out.warnings().len();
+        let contexts =
+            opened.contexts(&selected, acquired.token.as_ref(), request.sets, paths, out)?;
+        let warnings = out.warnings()[warned..].to_vec();
+        let jobs: Vec<_> = selected.iter().copied().zip(&contexts).collect();
+        let wanted = plan::translate(&jobs, paths);
+        if configured_before && txn.ledger_missing() {
+            plan::adopt(txn.ledger_mut(), &wanted, &org, paths, out);
+        }
+        plan.clients(&wanted, txn.ledger(), &session, out);
+        if let Some(run) = plan.run(&wanted, inputs, warnings) {
+            txn.record_run(&org, run);
+        }
     }
-    plan.clients(&wanted, txn.ledger(), &session, out);
-    // What the clients wanted is in the plan now; a large org's is large.
-    drop(wanted);
     let token = acquired.token.clone().expect("a token was acquired");
     if replaces_token {
         txn.set_credential(CredentialChange {
@@ -404,4 +433,40 @@ fn check_not_expired(claims: Option<&jwt::Claims>, org: &str, mode: Mode) -> Res
         })),
         _ => Ok(()),
     }
+}
+
+/// Everything a sync's plan depends on besides the clients' files and the ledger, as one
+/// sha256 (see [`crate::apply::ledger::Run`]): this build and where it runs from (client files
+/// name it), where files live, the org's document, the token, the layers, `--force`, the
+/// clients chosen and the files they choose by what exists. A value
+/// added to what translation reads must be added here.
+fn inputs(
+    request: &Request,
+    paths: &Paths,
+    org: &str,
+    document_digest: &str,
+    token: Option<&Secret>,
+    selected: &[&'static dyn clients::Client],
+) -> Result<String> {
+    let mut hasher = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    field(env!("CARGO_PKG_VERSION").as_bytes());
+    let exe = std::env::current_exe().unwrap_or_default();
+    field(exe.as_os_str().as_encoded_bytes());
+    field(format!("{paths:?}").as_bytes());
+    field(org.as_bytes());
+    field(document_digest.as_bytes());
+    field(token.map_or("", Secret::expose).as_bytes());
+    field(&[u8::from(request.force)]);
+    layers::load::digest(paths, &super::org::working_dir()?, request.sets, &mut field);
+    for client in selected {
+        field(client.id().as_bytes());
+        for file in client.chosen_files(paths) {
+            field(file.as_os_str().as_encoded_bytes());
+        }
+    }
+    Ok(crate::apply::ledger::hex(&hasher.finalize()))
 }

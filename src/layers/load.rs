@@ -83,6 +83,29 @@ pub fn load(paths: &Paths, options: &LoadOptions) -> Result<Stack> {
     Ok(stack)
 }
 
+/// Feeds what [`load`] reads besides the org's document into `out`: each user and project
+/// file that exists (path and bytes), the environment layer and `sets`. Equal digests mean
+/// equal stacks, for the same document.
+pub fn digest(paths: &Paths, cwd: &Path, sets: &[String], field: &mut impl FnMut(&[u8])) {
+    let files = user_files(paths)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .chain(project_files(cwd));
+    for path in files {
+        field(path.as_os_str().as_encoded_bytes());
+        // An unreadable file fails `load` itself; here it only has to differ from a readable one.
+        field(&std::fs::read(&path).unwrap_or_default());
+    }
+    field(
+        std::env::var_os(ENV_LAYER)
+            .unwrap_or_default()
+            .as_encoded_bytes(),
+    );
+    for set in sets {
+        field(set.as_bytes());
+    }
+}
+
 /// The user's override files, `.json` before `.jsonc` (the later wins, as in OpenCode).
 pub fn user_files(paths: &Paths) -> Vec<PathBuf> {
     OVERRIDE_NAMES

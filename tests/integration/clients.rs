@@ -520,3 +520,117 @@ fn the_clients_command_reports_configuration_drift_and_the_users_entries() {
         "{human:?}"
     );
 }
+
+/// A sync from the inputs of the last run, over files nobody wrote since, is answered from the
+/// ledger (the log says so) and says the same as a planned one; each input, and a file that
+/// changed, makes the next sync plan again and reach the clients.
+#[test]
+fn a_sync_with_nothing_new_is_not_planned_again_but_any_change_is() {
+    const SKIPPED: &str = "not planned again";
+    let (org_dir, endpoint) = editable_org();
+    let env = TestEnv::new();
+    let clients = ["--clients", "opencode,claude-code,cursor"];
+    // OpenCode's settings go to the user's `opencode.json`, while there is no `.jsonc`.
+    env.write(".config/opencode/opencode.json", b"{}\n");
+    assert_eq!(env.login_with(&endpoint.url, &clients).code, 0);
+    let sync = |dir: Option<&std::path::Path>| {
+        let args = ["sync", clients[0], clients[1]];
+        let mut cmd = env.command(BIN, &args);
+        cmd.env("RUST_LOG", "ai_setup=info");
+        if let Some(dir) = dir {
+            cmd.current_dir(dir);
+        }
+        let out = cmd.output().unwrap();
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert_eq!(run.code, 0, "{run:?}");
+        run
+    };
+    let planned = |run: &Run| !run.stderr.contains(SKIPPED);
+
+    let before = env.snapshot();
+    let quiet = sync(None);
+    assert!(!planned(&quiet), "{quiet:?}");
+    assert!(quiet.stdout.contains("up to date"), "{quiet:?}");
+    assert_eq!(
+        before
+            .iter()
+            .filter(|(p, b)| env.snapshot().get(*p) != Some(b))
+            .map(|(p, _)| p)
+            .filter(|p| !p.ends_with("state.json"))
+            .count(),
+        0,
+        "an unplanned sync writes nothing but the state"
+    );
+
+    // The user's layer: the model reaches Claude Code.
+    env.write(
+        ".config/ai-setup/config.json",
+        br#"{"model": "anthropic/claude-opus-4-1"}"#,
+    );
+    assert!(planned(&sync(None)));
+    let settings = std::fs::read_to_string(env.path(".claude/settings.json")).unwrap();
+    assert!(settings.contains("claude-opus-4-1"), "{settings}");
+    assert!(!planned(&sync(None)), "the same inputs again");
+
+    // A project layer in the working folder.
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join(".ai-setup.json"),
+        r#"{"model": "anthropic/claude-sonnet-4-5"}"#,
+    )
+    .unwrap();
+    assert!(planned(&sync(Some(project.path()))));
+    assert!(!planned(&sync(Some(project.path()))));
+    assert!(planned(&sync(None)), "and without it again");
+
+    // The user edits ai-setup's entry in a client file: planned, and reported as drift, again
+    // on the run after (the note is remembered).
+    let cursor = env.path(".cursor/mcp.json");
+    let text = std::fs::read_to_string(&cursor).unwrap();
+    let edited = text.replacen("\"docs\", \"--org\"", "\"docs\", \"-v\", \"--org\"", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&cursor, &edited).unwrap();
+    let run = sync(None);
+    assert!(planned(&run));
+    assert!(
+        run.stdout.contains("was changed outside ai-setup"),
+        "{run:?}"
+    );
+    let run = sync(None);
+    assert!(!planned(&run));
+    assert!(
+        run.stdout.contains("was changed outside ai-setup"),
+        "the note is said again: {run:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&cursor).unwrap(), edited);
+
+    // A file whose existence decides which file OpenCode's settings go to.
+    env.write(".config/opencode/opencode.jsonc", b"{}\n");
+    let run = sync(None);
+    assert!(planned(&run));
+    assert!(run.stdout.contains("opencode.jsonc"), "{run:?}");
+    assert!(!planned(&sync(None)));
+
+    // The org's document.
+    let mut doc: Value = crate::common::demo_document();
+    doc["config"]["mcp"]
+        .as_object_mut()
+        .unwrap()
+        .remove("tickets");
+    std::fs::write(
+        org_dir.path().join("discovery.json"),
+        serde_json::to_vec(&doc).unwrap(),
+    )
+    .unwrap();
+    assert!(planned(&sync(None)));
+    assert!(
+        !std::fs::read_to_string(&cursor)
+            .unwrap()
+            .contains("tickets")
+    );
+    assert!(!planned(&sync(None)));
+}
