@@ -49,12 +49,8 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
         .unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let existing_mode = existing_mode(&target);
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
+        .prefix(&temp_prefix(&target))
         .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file in", dir, e))?;
@@ -66,6 +62,53 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
         .map_err(|e| Error::io("replace", &target, e.error))?;
     sync_dir(dir);
     Ok(())
+}
+
+/// How ai-setup's temporary files next to `target` begin: `.<name>.`, then a random part and
+/// [`TEMP_SUFFIX`].
+fn temp_prefix(target: &Path) -> String {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(".{name}.")
+}
+
+/// A file's bytes as they were before a transaction replaced it, kept under a second name: a
+/// hard link in the file's directory, named as ai-setup's temporary files are. Putting them
+/// back is a rename, which needs no room on the disk: undoing after a full disk must not fail
+/// for want of the room the failure ran out of. Dropped, the second name goes; after a kill,
+/// the next run's clean-up of leftovers removes it.
+pub struct Kept {
+    target: PathBuf,
+    link: tempfile::TempPath,
+}
+
+impl Kept {
+    /// `None` when there is no file at `path`, or its filesystem has no hard links; undoing then
+    /// writes the bytes back.
+    pub fn take(path: &Path) -> Option<Kept> {
+        let target = resolve_target(path).ok()?;
+        let dir = target.parent().filter(|p| !p.as_os_str().is_empty())?;
+        let link = tempfile::Builder::new()
+            .prefix(&temp_prefix(&target))
+            .suffix(TEMP_SUFFIX)
+            .make_in(dir, |link| std::fs::hard_link(&target, link))
+            .ok()?
+            .into_temp_path();
+        Some(Kept { target, link })
+    }
+
+    /// Makes the file what it was when it was kept.
+    pub fn put_back(self) -> Result<()> {
+        let Kept { target, link } = self;
+        link.persist(&target)
+            .map_err(|e| Error::io("put back", &target, e.error))?;
+        if let Some(dir) = target.parent() {
+            sync_dir(dir);
+        }
+        Ok(())
+    }
 }
 
 /// Removes the file at `path` (through symlinks, as writes go: the link stays), then each of
@@ -220,5 +263,48 @@ mod tests {
         assert_eq!(mode(&dir.path().join("a/b")), 0o700);
         let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("a/b")).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_kept_file_is_put_back_through_the_symlink_and_otherwise_leaves_no_trace() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        std::fs::write(&real, "old").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("real.json", &link).unwrap();
+        let names = || {
+            let mut names: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+
+        let kept = Kept::take(&link).expect("a file to keep");
+        write_file(&link, b"new", None).unwrap();
+        kept.put_back().unwrap();
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "old");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(names(), ["link.json", "real.json"]);
+
+        let kept = Kept::take(&real).expect("a file to keep");
+        write_file(&real, b"newer", None).unwrap();
+        drop(kept);
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "newer");
+        assert_eq!(
+            names(),
+            ["link.json", "real.json"],
+            "the second name is gone"
+        );
+        assert!(Kept::take(&dir.path().join("missing.json")).is_none());
     }
 }

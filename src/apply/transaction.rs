@@ -12,7 +12,9 @@
 //! 5. saves the ledger and removes the journal.
 //!
 //! A failure in steps 2 to 5 (a full disk, a read-only folder) undoes what was done, newest
-//! first: every file gets its bytes back, the credential and state are as they were. A kill at
+//! first: every file gets its bytes back, the credential and state are as they were. Each file
+//! replaced is kept under a second name until the end ([`write::Kept`]), so that undoing is a
+//! rename and works on a disk with no room left. A kill at
 //! any instant leaves the journal, and the next transaction makes the ledger agree with the
 //! files, so no entry ai-setup wrote is ever taken for the user's.
 //!
@@ -92,12 +94,20 @@ pub struct Transaction<'a> {
     run: Option<(String, Run)>,
 }
 
-/// What has been done so far, to undo on failure.
+/// What has been done so far, to undo on failure. The files replaced are kept under a second
+/// name ([`write::Kept`]), so that undoing on a full disk needs no room.
 #[derive(Default)]
 struct Undo<'a> {
-    state: Option<Option<Vec<u8>>>,
+    state: Option<(Option<write::Kept>, Option<Vec<u8>>)>,
     credential: Option<Box<dyn FnOnce() -> Result<()> + 'a>>,
-    files: Vec<(usize, Option<String>)>,
+    files: Vec<UndoFile>,
+}
+
+/// A staged change being applied: its index, its backup once saved, its file as it was.
+struct UndoFile {
+    index: usize,
+    backup: Option<String>,
+    kept: Option<write::Kept>,
 }
 
 impl<'a> Transaction<'a> {
@@ -218,6 +228,16 @@ impl<'a> Transaction<'a> {
             };
             let org = change.org.clone();
             let current = change.current;
+            // For the file store, undoing is putting its file back as it was (or removing the
+            // one this made), which a full disk allows.
+            let file_store = paths.credentials_file();
+            let file_store_existed = file_store.exists();
+            let kept_file_store = write::Kept::take(&file_store);
+            let put_back_file_store = move || match kept_file_store {
+                Some(kept) => Some(kept.put_back()),
+                None if !file_store_existed => Some(write::remove_file(&file_store, &[])),
+                None => None,
+            };
             match &change.new {
                 Some((credential, choice)) => {
                     let store = secrets::store_new(*choice, paths, &org, credential, &mut |w| {
@@ -226,6 +246,11 @@ impl<'a> Transaction<'a> {
                     let used = store.kind;
                     committed.store = Some(used);
                     undo.credential = Some(Box::new(move || {
+                        if used == StoreKind::File
+                            && let Some(done) = put_back_file_store()
+                        {
+                            return done;
+                        }
                         let store = Store::open(used, paths);
                         match previous.filter(|_| current == Some(used)) {
                             Some(old) => store.set(&org, &old),
@@ -236,9 +261,16 @@ impl<'a> Transaction<'a> {
                 None => {
                     if let Some(kind) = current {
                         Store::open(kind, paths).delete(&org)?;
-                        undo.credential = Some(Box::new(move || match previous {
-                            Some(old) => Store::open(kind, paths).set(&org, &old),
-                            None => Ok(()),
+                        undo.credential = Some(Box::new(move || {
+                            if kind == StoreKind::File
+                                && let Some(done) = put_back_file_store()
+                            {
+                                return done;
+                            }
+                            match previous {
+                                Some(old) => Store::open(kind, paths).set(&org, &old),
+                                None => Ok(()),
+                            }
                         }));
                     }
                 }
@@ -250,7 +282,7 @@ impl<'a> Transaction<'a> {
             let before = read_optional(&file)?;
             let mut state = State::load(paths)?;
             patch(&mut state, committed.store);
-            undo.state = Some(before);
+            undo.state = Some((write::Kept::take(&file), before));
             state.save(paths)?;
         }
         crash_point("after-state");
@@ -259,9 +291,16 @@ impl<'a> Transaction<'a> {
             crash_point(&format!("before-file-{}", undo.files.len()));
             // Recorded before the write: a write that fails half-way is undone too (the
             // file is then still as it was, and putting it back changes nothing).
-            undo.files.push((i, None));
+            undo.files.push(UndoFile {
+                index: i,
+                backup: None,
+                kept: change
+                    .before
+                    .as_ref()
+                    .and_then(|_| write::Kept::take(&change.path)),
+            });
             let backup = super::apply(change, paths)?;
-            undo.files.last_mut().expect("pushed").1 = backup;
+            undo.files.last_mut().expect("pushed").backup = backup;
         }
         crash_point("after-files");
         // What the written files look like now, so that the next plan need not read them.
@@ -304,6 +343,11 @@ impl<'a> Transaction<'a> {
             // the next run replay what is already recorded.
             next.save(paths)?;
             if !pending.is_empty() {
+                // The kept files go while the journal, which names their folders for the next
+                // run's clean-up, is still there.
+                for file in &mut undo.files {
+                    file.kept = None;
+                }
                 journal::remove(paths)?;
             }
             backup::forget_originals(paths, &next.originals());
@@ -318,20 +362,22 @@ impl<'a> Transaction<'a> {
     fn roll_back(&self, undo: Undo<'a>, err: Error) -> Error {
         let paths = self.paths;
         let mut failures = Vec::new();
-        for (i, backup) in undo.files.iter().rev() {
-            let change = &self.staged[*i].1;
-            if let Some(id) = backup {
+        for file in undo.files.into_iter().rev() {
+            let change = &self.staged[file.index].1;
+            if let Some(id) = &file.backup {
                 backup::discard(paths, id);
             }
-            let current = std::fs::read(&change.path).ok();
-            if current == change.before {
+            // Without a kept file, only what this wrote is undone: a file that is not what
+            // it wrote (a write that failed, a user's edit in between) stays as it is.
+            if file.kept.is_none() && std::fs::read(&change.path).ok() != change.after {
                 continue;
             }
-            let restored = match &change.before {
-                Some(bytes) => {
+            let restored = match (file.kept, &change.before) {
+                (Some(kept), _) => kept.put_back(),
+                (None, Some(bytes)) => {
                     write::write_file(&change.path, bytes, change.sensitive.then_some(0o600))
                 }
-                None => write::remove_file(&change.path, &change.created_dirs),
+                (None, None) => write::remove_file(&change.path, &change.created_dirs),
             };
             if let Err(e) = restored {
                 failures.push(e.message);
@@ -342,11 +388,12 @@ impl<'a> Transaction<'a> {
         {
             failures.push(e.message);
         }
-        if let Some(before) = undo.state {
+        if let Some((kept, before)) = undo.state {
             let file = paths.state_file();
-            let restored = match before {
-                Some(bytes) => write::write_file(&file, &bytes, Some(0o600)),
-                None => std::fs::remove_file(&file)
+            let restored = match (kept, before) {
+                (Some(kept), _) => kept.put_back(),
+                (None, Some(bytes)) => write::write_file(&file, &bytes, Some(0o600)),
+                (None, None) => std::fs::remove_file(&file)
                     .or_else(not_found_is_ok)
                     .map_err(|e| Error::io("remove", &file, e)),
             };
