@@ -29,29 +29,48 @@ pub fn register_secret(secret: &str) {
     }
 }
 
-static PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+/// What secrets look like, whoever printed them: ai-setup masks these in every message, warning,
+/// `--json` report and log line, registered or not (a login command that echoes its JWT, a
+/// user's file with an API key in a diff). The `value` group is what is masked; a value that
+/// is a placeholder (`{env:…}`, `${…}`) says where a secret comes from, not what it is, and
+/// stays.
+static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    const NAMES: &str =
+        r"[a-z_-]*(?:token|secret|password)|api_?key|code|code_verifier|device_code";
     [
         // Authorization headers.
-        (r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+", "$1 ***"),
+        r"(?i)\b(?:bearer|basic)\s+(?P<value>[A-Za-z0-9._~+/=-]+)".to_string(),
         // JWTs anywhere.
-        (r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", "***"),
-        // Form and query fields: access_token=…, refresh_token=…, client_secret=…, code=…
-        (
-            r"(?i)\b([a-z_]*(?:token|secret|password)|code|code_verifier|device_code|subject_token)=[^&\s]+",
-            "$1=***",
-        ),
-        // JSON fields with the same names.
-        (
-            r#"(?i)"([a-z_]*(?:token|secret|password)|code|code_verifier|device_code)"\s*:\s*"[^"]*""#,
-            "\"$1\":\"***\"",
-        ),
+        r"(?P<value>eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)".to_string(),
+        // Form and query fields: access_token=…, client_secret=…, api_key=…, code=…
+        format!(r"(?i)\b(?:{NAMES})=(?P<value>[^&\s]+)"),
+        // JSON fields with the same names: "access_token", "clientSecret", "apiKey".
+        format!(r#"(?i)"(?:{NAMES})"\s*:\s*"(?P<value>[^"]*)""#),
     ]
-    .into_iter()
-    .map(|(pattern, replacement)| (Regex::new(pattern).expect("valid pattern"), replacement))
+    .iter()
+    .map(|pattern| Regex::new(pattern).expect("valid pattern"))
     .collect()
 });
 
-/// `line` with every secret replaced by `***`.
+/// The match with its `value` masked, unless the value is a placeholder or a word (`"token":
+/// "valid"` in a status report): a secret has a digit or a symbol in it, or is long.
+fn mask_value(caps: &regex::Captures) -> String {
+    let whole = caps.get(0).expect("a match");
+    let value = caps.name("value").unwrap_or(whole).as_str();
+    let placeholder = ["{env:", "${", "{file:", "***"]
+        .iter()
+        .any(|p| value.starts_with(p));
+    let word = value.len() < 16 && value.chars().all(|c| c.is_ascii_alphabetic());
+    if placeholder || word {
+        return whole.as_str().to_string();
+    }
+    let value = caps.name("value").unwrap_or(whole);
+    let (start, end) = (value.start() - whole.start(), value.end() - whole.start());
+    format!("{}***{}", &whole.as_str()[..start], &whole.as_str()[end..])
+}
+
+/// `line` with every secret replaced by `***`: those the process registered, and anything
+/// shaped like one ([`PATTERNS`]).
 pub fn redact(line: &str) -> String {
     let mut text = line.to_string();
     if let Ok(secrets) = SECRETS.lock() {
@@ -59,10 +78,25 @@ pub fn redact(line: &str) -> String {
             text = text.replace(secret.as_str(), "***");
         }
     }
-    for (pattern, replacement) in PATTERNS.iter() {
-        text = pattern.replace_all(&text, *replacement).into_owned();
+    if might_hold_a_secret(&text) {
+        for pattern in PATTERNS.iter() {
+            text = pattern.replace_all(&text, mask_value).into_owned();
+        }
     }
     text
+}
+
+/// Whether any of [`PATTERNS`] could match: most lines are plain, and the patterns are
+/// compiled only for the first line that is not.
+fn might_hold_a_secret(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let named = ["token", "secret", "password", "key", "code"]
+        .iter()
+        .any(|word| lower.contains(word));
+    text.contains("eyJ")
+        || lower.contains("bearer")
+        || lower.contains("basic")
+        || (named && (text.contains('=') || text.contains('"')))
 }
 
 /// While the dashboard owns the terminal, lines meant for stderr wait here (the most recent
@@ -204,5 +238,24 @@ mod tests {
         }
         assert!(out.contains("grant_type=refresh_token"), "{out}");
         assert!(out.contains("Bearer ***"), "{out}");
+    }
+
+    #[test]
+    fn what_looks_like_a_secret_is_masked_and_plain_text_is_left_alone() {
+        let line = r#"{"apiKey": "sk-live-1", "clientSecret":"s2"} api_key=k3 eyJx.eyJy.z"#;
+        let out = redact(line);
+        for secret in ["sk-live-1", "s2", "k3", "eyJy"] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        let placeholders = r#""apiKey": "{env:ORG_TOKEN}", "token": "${TOKEN}""#;
+        assert_eq!(redact(placeholders), placeholders);
+        let plain = "codex: 3 entries written to ~/.codex/config.toml (exit code 0)";
+        assert_eq!(redact(plain), plain);
+        assert!(!might_hold_a_secret(plain));
+        let sentence = "basic setup done; Bearer tokens come from `ai-setup token`";
+        assert_eq!(redact(sentence), sentence);
+        assert_eq!(redact("Bearer abcdefghijklmnopqrstuvwxyz"), "Bearer ***");
+        let status = r#"{"token": "valid", "password": "hunter2"}"#;
+        assert_eq!(redact(status), r#"{"token": "valid", "password": "***"}"#);
     }
 }

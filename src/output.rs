@@ -2,8 +2,10 @@
 //!
 //! Results go to stdout, as text or, with `--json`, as one JSON object. Progress and warnings go
 //! to stderr (and into the JSON's `warnings`). As a last line of defence, every secret the
-//! command handled is registered here and replaced by `***` in anything printed, so a token
-//! cannot reach a terminal, a log or a `--json` consumer through a message nobody thought of.
+//! command handled is registered here and replaced by `***` in anything printed, and so is
+//! anything shaped like a secret (a JWT, a bearer credential, a `token`/`secret`/`apiKey`
+//! field), so a token cannot reach a terminal, a log or a `--json` consumer through a message
+//! nobody thought of, even one the process never knew was secret.
 
 use std::io::Write;
 
@@ -44,12 +46,14 @@ impl Output {
         }
     }
 
+    /// `text` without the secrets this command handled, nor anything shaped like a secret
+    /// ([`crate::logging::redact`]).
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for s in &self.secrets {
             out = out.replace(s.as_str(), "***");
         }
-        out
+        crate::logging::redact(&out)
     }
 
     /// A progress line on stderr (human mode only).

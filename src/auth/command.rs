@@ -61,7 +61,9 @@ pub fn run(argv: &[String], interactive: bool) -> Result<String> {
         let mut tail: Vec<String> = Vec::new();
         let mut terminal = std::io::stderr();
         for line in BufReader::new(stderr).lines().map_while(|l| l.ok()) {
-            let _ = writeln!(terminal, "  {line}");
+            // Shown as it comes, masked: a login command that prints a token on stderr
+            // must not put it on the screen or into a CI log.
+            let _ = writeln!(terminal, "  {}", crate::logging::redact(&line));
             tail.push(line);
             if tail.len() > STDERR_TAIL_LINES {
                 tail.remove(0);
@@ -95,9 +97,10 @@ pub fn run(argv: &[String], interactive: bool) -> Result<String> {
             .map(|c| format!("exit code {c}"))
             .unwrap_or_else(|| "a signal".into());
         let mut message = format!("the org's login command `{shown}` failed with {code}");
+        // ai-setup's own message repeats the end of it, masked as well.
         if !tail.is_empty() {
             message.push_str(":\n  ");
-            message.push_str(&tail.join("\n  "));
+            message.push_str(&crate::logging::redact(&tail.join("\n  ")));
         }
         return Err(Error::auth(message));
     }

@@ -177,6 +177,36 @@ fn a_failing_auth_command_shows_its_stderr() {
 }
 
 #[test]
+fn a_token_printed_by_a_failing_login_command_is_never_repeated() {
+    let token = jwt(json!({"sub": "dev@example.com", "exp": now() + 3600}));
+    let script = format!(
+        "echo 'debug: got {token}' >&2; echo 'retry: access_token=opaque-1234 Authorization: Bearer op-5678' >&2; exit 7"
+    );
+    let endpoint = Endpoint::with_document(&document_with_auth(json!({
+        "command": ["sh", "-c", script],
+        "env": "T"
+    })));
+    let env = lived_in_home();
+    for json_output in [false, true] {
+        let mut args = vec![endpoint.url.as_str(), "--yes"];
+        if json_output {
+            args.push("--json");
+        }
+        let run = login_fails(&env, &args, 3, "debug: got ***");
+        for secret in [token.as_str(), "opaque-1234", "op-5678"] {
+            assert!(!run.all().contains(secret), "{secret} in {run:?}");
+        }
+        assert!(run.stderr.contains("retry: access_token=***"), "{run:?}");
+        if json_output {
+            let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            let message = report["error"]["message"].as_str().unwrap();
+            assert!(message.contains("failed with exit code 7"), "{message}");
+            assert!(message.contains("debug: got ***"), "{message}");
+        }
+    }
+}
+
+#[test]
 fn a_missing_auth_command_says_what_to_install() {
     let endpoint = Endpoint::with_document(&document_with_auth(json!({
         "command": ["no-such-sso-helper-xyz", "token"],
