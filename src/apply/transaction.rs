@@ -173,9 +173,10 @@ impl<'a> Transaction<'a> {
         let pending: Vec<usize> = (0..self.staged.len())
             .filter(|&i| !self.staged[i].1.is_noop())
             .collect();
-        // The ledger as it will be; a transaction that only changes the state (a remembered
-        // consent) leaves the ledger alone.
-        let next = (!self.staged.is_empty()).then(|| {
+        // The ledger as it will be. A transaction that only changes the state (a remembered
+        // consent), or whose files were not even read, leaves the ledger alone.
+        let records = self.run.is_some() || self.staged.iter().any(|(_, c)| !c.unread);
+        let next = records.then(|| {
             let mut next = self.ledger.clone();
             for (org, change) in &self.staged {
                 next.record(org, change);

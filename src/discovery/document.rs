@@ -3,7 +3,10 @@
 //! names the key's path (`auth.command[1]`), because "invalid type at line 1 column 380" helps
 //! no platform team.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -20,9 +23,12 @@ fn bad_value(org: &str, path: &str, why: &str) -> Error {
 pub struct Document {
     #[serde(default)]
     pub auth: Option<AuthSpec>,
-    /// The org layer, in OpenCode's config format. Kept as JSON: each client translates it.
-    #[serde(default)]
-    pub config: Option<Map<String, Value>>,
+    /// The org layer, in OpenCode's config format, as it came. It becomes values only when
+    /// something reads it ([`Document::config`]): a sync that changes nothing never does.
+    #[serde(default, rename = "config")]
+    config_json: Option<Box<RawValue>>,
+    #[serde(skip)]
+    config: OnceLock<Option<Map<String, Value>>>,
     #[serde(default)]
     pub ai_setup: Option<Extension>,
 }
@@ -131,6 +137,11 @@ impl Document {
                 "the discovery document from {origin} has a bad value at '{key}': {why}"
             )))
         };
+        if let Some(raw) = &self.config_json
+            && !raw.get().starts_with('{')
+        {
+            return bad("config", "must be an object");
+        }
         if let Some(auth) = &self.auth {
             if let Some(cmd) = &auth.command
                 && (cmd.is_empty() || cmd[0].trim().is_empty())
@@ -157,7 +168,7 @@ impl Document {
             .flatten()
             .filter(|(id, _)| id.as_str() != "enabled");
         let mut checks: Vec<(String, Option<&Map<String, Value>>)> =
-            vec![("config".into(), self.config.as_ref())];
+            vec![("config".into(), self.config())];
         for (id, overlay) in overlays {
             let at = format!("ai_setup.clients.{id}");
             match overlay.as_object() {
@@ -250,17 +261,100 @@ impl Document {
             .cloned()
     }
 
-    /// Provider ids and MCP server names of the org config, for reports.
+    /// The org layer (`config`), parsed the first time it is asked for.
+    pub fn config(&self) -> Option<&Map<String, Value>> {
+        self.config
+            .get_or_init(|| {
+                // `check` saw an object, and the raw value is well-formed JSON.
+                let raw = self.config_json.as_ref()?;
+                serde_json::from_str(raw.get()).ok()
+            })
+            .as_ref()
+    }
+
+    /// Provider ids and MCP server names of the org config, for reports: read for their
+    /// names alone, without making values of the rest.
     pub fn summary(&self) -> (Vec<String>, Vec<String>) {
-        let keys = |name: &str| -> Vec<String> {
-            self.config
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Names {
+            provider: Option<Keys>,
+            mcp: Option<Keys>,
+        }
+        let names: Names = match self.config.get() {
+            Some(config) => {
+                let keys = |name: &str| {
+                    let object = config.as_ref()?.get(name)?.as_object()?;
+                    Some(Keys(object.keys().cloned().collect()))
+                };
+                Names {
+                    provider: keys("provider"),
+                    mcp: keys("mcp"),
+                }
+            }
+            None => self
+                .config_json
                 .as_ref()
-                .and_then(|c| c.get(name))
-                .and_then(Value::as_object)
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default()
+                .and_then(|raw| serde_json::from_str(raw.get()).ok())
+                .unwrap_or_default(),
         };
-        (keys("provider"), keys("mcp"))
+        (
+            names.provider.map(|k| k.0).unwrap_or_default(),
+            names.mcp.map(|k| k.0).unwrap_or_default(),
+        )
+    }
+}
+
+/// The keys of a JSON object, in order, its values skipped (anything else reads as none).
+#[derive(Default)]
+struct Keys(Vec<String>);
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Keys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> std::result::Result<Keys, M::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    keys.push(key);
+                }
+                Ok(Keys(keys))
+            }
+            fn visit_seq<S: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: S,
+            ) -> std::result::Result<Keys, S::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Keys::default())
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Keys, E> {
+                Ok(Keys::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Keys, E> {
+                Ok(Keys::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<Keys, E> {
+                Ok(Keys::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<Keys, E> {
+                Ok(Keys::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<Keys, E> {
+                Ok(Keys::default())
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Keys, E> {
+                Ok(Keys::default())
+            }
+        }
+        de.deserialize_any(Visit)
     }
 }
 
@@ -288,6 +382,38 @@ mod tests {
         )
         .unwrap();
         assert_eq!(doc.auth_env(), Some("T"));
+    }
+
+    #[test]
+    fn the_config_is_read_when_asked_for_and_must_be_an_object() {
+        let doc = Document::parse(
+            br#"{"config": {"provider": {"b": {"x": [1]}, "a": {}}, "mcp": {"m": 1}, "model": "a/x"}}"#,
+            "x",
+        )
+        .unwrap();
+        let names = (
+            vec!["b".to_string(), "a".to_string()],
+            vec!["m".to_string()],
+        );
+        assert_eq!(doc.summary(), names, "read for the names alone");
+        assert_eq!(doc.config().unwrap()["model"], "a/x");
+        assert_eq!(doc.summary(), names, "the same from the values");
+        let doc = Document::parse(br#"{ "config" :  {"mcp": 5} }"#, "x").unwrap();
+        assert_eq!(doc.summary(), (vec![], vec![]));
+        for bad in [
+            &br#"{"config": 5}"#[..],
+            br#"{"config": []}"#,
+            br#"{"config": "x"}"#,
+        ] {
+            let err = Document::parse(bad, "x").unwrap_err();
+            assert!(err.message.contains("'config'"), "{}", err.message);
+        }
+        assert!(
+            Document::parse(br#"{"config": null}"#, "x")
+                .unwrap()
+                .config()
+                .is_none()
+        );
     }
 
     #[test]

@@ -53,21 +53,70 @@ pub struct Discovered {
 impl Discovered {
     /// Keeps this document as the org's last good copy (for ETags and offline use).
     pub fn remember(&self) {
-        if let Some((path, entry)) = &self.fresh
-            && let Ok(bytes) = serde_json::to_vec(entry)
-        {
+        if let Some((path, entry)) = &self.fresh {
             // The cache is an optimisation: failing to write it must not fail the command.
-            let _ = write_file(path, &bytes, Some(0o600));
+            let _ = write_file(path, &entry.to_bytes(), Some(0o600));
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// An org's last good document. On disk: a line of JSON (where from, its `ETag`, when), then
+/// the document's bytes as they came, so that reading it back is one parse of the document
+/// and not two.
+#[derive(Debug, Clone)]
 struct CacheEntry {
     url: String,
     etag: Option<String>,
     fetched_at: i64,
-    body: String,
+    body: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheHeader {
+    url: String,
+    etag: Option<String>,
+    fetched_at: i64,
+    /// Where an older ai-setup kept the document, inside the JSON.
+    #[serde(default, skip_serializing)]
+    body: Option<String>,
+}
+
+impl CacheEntry {
+    fn to_bytes(&self) -> Vec<u8> {
+        let header = CacheHeader {
+            url: self.url.clone(),
+            etag: self.etag.clone(),
+            fetched_at: self.fetched_at,
+            body: None,
+        };
+        let mut bytes = serde_json::to_vec(&header).expect("JSON serialises");
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&self.body);
+        bytes
+    }
+
+    fn from_bytes(bytes: Vec<u8>) -> Option<Self> {
+        let end = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(bytes.len());
+        let header: CacheHeader = serde_json::from_slice(&bytes[..end]).ok()?;
+        let body = match header.body {
+            Some(body) => body.into_bytes(),
+            None if end < bytes.len() => {
+                let mut body = bytes;
+                body.drain(..=end);
+                body
+            }
+            None => return None,
+        };
+        Some(CacheEntry {
+            url: header.url,
+            etag: header.etag,
+            fetched_at: header.fetched_at,
+            body,
+        })
+    }
 }
 
 pub fn discovery_url(org: &Url) -> Result<Url> {
@@ -83,14 +132,14 @@ fn cache_path(paths: &Paths, org: &Url) -> PathBuf {
 
 fn read_cache(paths: &Paths, org: &Url) -> Option<CacheEntry> {
     let bytes = std::fs::read(cache_path(paths, org)).ok()?;
-    let entry: CacheEntry = serde_json::from_slice(&bytes).ok()?;
+    let entry = CacheEntry::from_bytes(bytes)?;
     (entry.url == org_key(org)).then_some(entry)
 }
 
 /// The last good document of `org` and when it was fetched, without any network.
 pub fn cached(paths: &Paths, org: &Url) -> Option<(Arc<Document>, i64)> {
     let entry = read_cache(paths, org)?;
-    let document = Document::parse(entry.body.as_bytes(), &org_key(org)).ok()?;
+    let document = Document::parse(&entry.body, &org_key(org)).ok()?;
     Some((Arc::new(document), entry.fetched_at))
 }
 
@@ -112,8 +161,8 @@ pub async fn fetch(
     let offline = |err: Error, cached: Option<CacheEntry>| -> Result<Discovered> {
         match cached {
             Some(entry) => Ok(Discovered {
-                document: Arc::new(Document::parse(entry.body.as_bytes(), &origin)?),
-                digest: sha256(entry.body.as_bytes()),
+                document: Arc::new(Document::parse(&entry.body, &origin)?),
+                digest: sha256(&entry.body),
                 freshness: Freshness::OfflineCache {
                     fetched_at: entry.fetched_at,
                     reason: err.message,
@@ -137,8 +186,8 @@ pub async fn fetch(
         304 => {
             if let Some(entry) = cached {
                 return Ok(Discovered {
-                    document: Arc::new(Document::parse(entry.body.as_bytes(), &origin)?),
-                    digest: sha256(entry.body.as_bytes()),
+                    document: Arc::new(Document::parse(&entry.body, &origin)?),
+                    digest: sha256(&entry.body),
                     freshness: Freshness::NotModified,
                     fresh: None,
                 });
@@ -196,8 +245,7 @@ pub async fn fetch(
         url: org_key(org),
         etag: response.header("etag").map(str::to_string),
         fetched_at: crate::now_unix(),
-        // Document::parse checked it is UTF-8.
-        body: String::from_utf8_lossy(&response.body).into_owned(),
+        body: response.body.to_vec(),
     };
     Ok(Discovered {
         document: Arc::new(document),
@@ -231,4 +279,33 @@ pub fn error_message(body: &[u8]) -> String {
                 .map(|m| format!(": {}", m.chars().take(300).collect::<String>()))
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_document_reads_back_as_it_came_and_so_does_an_older_cache() {
+        let body = b"{\"config\": {\"model\": \"a\\nb\"}}\n".to_vec();
+        let entry = CacheEntry {
+            url: "https://ai.example.com".into(),
+            etag: Some("\"v1\"".into()),
+            fetched_at: 7,
+            body: body.clone(),
+        };
+        let back = CacheEntry::from_bytes(entry.to_bytes()).unwrap();
+        assert_eq!(
+            (back.body, back.etag, back.fetched_at),
+            (body.clone(), entry.etag, 7)
+        );
+
+        let older = serde_json::json!({
+            "url": "https://ai.example.com", "etag": null, "fetched_at": 3,
+            "body": String::from_utf8(body.clone()).unwrap(),
+        });
+        let back = CacheEntry::from_bytes(serde_json::to_vec(&older).unwrap()).unwrap();
+        assert_eq!((back.body, back.fetched_at), (body, 3));
+        assert!(CacheEntry::from_bytes(b"{\"url\": 1}".to_vec()).is_none());
+    }
 }

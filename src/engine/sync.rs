@@ -173,9 +173,14 @@ pub async fn run(
     let document = &discovered.document;
     tracing::info!(org, freshness = ?discovered.freshness, "discovery document");
     // The whole document is checked before anything runs, opens or is written: nobody signs
-    // in to an org whose configuration would then be refused.
+    // in to an org whose configuration would then be refused. A sync with the stored token
+    // runs and opens nothing, and checks it before translating it (a run from the inputs of
+    // the last one, the same document's bytes among them, need not check it again).
     document.check_min_version(&org)?;
-    document.check_config(&org)?;
+    let with_stored_token = mode == Mode::Sync && supplied.is_none();
+    if !with_stored_token {
+        document.check_config(&org)?;
+    }
     let selected = clients::select(request.clients, document, paths)?;
 
     let replaces_token = mode == Mode::Login || supplied.is_some();
@@ -267,6 +272,7 @@ pub async fn run(
     let configured_before = previous.as_ref().is_some_and(|p| !p.clients.is_empty());
 
     if request.dry_run {
+        document.check_config(&org)?;
         let contexts =
             opened.contexts(&selected, acquired.token.as_ref(), request.sets, paths, out)?;
         let jobs: Vec<_> = selected.iter().copied().zip(&contexts).collect();
@@ -315,6 +321,9 @@ pub async fn run(
             out.warn(warning);
         }
     } else {
+        if with_stored_token {
+            document.check_config(&org)?;
+        }
         let warned = out.warnings().len();
         let contexts =
             opened.contexts(&selected, acquired.token.as_ref(), request.sets, paths, out)?;

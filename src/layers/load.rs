@@ -42,7 +42,7 @@ pub fn load(paths: &Paths, options: &LoadOptions) -> Result<Stack> {
         stack.add(Layer {
             source: Source::Org,
             origin: format!("{origin}/.well-known/opencode"),
-            value: doc.config.clone().unwrap_or_default(),
+            value: doc.config().cloned().unwrap_or_default(),
         });
         if let Some(overlay) = options.client.and_then(|c| doc.client_overlay(c)) {
             stack.add(Layer {

@@ -90,7 +90,7 @@ pub async fn models(State(server): State<Arc<Server>>, headers: HeaderMap) -> Re
         Err(err) => return server_error(&err.message),
     };
     let config = match document {
-        Ok(doc) => doc.config.unwrap_or_default(),
+        Ok(doc) => doc.config().cloned().unwrap_or_default(),
         Err(err) => return server_error(&err.message),
     };
     let offered = catalog::offered(&config, None, snapshot(), &[]);
