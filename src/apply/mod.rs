@@ -448,7 +448,20 @@ pub fn plan(
         }
         _ => {}
     }
+    // A file the user made read-only says "leave this alone": it is reported as one that
+    // cannot be parsed is, and left as it is, unless --force.
+    if change.after != change.before && !force && read_only(&desired.path) {
+        return Err(Error::failure(format!(
+            "{} is read-only",
+            desired.path.display()
+        ))
+        .hint("ai-setup never rewrites a read-only file: make it writable (chmod u+w) or pass --force to replace it"));
+    }
     Ok(change)
+}
+
+fn read_only(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
 }
 
 /// Whether the document is empty apart from scaffold keys that still hold what was written.

@@ -349,3 +349,43 @@ fn an_unparseable_client_file_is_left_alone_and_the_exit_code_says_partial() {
     assert_eq!(std::fs::read(env.auth_json()).unwrap(), broken);
     assert_eq!(env.run(&["token"]).code, 0, "the login itself succeeded");
 }
+
+#[test]
+fn a_read_only_client_file_is_left_alone_unless_forced() {
+    use std::os::unix::fs::PermissionsExt;
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let mine = b"{\n  \"numStartups\": 3\n}\n";
+    env.write(".claude.json", mine);
+    let path = env.path(".claude.json");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let run = env.run(&[
+        "login",
+        &endpoint.url,
+        "--yes",
+        "--clients",
+        "claude-code,opencode",
+    ]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(
+        run.stdout
+            .contains(&format!("{} is read-only", path.display())),
+        "names the file: {run:?}"
+    );
+    assert!(run.stdout.contains("--force"), "{run:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), mine, "untouched");
+    assert!(!env.stored_token(&endpoint.url).is_empty(), "logged in");
+    assert!(
+        std::fs::read_to_string(env.auth_json()).is_ok_and(|a| a.contains(&endpoint.url)),
+        "the other client is configured"
+    );
+    let run = env.run(&["sync", "--force", "--clients", "claude-code,opencode"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        written.contains("numStartups") && written.contains("mcpServers"),
+        "{written}"
+    );
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444, "the file keeps its mode");
+}
