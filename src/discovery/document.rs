@@ -107,7 +107,21 @@ impl Document {
         let doc: Document = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
+            let duplicate = inner
+                .to_string()
+                .strip_prefix("duplicate field `")
+                .and_then(|rest| rest.split_once('`'))
+                .map(|(name, _)| name.to_string());
+            if let Some(name) = duplicate {
+                let key = match path.as_str() {
+                    "." => name,
+                    parent => format!("{parent}.{name}"),
+                };
+                Error::network(format!(
+                    "the discovery document from {origin} has the key '{key}' twice"
+                ))
+                .hint("the org endpoint must serve each key once; tell its maintainers")
+            } else if inner.is_syntax() || inner.is_eof() {
                 Error::network(format!(
                     "the discovery document from {origin} is not valid JSON: {inner}"
                 ))
@@ -414,6 +428,24 @@ mod tests {
                 .config()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_key_given_twice_is_named_as_given_twice() {
+        for (doc, path) in [
+            (
+                &br#"{"config": {"model": "a/b"}, "config": {}}"#[..],
+                "'config'",
+            ),
+            (br#"{"auth": {"env": "A", "env": "B"}}"#, "'auth.env'"),
+        ] {
+            let err = Document::parse(doc, "x").unwrap_err();
+            assert!(
+                err.message.contains(&format!("has the key {path} twice")),
+                "{}",
+                err.message
+            );
+        }
     }
 
     #[test]
