@@ -56,15 +56,15 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 /// "valid"` in a status report): a secret has a digit or a symbol in it, or is long.
 fn mask_value(caps: &regex::Captures) -> String {
     let whole = caps.get(0).expect("a match");
-    let value = caps.name("value").unwrap_or(whole).as_str();
+    let value = caps.name("value").unwrap_or(whole);
+    let text = value.as_str();
     let placeholder = ["{env:", "${", "{file:", "***"]
         .iter()
-        .any(|p| value.starts_with(p));
-    let word = value.len() < 16 && value.chars().all(|c| c.is_ascii_alphabetic());
+        .any(|p| text.starts_with(p));
+    let word = text.len() < 16 && text.chars().all(|c| c.is_ascii_alphabetic());
     if placeholder || word {
         return whole.as_str().to_string();
     }
-    let value = caps.name("value").unwrap_or(whole);
     let (start, end) = (value.start() - whole.start(), value.end() - whole.start());
     format!("{}***{}", &whole.as_str()[..start], &whole.as_str()[end..])
 }

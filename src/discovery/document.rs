@@ -289,86 +289,33 @@ impl Document {
     /// Provider ids and MCP server names of the org config, for reports: read for their
     /// names alone, without making values of the rest.
     pub fn summary(&self) -> (Vec<String>, Vec<String>) {
+        // The names alone: each value is skipped, not made into a value.
+        type Keys = indexmap::IndexMap<String, serde::de::IgnoredAny>;
         #[derive(Deserialize, Default)]
         #[serde(default)]
         struct Names {
             provider: Option<Keys>,
             mcp: Option<Keys>,
         }
-        let names: Names = match self.config.get() {
-            Some(config) => {
-                let keys = |name: &str| {
-                    let object = config.as_ref()?.get(name)?.as_object()?;
-                    Some(Keys(object.keys().cloned().collect()))
-                };
-                Names {
-                    provider: keys("provider"),
-                    mcp: keys("mcp"),
-                }
-            }
-            None => self
-                .config_json
-                .as_ref()
-                .and_then(|raw| serde_json::from_str(raw.get()).ok())
-                .unwrap_or_default(),
-        };
-        (
-            names.provider.map(|k| k.0).unwrap_or_default(),
-            names.mcp.map(|k| k.0).unwrap_or_default(),
-        )
-    }
-}
-
-/// The keys of a JSON object, in order, its values skipped (anything else reads as none).
-#[derive(Default)]
-struct Keys(Vec<String>);
-
-impl<'de> Deserialize<'de> for Keys {
-    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> std::result::Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Keys;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(
-                self,
-                mut map: M,
-            ) -> std::result::Result<Keys, M::Error> {
-                let mut keys = Vec::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                    keys.push(key);
-                }
-                Ok(Keys(keys))
-            }
-            fn visit_seq<S: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: S,
-            ) -> std::result::Result<Keys, S::Error> {
-                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                Ok(Keys::default())
-            }
-            fn visit_unit<E>(self) -> std::result::Result<Keys, E> {
-                Ok(Keys::default())
-            }
-            fn visit_bool<E>(self, _: bool) -> std::result::Result<Keys, E> {
-                Ok(Keys::default())
-            }
-            fn visit_i64<E>(self, _: i64) -> std::result::Result<Keys, E> {
-                Ok(Keys::default())
-            }
-            fn visit_u64<E>(self, _: u64) -> std::result::Result<Keys, E> {
-                Ok(Keys::default())
-            }
-            fn visit_f64<E>(self, _: f64) -> std::result::Result<Keys, E> {
-                Ok(Keys::default())
-            }
-            fn visit_str<E>(self, _: &str) -> std::result::Result<Keys, E> {
-                Ok(Keys::default())
-            }
+        if let Some(config) = self.config.get() {
+            let keys = |name: &str| -> Vec<String> {
+                config
+                    .as_ref()
+                    .and_then(|c| c.get(name))
+                    .and_then(Value::as_object)
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            return (keys("provider"), keys("mcp"));
         }
-        de.deserialize_any(Visit)
+        let names: Names = self
+            .config_json
+            .as_ref()
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or_default();
+        let names_of =
+            |keys: Option<Keys>| keys.map(|k| k.into_keys().collect()).unwrap_or_default();
+        (names_of(names.provider), names_of(names.mcp))
     }
 }
 
