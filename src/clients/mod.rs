@@ -8,6 +8,7 @@ pub mod mcp_only;
 pub mod opencode;
 pub mod translate;
 
+use crate::layers::guard::Refusal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -36,6 +37,9 @@ pub struct OrgContext<'a> {
     pub config: Arc<Map<String, Value>>,
     /// What the user's layers (user, project, env, `--set`) change on top of the org's.
     pub overrides: Arc<Map<String, Value>>,
+    /// The entries this client would have used that were left out (see
+    /// [`crate::layers::guard`]): `config` and `overrides` no longer hold them.
+    pub refused: Vec<Refusal>,
 }
 
 /// The placeholder shown instead of a token that was not obtained (dry runs).
@@ -63,6 +67,11 @@ pub trait Client: Sync {
     fn limits(&self) -> &'static str;
     /// Whether this client can use the org's models of `provider` (the API it speaks).
     fn serves_models_of(&self, _provider: &str) -> bool {
+        false
+    }
+    /// Whether this client loads the org's whole configuration itself (OpenCode's
+    /// `wellknown`), so that every entry of it reaches the client.
+    fn takes_whole_config(&self) -> bool {
         false
     }
     fn detect(&self, paths: &Paths) -> Detection;

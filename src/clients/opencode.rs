@@ -78,6 +78,10 @@ impl Client for OpenCode {
         true
     }
 
+    fn takes_whole_config(&self) -> bool {
+        true
+    }
+
     fn detect(&self, paths: &Paths) -> Detection {
         Detection {
             program: find_program("opencode"),
@@ -100,14 +104,21 @@ impl Client for OpenCode {
         vec![global_config_file(paths)]
     }
 
+    /// OpenCode fetches the org's document itself, so an entry refused by the guard cannot be
+    /// left out of what it loads: it then gets no credential for the org (the entry is
+    /// removed if there was one) until the org fixes the entry or the user grants it.
     fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired> {
         let token = ctx.token.map_or(TOKEN_PLACEHOLDER, |t| t.expose());
         let overrides = leaves(&ctx.overrides)
             .into_iter()
             .map(|(key, value)| Managed::setting(edit::path(&key), value.clone()))
             .collect();
+        let mut credential = credential_entry(ctx.org, ctx.auth_env, token, paths);
+        if !ctx.refused.is_empty() {
+            credential.keys.clear();
+        }
         vec![
-            credential_entry(ctx.org, ctx.auth_env, token, paths),
+            credential,
             Desired {
                 client: self.id(),
                 path: global_config_file(paths),

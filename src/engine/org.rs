@@ -13,6 +13,7 @@ use crate::clients::{self, Client, OrgContext};
 use crate::discovery::{self, Document};
 use crate::error::{Error, Result};
 use crate::http::{org_key, parse_org_url};
+use crate::layers::guard::{self, Refusal};
 use crate::layers::{self, LoadOptions, Source, Stack};
 use crate::output::Output;
 use crate::paths::Paths;
@@ -120,30 +121,69 @@ impl Org {
         for ignored in base.ignored() {
             out.warn(&ignored.describe());
         }
+        let auth_env = self.document.auth_env();
+        let grants = base.grants().clone();
+        let guarded = |mut config: Map<String, Value>| {
+            let refused = guard::check(&config, auth_env, &grants);
+            guard::remove(&mut config, &refused);
+            (Arc::new(config), refused)
+        };
         // The overlay sits below the user's layers, so what they change is the same for
         // every client.
-        let overrides = Arc::new(base.resolve_above(Source::OrgClient));
-        let shared = Arc::new(base.into_resolved());
+        let mut overrides = base.resolve_above(Source::OrgClient);
+        let shared = guarded(base.into_resolved());
+        guard::remove(&mut overrides, &shared.1);
+        let overrides = Arc::new(overrides);
         clients
             .iter()
             .map(|client| {
-                let config = match self.document.client_overlay(client.id()) {
+                let (config, refused) = match self.document.client_overlay(client.id()) {
                     Some(_) => {
-                        Arc::new(self.layers(paths, Some(client.id()), sets)?.into_resolved())
+                        guarded(self.layers(paths, Some(client.id()), sets)?.into_resolved())
                     }
                     None => shared.clone(),
                 };
                 Ok(OrgContext {
                     org: &self.key,
                     org_name: self.document.org_name(),
-                    auth_env: self.document.auth_env(),
+                    auth_env,
                     token,
                     config,
                     overrides: overrides.clone(),
+                    refused: refused
+                        .iter()
+                        .filter(|r| concerns(r, *client))
+                        .map(|r| for_client(r, *client))
+                        .collect(),
                 })
             })
             .collect()
     }
+}
+
+/// Whether `client` would have used the refused entry: a provider's entry matters to clients
+/// that speak its API, a server's to every client, anything else to clients that take the
+/// whole configuration (OpenCode).
+fn concerns(refusal: &Refusal, client: &dyn Client) -> bool {
+    match refusal.entry.split_once('.') {
+        Some(("provider", name)) => client.takes_whole_config() || client.serves_models_of(name),
+        Some(("mcp", _)) => true,
+        _ => client.takes_whole_config(),
+    }
+}
+
+/// `refusal` as `client` reports it: a client that loads the org's configuration itself
+/// cannot be given it without the entry, so it is left without the org's credential.
+fn for_client(refusal: &Refusal, client: &dyn Client) -> Refusal {
+    let mut refusal = refusal.clone();
+    if client.takes_whole_config() {
+        refusal.reason.push_str(&format!(
+            "; {} loads the org's configuration itself, so it is not connected to the org \
+             until the entry is fixed or granted",
+            client.name()
+        ));
+    }
+    refusal
 }
 
 /// The layer stack of `org` (or the user's and project's layers alone, with no org).

@@ -14,6 +14,7 @@ use crate::apply::transaction::{Committed, Transaction};
 use crate::apply::{self, Change, Desired, Note, Outcome, Prune};
 use crate::clients::{Client, OrgContext};
 use crate::error::Result;
+use crate::layers::guard::Refusal;
 use crate::output::Output;
 use crate::paths::Paths;
 use crate::write;
@@ -37,6 +38,9 @@ pub struct ClientReport {
     pub files: Vec<FileReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Entries of the org's configuration this client would have used, left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<Refusal>,
 }
 
 impl ClientReport {
@@ -44,11 +48,18 @@ impl ClientReport {
         self.error.is_some()
     }
 
+    /// Failed, or configured without an entry it should have had: exit code 5 either way.
+    pub fn partial(&self) -> bool {
+        self.failed() || !self.refused.is_empty()
+    }
+
     /// One word for the human report; `done` is what a change means for this command.
     pub fn summary(&self, done: &'static str) -> &'static str {
         let outcomes: Vec<Outcome> = self.files.iter().map(|f| f.outcome).collect();
         if self.failed() {
             "failed"
+        } else if !self.refused.is_empty() {
+            "partly configured"
         } else if outcomes.iter().any(|o| {
             matches!(
                 o,
@@ -80,6 +91,9 @@ impl ClientReport {
                 }
             }
         }
+        for refusal in &self.refused {
+            text.push_str(&format!("    refused: {}\n", refusal.describe()));
+        }
         if let Some(err) = &self.error {
             text.push_str(&format!("    error: {}\n", err.replace('\n', "\n      ")));
         }
@@ -109,9 +123,7 @@ impl Plan {
     /// clients' files are independent, and an org of thousands of servers takes most of a
     /// login to plan. Reports keep the clients' order.
     pub fn clients(&mut self, wanted: &[Wanted], ledger: &Ledger, session: &Session, out: &Output) {
-        let planned = parallel_map(wanted, |w| {
-            plan_client(w.id, w.name, &w.desired, ledger, session, out)
-        });
+        let planned = parallel_map(wanted, |w| plan_client(w, ledger, session, out));
         for (report, changes) in planned {
             self.add(report, changes);
         }
@@ -169,6 +181,7 @@ impl Plan {
                 name: client.name(),
                 files,
                 error: None,
+                refused: Vec::new(),
             };
             self.add(report, changes);
         }
@@ -176,9 +189,10 @@ impl Plan {
     }
 
     /// What to remember of this plan of `wanted`, made from `inputs`, for the next run (see
-    /// [`Run`]); `None` when a client failed, as the next run must try it again.
+    /// [`Run`]); `None` when a client failed or had entries refused, as the next run must try
+    /// (and report) it again.
     pub fn run(&self, wanted: &[Wanted], inputs: String, warnings: Vec<String>) -> Option<Run> {
-        if self.reports.iter().any(ClientReport::failed) {
+        if self.reports.iter().any(ClientReport::partial) {
             return None;
         }
         let notes = |client: &str, path: &Path| {
@@ -247,6 +261,7 @@ pub struct Wanted {
     pub id: &'static str,
     pub name: &'static str,
     pub desired: Vec<Desired>,
+    pub refused: Vec<Refusal>,
 }
 
 /// Each client's files and keys for its context (in parallel, as planning is).
@@ -255,6 +270,7 @@ pub fn translate(clients: &[(&'static dyn Client, &OrgContext)], paths: &Paths) 
         id: client.id(),
         name: client.name(),
         desired: client.configure(ctx, paths),
+        refused: ctx.refused.clone(),
     })
 }
 
@@ -277,20 +293,20 @@ pub fn adopt(ledger: &mut Ledger, wanted: &[Wanted], org: &str, paths: &Paths, o
 /// this client alone; its other files are left as they are too. The changes are in the order
 /// of the report's files.
 fn plan_client(
-    id: &'static str,
-    name: &'static str,
-    desired: &[Desired],
+    wanted: &Wanted,
     ledger: &Ledger,
     session: &Session,
     out: &Output,
 ) -> (ClientReport, Vec<Change>) {
     let mut report = ClientReport {
-        id,
-        name,
+        id: wanted.id,
+        name: wanted.name,
         files: Vec::new(),
         error: None,
+        refused: wanted.refused.clone(),
     };
-    let planned: Result<Vec<_>, _> = desired
+    let planned: Result<Vec<_>, _> = wanted
+        .desired
         .iter()
         .map(|d| {
             apply::plan(

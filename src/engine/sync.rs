@@ -102,7 +102,7 @@ pub struct Synced {
 
 impl Synced {
     pub fn finished(&self) -> Finished {
-        Finished::partial_if(self.reports.iter().any(ClientReport::failed))
+        Finished::partial_if(self.reports.iter().any(ClientReport::partial))
     }
 }
 

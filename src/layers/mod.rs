@@ -3,7 +3,11 @@
 //! where it came from, so every resolved value can say which layer and file set it and what it
 //! overrode (`ai-setup config explain KEY`). Keys the org locks (`ai_setup.locked`) are
 //! stripped from every layer above the org's, and each stripped override is reported.
+//! `ai_setup`, in a layer, is ai-setup's own settings, never a client's: it is taken out of
+//! every layer, and only the user's own (their file, the environment, `--set`) may grant what
+//! placeholders read (see [`guard`]).
 
+pub mod guard;
 pub mod load;
 pub mod merge;
 pub mod user;
@@ -55,7 +59,29 @@ pub struct Layer {
     pub value: Map<String, Value>,
 }
 
-/// An override that a lock refused.
+/// What the user lets placeholders read, from their own layers (user file, environment,
+/// `--set`; never the org's or a project's).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    pub env: Vec<String>,
+    pub files: Vec<String>,
+}
+
+impl Grants {
+    /// Adds what one layer's `ai_setup` grants: `allow_env` and `allow_files`, lists of names.
+    pub fn add(&mut self, own: &Value) {
+        for (key, list) in [
+            ("allow_env", &mut self.env),
+            ("allow_files", &mut self.files),
+        ] {
+            let names = own.get(key).and_then(Value::as_array).into_iter().flatten();
+            list.extend(names.filter_map(Value::as_str).map(str::to_string));
+        }
+    }
+}
+
+/// An override that a lock refused, or ai-setup's own settings in a layer that may not set
+/// them.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ignored {
     pub key: String,
@@ -63,8 +89,19 @@ pub struct Ignored {
     pub origin: String,
 }
 
+/// The key of ai-setup's own settings in a layer.
+pub const OWN_SETTINGS: &str = "ai_setup";
+
 impl Ignored {
     pub fn describe(&self) -> String {
+        if self.key == OWN_SETTINGS {
+            return format!(
+                "'{OWN_SETTINGS}' in {} is ignored: only your own config \
+                 (~/.config/ai-setup/config.json, AI_SETUP_CONFIG_CONTENT or --set) grants \
+                 what ai-setup may read",
+                self.origin
+            );
+        }
         format!(
             "'{}' is locked by the org; the {} override in {} is ignored",
             self.key,
@@ -109,6 +146,7 @@ pub struct Stack {
     layers: Vec<Layer>,
     locked: Vec<Vec<String>>,
     ignored: Vec<Ignored>,
+    grants: Grants,
 }
 
 /// Splits a dotted key (`mcp.docs.url`) into its parts.
@@ -124,6 +162,17 @@ impl Stack {
 
     /// Adds a layer in precedence order (after others of the same source).
     pub fn add(&mut self, mut layer: Layer) {
+        if let Some(own) = layer.value.shift_remove(OWN_SETTINGS) {
+            if matches!(layer.source, Source::User | Source::Env | Source::Cli) {
+                self.grants.add(&own);
+            } else {
+                self.ignored.push(Ignored {
+                    key: OWN_SETTINGS.into(),
+                    source: layer.source,
+                    origin: layer.origin.clone(),
+                });
+            }
+        }
         if layer.source > Source::OrgClient {
             for locked in &self.locked {
                 if let Some(key) = merge::strip_locked(&mut layer.value, locked) {
@@ -150,6 +199,11 @@ impl Stack {
     /// Overrides refused because the org locks their keys.
     pub fn ignored(&self) -> &[Ignored] {
         &self.ignored
+    }
+
+    /// What the user's own layers let placeholders read.
+    pub fn grants(&self) -> &Grants {
+        &self.grants
     }
 
     pub fn resolve(&self) -> Map<String, Value> {

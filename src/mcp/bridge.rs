@@ -35,6 +35,8 @@ struct Bridge {
     headers: serde_json::Map<String, Value>,
     org: String,
     auth_env: Option<String>,
+    /// The variables the user lets placeholders read.
+    grants: Vec<String>,
     paths: Paths,
     token: Mutex<Secret>,
     session: Mutex<Option<String>>,
@@ -64,6 +66,7 @@ pub async fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<Finishe
         headers,
         org: resolved.org,
         auth_env: resolved.auth_env,
+        grants: resolved.grants.env,
         paths: paths.clone(),
         token: Mutex::new(token),
         session: Mutex::new(None),
@@ -134,7 +137,7 @@ impl Bridge {
         let mut map = HeaderMap::new();
         for (name, value) in &self.headers {
             let Some(text) = value.as_str() else { continue };
-            let filled = fill_env(text, self.auth_env.as_deref(), token.expose());
+            let filled = fill_env(text, self.auth_env.as_deref(), &self.grants, token.expose());
             if let (Ok(name), Ok(mut value)) = (
                 HeaderName::from_bytes(name.as_bytes()),
                 HeaderValue::from_str(&filled),

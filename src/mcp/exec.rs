@@ -23,7 +23,14 @@ pub fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<Finished> {
         .hint(format!("connect to it with `ai-setup mcp bridge {name}`")));
     };
     let token = current_token(&resolved.org, paths)?;
-    let fill = |s: &str| fill_env(s, resolved.auth_env.as_deref(), token.expose());
+    let fill = |s: &str| {
+        fill_env(
+            s,
+            resolved.auth_env.as_deref(),
+            &resolved.grants.env,
+            token.expose(),
+        )
+    };
     let mut cmd = Command::new(fill(&command[0]));
     cmd.args(command[1..].iter().map(|a| fill(a)));
     for (key, value) in &environment {

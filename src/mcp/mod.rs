@@ -18,6 +18,8 @@ use url::Url;
 
 use crate::engine::org::Org;
 use crate::error::{Error, Result};
+use crate::layers::Grants;
+use crate::layers::guard;
 use crate::paths::Paths;
 
 /// An MCP server of the resolved configuration, in OpenCode's terms.
@@ -33,18 +35,35 @@ pub enum Server {
     },
 }
 
-/// What a bridge or exec needs: the org, its token variable and the server.
+/// What a bridge or exec needs: the org, its token variable, what the user grants
+/// placeholders, and the server.
 pub struct Resolved {
     pub org: String,
     pub auth_env: Option<String>,
+    pub grants: Grants,
     pub server: Server,
 }
 
+/// The server `name` as the resolved configuration has it, unless the guard refuses it (a
+/// URL that would carry the token in clear, a placeholder the user did not grant): then it is
+/// not started, whatever a client's file says.
 pub fn resolve(name: &str, org: Option<&str>, paths: &Paths) -> Result<Resolved> {
     let opened = Org::open(paths, org)?;
-    let config = opened.config(paths)?;
+    let stack = opened.layers(paths, None, &[])?;
+    let grants = stack.grants().clone();
+    let config = stack.into_resolved();
     let org = opened.key;
     let document = opened.document;
+    let entry = format!("mcp.{name}");
+    if let Some(refusal) = guard::check(&config, document.auth_env(), &grants)
+        .into_iter()
+        .find(|r| r.entry == entry)
+    {
+        return Err(
+            Error::failure(format!("refusing to start {entry}: {}", refusal.reason))
+                .hint(refusal.hint),
+        );
+    }
     let entry = config
         .get("mcp")
         .and_then(|m| m.get(name))
@@ -107,6 +126,7 @@ pub fn resolve(name: &str, org: Option<&str>, paths: &Paths) -> Result<Resolved>
     Ok(Resolved {
         org,
         auth_env: document.auth_env().map(String::from),
+        grants,
         server,
     })
 }
@@ -118,9 +138,10 @@ fn object(value: Option<&Value>) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
-/// Fills OpenCode's `{env:VAR}` placeholders: the org's token variable with `token`, any other
-/// with the process environment (empty when unset), as OpenCode does.
-pub fn fill_env(text: &str, auth_env: Option<&str>, token: &str) -> String {
+/// Fills OpenCode's `{env:VAR}` placeholders: the org's token variable with `token`, a
+/// variable the user `granted` with the process environment (empty when unset, as OpenCode
+/// does), and any other with nothing (the guard refuses such a server before it starts).
+pub fn fill_env(text: &str, auth_env: Option<&str>, granted: &[String], token: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("{env:") {
@@ -131,7 +152,7 @@ pub fn fill_env(text: &str, auth_env: Option<&str>, token: &str) -> String {
                 let var = &after[..end];
                 if Some(var) == auth_env {
                     out.push_str(token);
-                } else {
+                } else if granted.iter().any(|g| g == var) {
                     out.push_str(&std::env::var(var).unwrap_or_default());
                 }
                 rest = &after[end + 1..];
@@ -151,17 +172,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fills_the_token_and_other_variables() {
+    fn fills_the_token_and_granted_variables_only() {
+        let home = std::env::var("HOME").expect("tests run with HOME set");
+        assert_eq!(fill_env("<{env:HOME}>", Some("T"), &[], "t"), "<>");
         assert_eq!(
-            fill_env("Bearer {env:ORG_TOKEN}", Some("ORG_TOKEN"), "t0k"),
+            fill_env("<{env:HOME}>", Some("T"), &["HOME".into()], "t"),
+            format!("<{home}>")
+        );
+        assert_eq!(
+            fill_env("Bearer {env:ORG_TOKEN}", Some("ORG_TOKEN"), &[], "t0k"),
             "Bearer t0k"
         );
         assert_eq!(
-            fill_env("{env:AI_SETUP_SURELY_UNSET_X}-x", Some("T"), "t"),
+            fill_env(
+                "{env:AI_SETUP_SURELY_UNSET_X}-x",
+                Some("T"),
+                &["AI_SETUP_SURELY_UNSET_X".into()],
+                "t"
+            ),
             "-x"
         );
         assert_eq!(
-            fill_env("no {env:unclosed", Some("T"), "t"),
+            fill_env("no {env:unclosed", Some("T"), &[], "t"),
             "no {env:unclosed"
         );
     }

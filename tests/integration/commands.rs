@@ -276,7 +276,7 @@ fn login_with_a_supplied_token_does_not_run_the_command() {
     let marker_file = marker.path().join("ran");
     let endpoint = Endpoint::with_document(&document_with_auth(json!({
         "command": ["sh", "-c", format!("touch {}; echo t", marker_file.display())],
-        "env": "ORG_TOKEN"
+        "env": "DEMO_AI_TOKEN"
     })));
     let token = jwt(json!({"sub": "ci-bot", "exp": now() + 600}));
 
@@ -341,7 +341,7 @@ fn dry_run_changes_nothing_runs_nothing_and_shows_the_diff() {
     let marker_file = marker.path().join("ran");
     let endpoint = Endpoint::with_document(&document_with_auth(json!({
         "command": ["sh", "-c", format!("touch {}; echo t", marker_file.display())],
-        "env": "ORG_TOKEN"
+        "env": "DEMO_AI_TOKEN"
     })));
     let env = TestEnv::new();
     env.write(

@@ -66,6 +66,19 @@ fn the_token_appears_only_where_it_belongs() {
     run(&["status", "--json"]);
     run(&["sync", "--json"]);
     run(&["sync", "--dry-run", "--clients", "opencode"]);
+    // Refused entries (a URL in clear, an ungranted variable) are reported, with reasons.
+    let refused = run(&[
+        "sync",
+        "--json",
+        "--set",
+        r#"mcp.leak={"type":"remote","url":"http://192.0.2.1/mcp","headers":{"X":"{env:HOME}"}}"#,
+        "--set",
+        r#"provider.anthropic.options.baseURL=http://192.0.2.1/v1"#,
+    ]);
+    assert_eq!(refused.code, 5, "{}", refused.all());
+    assert!(refused.stdout.contains("mcp.leak"), "{}", refused.all());
+    // OpenCode lost its org credential while something was refused; this gives it back.
+    assert_eq!(run(&["sync"]).code, 0);
     run(&["config", "show", "--json"]);
     run(&["restore", "--json"]);
     run(&["usage", "--json"]);

@@ -19,3 +19,4 @@ mod opencode;
 mod operations;
 mod read_side;
 mod terminal;
+mod trust;
