@@ -54,8 +54,12 @@ pub enum Command {
     Logout(LogoutArgs),
     /// Show who you are, which org, token expiry, where the token is stored, and clients
     Status(StatusArgs),
-    /// Re-fetch the org's configuration and re-apply it to the clients (for timers)
+    /// Re-fetch the org's configuration and re-apply it to the clients (for timers); approves nothing
     Sync(SyncArgs),
+    /// Review the programs the org's local MCP servers run (new or changed), approve them, and sync
+    Approve(SyncArgs),
+    /// Let a project file (.ai-setup.json[c]) take effect, as it is now; or list or revoke trust
+    Trust(TrustArgs),
     /// Print the current org token and nothing else (for client helpers and scripts)
     Token(TokenArgs),
     /// The supported clients: installed, configured, drift, and what cannot be configured
@@ -111,7 +115,8 @@ pub enum Command {
 /// Flags shared by the commands that configure clients.
 #[derive(Debug, Clone, Args)]
 pub struct ApplyFlags {
-    /// Accept the org's login command without asking (required without a terminal)
+    /// Accept the org's login command, and with `login` or `approve` its local servers' programs,
+    /// without asking (required without a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Show what would change, as diffs, without changing anything
@@ -313,6 +318,21 @@ pub struct ClientsArgs {
 pub struct RestoreArgs {
     /// The backup to restore (from the list) [default: list the backups]
     pub id: Option<String>,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TrustArgs {
+    /// The project file, or a folder holding one [default: the nearest one here or above]
+    pub path: Option<PathBuf>,
+    /// Stop trusting it
+    #[arg(long, conflicts_with = "list")]
+    pub revoke: bool,
+    /// List the trusted files and whether each is still as trusted
+    #[arg(long)]
+    pub list: bool,
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,

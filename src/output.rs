@@ -228,6 +228,17 @@ pub fn bar(ratio: f64, width: usize) -> String {
 }
 
 /// The argv as a user would type it, quoting words with spaces or quotes.
+/// Asks `question` on stderr and reads a yes (`y`, `yes`) or anything else, which is no.
+pub fn ask(question: &str) -> crate::error::Result<bool> {
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{question}");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut answer)
+        .map_err(|e| Error::usage(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
+}
+
 pub fn shell_words(argv: &[String]) -> String {
     argv.iter()
         .map(|w| {

@@ -1,6 +1,8 @@
 //! ai-setup's own memory (`$XDG_STATE_HOME/ai-setup/state.json`): which orgs you logged in to,
 //! which is the default, where each org's token is stored, when it was last synced, and which
-//! login commands you accepted for which origin. It never holds a token.
+//! login commands you accepted for which origin, and which local MCP server commands you
+//! approved for which org (see [`crate::layers::approval`]), and which project files you
+//! trusted. It never holds a token.
 
 use std::collections::BTreeMap;
 
@@ -22,10 +24,29 @@ pub struct State {
     /// trusting the command, not about holding a token.
     #[serde(default)]
     pub accepted_commands: BTreeMap<String, Vec<String>>,
+    /// Org to the local MCP servers the user approved for it, by name: what `exec` runs. Like
+    /// accepted commands, approvals survive logout.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub approved_servers: BTreeMap<String, BTreeMap<String, Pinned>>,
+    /// Project files (`.ai-setup.json[c]`) the user trusted, by absolute path, with the
+    /// sha256 of the bytes they trusted (see [`crate::layers::trust`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub trusted_projects: BTreeMap<String, String>,
     /// Certificate authorities given with `login --ca-file`, trusted by every later command
     /// (the MCP bridge and the sync timer among them, which no flag reaches).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ca_files: Vec<std::path::PathBuf>,
+}
+
+/// One approved program: what runs, exactly, and its digest (what approval compares).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pinned {
+    pub command: Vec<String>,
+    /// The variables it gets, with the values as the configuration spells them (placeholders
+    /// unfilled).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,6 +141,18 @@ impl State {
     pub fn accept_command(&mut self, origin: &str, argv: &[String]) {
         self.accepted_commands
             .insert(origin.to_string(), argv.to_vec());
+    }
+
+    /// The local servers approved for `org`, by name.
+    pub fn approved(&self, org: &str) -> Option<&BTreeMap<String, Pinned>> {
+        self.approved_servers.get(org)
+    }
+
+    pub fn approve(&mut self, org: &str, name: &str, pinned: Pinned) {
+        self.approved_servers
+            .entry(org.to_string())
+            .or_default()
+            .insert(name.to_string(), pinned);
     }
 
     /// The org a command without a URL means, or an error that says how to log in.

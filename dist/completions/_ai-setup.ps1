@@ -32,7 +32,9 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to an org and configure this machine''s AI clients for it (the URL is remembered)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget an org''s credentials and remove its token from the clients'' files')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show who you are, which org, token expiry, where the token is stored, and clients')
-            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Re-fetch the org''s configuration and re-apply it to the clients (for timers)')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Re-fetch the org''s configuration and re-apply it to the clients (for timers); approves nothing')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Review the programs the org''s local MCP servers run (new or changed), approve them, and sync')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Let a project file (.ai-setup.json[c]) take effect, as it is now; or list or revoke trust')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the current org token and nothing else (for client helpers and scripts)')
             [CompletionResult]::new('clients', 'clients', [CompletionResultType]::ParameterValue, 'The supported clients: installed, configured, drift, and what cannot be configured')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check everything (endpoint, token, credential store, clients, files, PATH, clock) and say how to fix each problem')
@@ -61,8 +63,8 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'Take the token from this environment variable instead of running the login command')
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept the org''s login command without asking (required without a terminal)')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept the org''s login command without asking (required without a terminal)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept the org''s login command, and with `login` or `approve` its local servers'' programs, without asking (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept the org''s login command, and with `login` or `approve` its local servers'' programs, without asking (required without a terminal)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change, as diffs, without changing anything')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace entries ai-setup wrote that were changed since (drift) with the org''s')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON on stdout')
@@ -108,8 +110,8 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'Take the token from this environment variable instead of running the login command')
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept the org''s login command without asking (required without a terminal)')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept the org''s login command without asking (required without a terminal)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept the org''s login command, and with `login` or `approve` its local servers'' programs, without asking (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept the org''s login command, and with `login` or `approve` its local servers'' programs, without asking (required without a terminal)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change, as diffs, without changing anything')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace entries ai-setup wrote that were changed since (drift) with the org''s')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON on stdout')
@@ -121,6 +123,43 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'ai-setup;approve' {
+            [CompletionResult]::new('--clients', '--clients', [CompletionResultType]::ParameterName, 'Clients to configure: a comma-separated list of ids, or `all` [default: the installed clients the org enables]')
+            [CompletionResult]::new('--credential-store', '--credential-store', [CompletionResultType]::ParameterName, 'Where to keep the token')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set a configuration key for the clients, above every other layer; VALUE is JSON or a string')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Log in as a service account (OAuth client credentials) with this client id')
+            [CompletionResult]::new('--client-secret-env', '--client-secret-env', [CompletionResultType]::ParameterName, 'The environment variable that holds the service account''s client secret')
+            [CompletionResult]::new('--id-token-env', '--id-token-env', [CompletionResultType]::ParameterName, 'Exchange the CI identity token in this environment variable for an org token (RFC 8693)')
+            [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'Take the token from this environment variable instead of running the login command')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept the org''s login command, and with `login` or `approve` its local servers'' programs, without asking (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept the org''s login command, and with `login` or `approve` its local servers'' programs, without asking (required without a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change, as diffs, without changing anything')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace entries ai-setup wrote that were changed since (drift) with the org''s')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON on stdout')
+            [CompletionResult]::new('--unattended', '--unattended', [CompletionResultType]::ParameterName, 'Let `token` and `sync` re-run the org''s login command, without asking, when the token runs out (for commands such as `cloudflared access token` that need no person while their own session lasts)')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Sign in on another device (OpenID Connect device flow) instead of a browser here; without a terminal, required to wait for someone to approve')
+            [CompletionResult]::new('--github-actions', '--github-actions', [CompletionResultType]::ParameterName, 'Exchange this GitHub Actions job''s OIDC token for an org token (needs `id-token: write`)')
+            [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read the token from standard input instead of running the org''s login command')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'ai-setup;trust' {
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login')
+            [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Stop trusting it')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the trusted files and whether each is still as trusted')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON on stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'ai-setup;token' {
@@ -418,7 +457,9 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to an org and configure this machine''s AI clients for it (the URL is remembered)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget an org''s credentials and remove its token from the clients'' files')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show who you are, which org, token expiry, where the token is stored, and clients')
-            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Re-fetch the org''s configuration and re-apply it to the clients (for timers)')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Re-fetch the org''s configuration and re-apply it to the clients (for timers); approves nothing')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Review the programs the org''s local MCP servers run (new or changed), approve them, and sync')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Let a project file (.ai-setup.json[c]) take effect, as it is now; or list or revoke trust')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the current org token and nothing else (for client helpers and scripts)')
             [CompletionResult]::new('clients', 'clients', [CompletionResultType]::ParameterValue, 'The supported clients: installed, configured, drift, and what cannot be configured')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check everything (endpoint, token, credential store, clients, files, PATH, clock) and say how to fix each problem')
@@ -447,6 +488,12 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             break
         }
         'ai-setup;help;sync' {
+            break
+        }
+        'ai-setup;help;approve' {
+            break
+        }
+        'ai-setup;help;trust' {
             break
         }
         'ai-setup;help;token' {

@@ -16,6 +16,9 @@ _ai_setup() {
             ",$1")
                 cmd="ai_setup"
                 ;;
+            ai_setup,approve)
+                cmd="ai_setup__subcmd__approve"
+                ;;
             ai_setup,clients)
                 cmd="ai_setup__subcmd__clients"
                 ;;
@@ -73,6 +76,9 @@ _ai_setup() {
             ai_setup,token)
                 cmd="ai_setup__subcmd__token"
                 ;;
+            ai_setup,trust)
+                cmd="ai_setup__subcmd__trust"
+                ;;
             ai_setup,usage)
                 cmd="ai_setup__subcmd__usage"
                 ;;
@@ -99,6 +105,9 @@ _ai_setup() {
                 ;;
             ai_setup__subcmd__config__subcmd__help,show)
                 cmd="ai_setup__subcmd__config__subcmd__help__subcmd__show"
+                ;;
+            ai_setup__subcmd__help,approve)
+                cmd="ai_setup__subcmd__help__subcmd__approve"
                 ;;
             ai_setup__subcmd__help,clients)
                 cmd="ai_setup__subcmd__help__subcmd__clients"
@@ -156,6 +165,9 @@ _ai_setup() {
                 ;;
             ai_setup__subcmd__help,token)
                 cmd="ai_setup__subcmd__help__subcmd__token"
+                ;;
+            ai_setup__subcmd__help,trust)
+                cmd="ai_setup__subcmd__help__subcmd__trust"
                 ;;
             ai_setup__subcmd__help,usage)
                 cmd="ai_setup__subcmd__help__subcmd__usage"
@@ -215,12 +227,62 @@ _ai_setup() {
 
     case "${cmd}" in
         ai_setup)
-            opts="-v -h -V --verbose --log-file --ca-file --help --version login logout status sync token clients doctor models usage dashboard config mcp exec restore service serve demo generate dev-token help"
+            opts="-v -h -V --verbose --log-file --ca-file --help --version login logout status sync approve trust token clients doctor models usage dashboard config mcp exec restore service serve demo generate dev-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ai_setup__subcmd__approve)
+            opts="-y -v -h --yes --dry-run --force --json --clients --credential-store --unattended --no-browser --set --client-id --client-secret-env --id-token-env --github-actions --token-stdin --token-env --verbose --log-file --ca-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --clients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --credential-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -609,8 +671,22 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__help)
-            opts="login logout status sync token clients doctor models usage dashboard config mcp exec restore service serve demo generate dev-token help"
+            opts="login logout status sync approve trust token clients doctor models usage dashboard config mcp exec restore service serve demo generate dev-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ai_setup__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -959,6 +1035,20 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__help__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ai_setup__subcmd__help__subcmd__trust)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1463,6 +1553,28 @@ _ai_setup() {
                     COMPREPLY=($(compgen -W "raw header headers json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ai_setup__subcmd__trust)
+            opts="-v -h --revoke --list --json --verbose --log-file --ca-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --log-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -10,7 +10,7 @@ pub mod jwt;
 pub mod oidc;
 pub mod refresh;
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 
 use crate::error::{Error, Result};
 use crate::output::relative;
@@ -125,24 +125,15 @@ pub fn ensure_consent(
             ))
             .hint("pass --yes to accept it (it is remembered for this org)"));
         }
-        let mut err = std::io::stderr();
-        let _ = writeln!(
-            err,
-            "{origin} {} this command on your machine to log you in:\n\n    {shown}\n",
+        let question = format!(
+            "{origin} {} this command on your machine to log you in:\n\n    {shown}\n\nRun it? [y/N] ",
             if changed {
                 "now asks to run a DIFFERENT"
             } else {
                 "asks to run"
             }
         );
-        let _ = write!(err, "Run it? [y/N] ");
-        let _ = err.flush();
-        let mut answer = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map_err(|e| Error::usage(format!("cannot read the answer: {e}")))?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES") {
+        if !crate::output::ask(&question)? {
             return Err(Error::auth(
                 "login cancelled: the login command was not accepted",
             ));

@@ -8,7 +8,6 @@ pub mod mcp_only;
 pub mod opencode;
 pub mod translate;
 
-use crate::layers::guard::Refusal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,6 +17,8 @@ use serde_json::{Map, Value};
 use crate::apply::Desired;
 use crate::discovery::Document;
 use crate::error::{Error, Result};
+use crate::layers::approval::Pending;
+use crate::layers::guard::Refusal;
 use crate::paths::Paths;
 use crate::secrets::Secret;
 
@@ -40,6 +41,9 @@ pub struct OrgContext<'a> {
     /// The entries this client would have used that were left out (see
     /// [`crate::layers::guard`]): `config` and `overrides` no longer hold them.
     pub refused: Vec<Refusal>,
+    /// The org's local servers whose program waits for approval (see
+    /// [`crate::layers::approval`]): a new one is no longer in `config` or `overrides`.
+    pub pending: Vec<Pending>,
 }
 
 /// The placeholder shown instead of a token that was not obtained (dry runs).

@@ -104,9 +104,10 @@ impl Client for OpenCode {
         vec![global_config_file(paths)]
     }
 
-    /// OpenCode fetches the org's document itself, so an entry refused by the guard cannot be
-    /// left out of what it loads: it then gets no credential for the org (the entry is
-    /// removed if there was one) until the org fixes the entry or the user grants it.
+    /// OpenCode fetches the org's document itself (at every start), so an entry refused by the
+    /// guard, or a local server waiting for approval, cannot be left out of what it loads: it
+    /// then gets no credential for the org (the entry is removed if there was one) until that
+    /// is resolved.
     fn configure(&self, ctx: &OrgContext, paths: &Paths) -> Vec<Desired> {
         let token = ctx.token.map_or(TOKEN_PLACEHOLDER, |t| t.expose());
         let overrides = leaves(&ctx.overrides)
@@ -114,7 +115,7 @@ impl Client for OpenCode {
             .map(|(key, value)| Managed::setting(edit::path(&key), value.clone()))
             .collect();
         let mut credential = credential_entry(ctx.org, ctx.auth_env, token, paths);
-        if !ctx.refused.is_empty() {
+        if !ctx.refused.is_empty() || !ctx.pending.is_empty() {
             credential.keys.clear();
         }
         vec![

@@ -179,8 +179,23 @@ fn path(paths: &Paths, org: Option<&OrgLayer>, out: &mut Output) -> Result<Finis
             "absent".into(),
         ));
     }
+    let trusted = crate::state::State::load(paths)?.trusted_projects;
     for p in projects {
-        rows.push((Source::Project, p.display().to_string(), "present".into()));
+        let bytes = std::fs::read(&p).unwrap_or_default();
+        let state = match layers::trust::verdict(&p, &bytes, &trusted) {
+            layers::trust::Verdict::Trusted => "present".to_string(),
+            layers::trust::Verdict::Ignored(layers::Reason::Untrusted) => {
+                "present, ignored: not trusted; `ai-setup trust` uses it".into()
+            }
+            layers::trust::Verdict::Ignored(layers::Reason::ChangedSinceTrusted) => {
+                "present, ignored: changed since trusted".into()
+            }
+            layers::trust::Verdict::Ignored(reason) => match reason {
+                layers::Reason::Unsafe(why) => format!("present, refused: {why}"),
+                _ => "present, ignored".into(),
+            },
+        };
+        rows.push((Source::Project, p.display().to_string(), state));
     }
     let env_set = std::env::var(layers::load::ENV_LAYER).is_ok_and(|v| !v.trim().is_empty());
     rows.push((

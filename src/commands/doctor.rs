@@ -100,6 +100,7 @@ pub fn run(org: Option<&str>, paths: &Paths, out: &mut Output) -> Result<Finishe
     };
     let document = endpoint_checks(&status, paths, &mut checks);
     checks.push(token_check(&status));
+    checks.push(approval_check(&status));
     checks.push(store_check(&status, paths));
     checks.extend(client_checks(&status, paths));
     checks.push(modes_check(&status, paths));
@@ -285,6 +286,30 @@ fn token_check(status: &Status) -> Check {
         )
         .fix(login),
     }
+}
+
+/// Local servers whose program changed or is new since the user approved what runs.
+fn approval_check(status: &Status) -> Check {
+    if status.pending_approval.is_empty() {
+        return check(
+            "approval",
+            "Local servers approved",
+            Verdict::Ok,
+            "every program the org's configuration runs here was approved",
+        );
+    }
+    let entries: Vec<String> = status
+        .pending_approval
+        .iter()
+        .map(|p| p.describe())
+        .collect();
+    check(
+        "approval",
+        "Local servers approved",
+        Verdict::Warn,
+        entries.join("; "),
+    )
+    .fix("ai-setup approve (shows what changed and asks)")
 }
 
 fn store_check(status: &Status, paths: &Paths) -> Check {

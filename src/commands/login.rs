@@ -1,4 +1,4 @@
-//! `login` and `sync`: the command line's flags turned into an [`engine::sync::Request`], and
+//! `login`, `sync` and `approve`: the command line's flags turned into an [`engine::sync::Request`], and
 //! what the engine did printed (human or `--json`).
 
 use serde_json::json;
@@ -20,7 +20,41 @@ pub async fn run(
     out: &mut Output,
     interactive: bool,
 ) -> Result<Finished> {
+    sync_with(
+        mode,
+        mode == Mode::Login,
+        url,
+        flags,
+        paths,
+        out,
+        interactive,
+    )
+    .await
+}
+
+/// `approve`: a sync that may approve new or changed local server programs (it asks, or takes
+/// `--yes`).
+pub async fn approve(
+    url: Option<&str>,
+    flags: &ApplyFlags,
+    paths: &Paths,
+    out: &mut Output,
+    interactive: bool,
+) -> Result<Finished> {
+    sync_with(Mode::Sync, true, url, flags, paths, out, interactive).await
+}
+
+async fn sync_with(
+    mode: Mode,
+    approve: bool,
+    url: Option<&str>,
+    flags: &ApplyFlags,
+    paths: &Paths,
+    out: &mut Output,
+    interactive: bool,
+) -> Result<Finished> {
     let request = Request {
+        approve,
         mode,
         url,
         supplied: match (flags.token_stdin, &flags.token_env) {

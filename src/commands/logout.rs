@@ -105,6 +105,7 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
             name: clients::by_id(id).map_or(id, |c| c.name()),
             desired,
             refused: Vec::new(),
+            pending: Vec::new(),
         })
         .collect();
     plan.clients(&wanted, &ledger, &session, out);

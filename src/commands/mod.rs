@@ -14,6 +14,7 @@ mod serve;
 mod service;
 mod status;
 pub mod token;
+mod trust;
 mod usage;
 
 use std::path::PathBuf;
@@ -56,9 +57,10 @@ fn remember_ca_files(given: &[PathBuf]) -> Result<()> {
 pub fn run(cli: Cli) -> u8 {
     let json = match &cli.command {
         Some(Command::Login(a)) => a.flags.json,
-        Some(Command::Sync(a)) => a.flags.json,
+        Some(Command::Sync(a) | Command::Approve(a)) => a.flags.json,
         Some(Command::Logout(a)) => a.json,
         Some(Command::Status(a)) => a.json,
+        Some(Command::Trust(a)) => a.json,
         Some(Command::Restore(a)) => a.json,
         Some(Command::Clients(a)) => a.json,
         Some(Command::Models(a)) => a.json,
@@ -111,6 +113,7 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<Finished> {
     match command {
         Command::Token(args) => token::run(&args, &paths),
         Command::Status(args) => status::run(&args, &paths, out),
+        Command::Trust(args) => trust::run(&args, &paths, out),
         Command::Config { action } => config::run(&action, &paths, out),
         Command::Logout(args) => logout::run(&args, &paths, out),
         Command::Restore(args) => restore::run(&args, &paths, out),
@@ -143,6 +146,13 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<Finished> {
         )),
         Command::Sync(args) => crate::runtime()?.block_on(login::run(
             crate::engine::sync::Mode::Sync,
+            args.url.as_deref(),
+            &args.flags,
+            &paths,
+            out,
+            interactive,
+        )),
+        Command::Approve(args) => crate::runtime()?.block_on(login::approve(
             args.url.as_deref(),
             &args.flags,
             &paths,

@@ -62,6 +62,9 @@ pub fn run(args: &StatusArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
             .map(|t| format!("{} ({})", relative(t, now), timestamp(t)))
             .unwrap_or_else(|| "never".into())
     ));
+    for pending in &status.pending_approval {
+        text.push_str(&format!("Approval:   {}\n", pending.describe()));
+    }
     text.push_str("Clients:\n");
     for c in &status.clients {
         text.push_str(&format!(

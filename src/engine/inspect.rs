@@ -12,6 +12,7 @@ use crate::apply::{self, NoteKind, Prune};
 use crate::auth::jwt;
 use crate::clients::{self, Client};
 use crate::error::Result;
+use crate::layers::approval::{self, Pending};
 use crate::output::Output;
 use crate::paths::Paths;
 use crate::secrets::{Secret, Store, StoreKind};
@@ -60,6 +61,9 @@ pub struct Status {
     #[serde(skip)]
     pub last_sync: Option<i64>,
     pub clients: Vec<ClientStatus>,
+    /// Local servers whose new or changed program waits for the user's approval, as the last
+    /// fetched document and the layers have them.
+    pub pending_approval: Vec<Pending>,
     /// Why the credential store could not be read.
     #[serde(skip)]
     pub store_error: Option<String>,
@@ -110,7 +114,9 @@ pub fn status(
             (TokenState::Unreadable, None)
         }
     };
+    let pending_approval = pending_approval(paths, &state, &org);
     Ok(Ok(Status {
+        pending_approval,
         org_name: org_state.name.clone(),
         default: state.default_org.as_deref() == Some(org.as_str()),
         identity: claims
@@ -137,6 +143,18 @@ pub fn status(
         store_error,
         org,
     }))
+}
+
+/// What waits for approval, from the cached document: nothing when there is none, or when a
+/// layer does not load (`sync` reports that error).
+fn pending_approval(paths: &Paths, state: &State, org: &str) -> Vec<Pending> {
+    let Ok(Some(opened)) = Org::cached(paths, state, org) else {
+        return Vec::new();
+    };
+    match opened.layers(paths, None, &[]) {
+        Ok(stack) => approval::pending(&approval::executables(&stack), Some(&opened.approved)),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// One client as `clients` reports it (and the dashboard's Clients tab shows it).

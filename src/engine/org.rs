@@ -3,6 +3,7 @@
 //! org's per-client overlays as layers (as jj's `ConfigEnv` opens a workspace's config). No
 //! caller reads the cache or loads layers by itself.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,12 +14,13 @@ use crate::clients::{self, Client, OrgContext};
 use crate::discovery::{self, Document};
 use crate::error::{Error, Result};
 use crate::http::{org_key, parse_org_url};
+use crate::layers::approval::{self, Change, Pending};
 use crate::layers::guard::{self, Refusal};
 use crate::layers::{self, LoadOptions, Source, Stack};
 use crate::output::Output;
 use crate::paths::Paths;
 use crate::secrets::Secret;
-use crate::state::State;
+use crate::state::{Pinned, State};
 
 /// An org with its document.
 #[derive(Clone)]
@@ -33,6 +35,8 @@ pub struct Org {
     pub fetched_at: i64,
     /// The clients ai-setup configured for this org (none before the first login).
     pub clients: Vec<&'static dyn Client>,
+    /// The local servers the user approved for this org (see [`crate::layers::approval`]).
+    pub approved: BTreeMap<String, Pinned>,
 }
 
 /// Which org a command means: the one `given`, else the remembered default. `None` when
@@ -88,6 +92,7 @@ impl Org {
                     .filter(|c| o.clients.iter().any(|id| id == c.id()))
                     .collect()
             }),
+            approved: state.approved(&key).cloned().unwrap_or_default(),
             key,
             url,
             document,
@@ -108,7 +113,8 @@ impl Org {
 
     /// Each client's view of the org: its layer stack resolved (the org's overlay for that
     /// client included) and what the user's layers change on top. Clients without an overlay
-    /// share one resolution. Warns once about ignored layers.
+    /// share one resolution. Warns once about ignored layers. Entries the guard refuses and
+    /// local servers never approved are left out.
     pub fn contexts<'a>(
         &'a self,
         clients: &[&'static dyn Client],
@@ -131,15 +137,40 @@ impl Org {
         // The overlay sits below the user's layers, so what they change is the same for
         // every client.
         let mut overrides = base.resolve_above(Source::OrgClient);
-        let shared = guarded(base.into_resolved());
+        let executables = approval::executables(&base);
+        let pending = approval::pending(&executables, Some(&self.approved));
+        let unapproved: Vec<&str> = pending
+            .iter()
+            .filter(|p| p.change == Change::New)
+            .map(|p| p.name.as_str())
+            .collect();
+        let leave_out = |config: &mut Map<String, Value>| {
+            if let Some(servers) = config.get_mut("mcp").and_then(Value::as_object_mut) {
+                servers.retain(|name, _| !unapproved.contains(&name.as_str()));
+            }
+        };
+        leave_out(&mut overrides);
+        let mut resolved = base.into_resolved();
+        leave_out(&mut resolved);
+        let shared = guarded(resolved);
         guard::remove(&mut overrides, &shared.1);
+        // A refused server is left out whatever its approval.
+        let refused = |name: &str| shared.1.iter().any(|r| r.entry == format!("mcp.{name}"));
+        let pending: Vec<Pending> = pending
+            .iter()
+            .filter(|p| !refused(&p.name))
+            .cloned()
+            .collect();
         let overrides = Arc::new(overrides);
         clients
             .iter()
             .map(|client| {
                 let (config, refused) = match self.document.client_overlay(client.id()) {
                     Some(_) => {
-                        guarded(self.layers(paths, Some(client.id()), sets)?.into_resolved())
+                        let mut config =
+                            self.layers(paths, Some(client.id()), sets)?.into_resolved();
+                        leave_out(&mut config);
+                        guarded(config)
                     }
                     None => shared.clone(),
                 };
@@ -155,6 +186,7 @@ impl Org {
                         .filter(|r| concerns(r, *client))
                         .map(|r| for_client(r, *client))
                         .collect(),
+                    pending: pending.iter().map(|p| pending_for(p, *client)).collect(),
                 })
             })
             .collect()
@@ -184,6 +216,19 @@ fn for_client(refusal: &Refusal, client: &dyn Client) -> Refusal {
         ));
     }
     refusal
+}
+
+/// `pending` as `client` reports it (see [`for_client`]).
+fn pending_for(pending: &Pending, client: &dyn Client) -> Pending {
+    let mut pending = pending.clone();
+    if client.takes_whole_config() {
+        pending.note = Some(format!(
+            "{} loads the org's configuration itself, so it is not connected to the org \
+             until you approve or the org reverts it",
+            client.name()
+        ));
+    }
+    pending
 }
 
 /// The layer stack of `org` (or the user's and project's layers alone, with no org).

@@ -14,6 +14,7 @@ use crate::apply::transaction::{Committed, Transaction};
 use crate::apply::{self, Change, Desired, Note, Outcome, Prune};
 use crate::clients::{Client, OrgContext};
 use crate::error::Result;
+use crate::layers::approval::Pending;
 use crate::layers::guard::Refusal;
 use crate::output::Output;
 use crate::paths::Paths;
@@ -41,6 +42,9 @@ pub struct ClientReport {
     /// Entries of the org's configuration this client would have used, left out.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<Refusal>,
+    /// Local servers whose program waits for the user's approval.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pending_approval: Vec<Pending>,
 }
 
 impl ClientReport {
@@ -48,9 +52,10 @@ impl ClientReport {
         self.error.is_some()
     }
 
-    /// Failed, or configured without an entry it should have had: exit code 5 either way.
+    /// Failed, or configured without an entry it should have had (refused, or waiting for
+    /// approval): exit code 5 either way.
     pub fn partial(&self) -> bool {
-        self.failed() || !self.refused.is_empty()
+        self.failed() || !self.refused.is_empty() || !self.pending_approval.is_empty()
     }
 
     /// One word for the human report; `done` is what a change means for this command.
@@ -58,7 +63,7 @@ impl ClientReport {
         let outcomes: Vec<Outcome> = self.files.iter().map(|f| f.outcome).collect();
         if self.failed() {
             "failed"
-        } else if !self.refused.is_empty() {
+        } else if !self.refused.is_empty() || !self.pending_approval.is_empty() {
             "partly configured"
         } else if outcomes.iter().any(|o| {
             matches!(
@@ -93,6 +98,9 @@ impl ClientReport {
         }
         for refusal in &self.refused {
             text.push_str(&format!("    refused: {}\n", refusal.describe()));
+        }
+        for pending in &self.pending_approval {
+            text.push_str(&format!("    approval pending: {}\n", pending.describe()));
         }
         if let Some(err) = &self.error {
             text.push_str(&format!("    error: {}\n", err.replace('\n', "\n      ")));
@@ -182,6 +190,7 @@ impl Plan {
                 files,
                 error: None,
                 refused: Vec::new(),
+                pending_approval: Vec::new(),
             };
             self.add(report, changes);
         }
@@ -262,6 +271,7 @@ pub struct Wanted {
     pub name: &'static str,
     pub desired: Vec<Desired>,
     pub refused: Vec<Refusal>,
+    pub pending: Vec<Pending>,
 }
 
 /// Each client's files and keys for its context (in parallel, as planning is).
@@ -271,6 +281,7 @@ pub fn translate(clients: &[(&'static dyn Client, &OrgContext)], paths: &Paths) 
         name: client.name(),
         desired: client.configure(ctx, paths),
         refused: ctx.refused.clone(),
+        pending: ctx.pending.clone(),
     })
 }
 
@@ -304,6 +315,7 @@ fn plan_client(
         files: Vec::new(),
         error: None,
         refused: wanted.refused.clone(),
+        pending_approval: wanted.pending.clone(),
     };
     let planned: Result<Vec<_>, _> = wanted
         .desired

@@ -18,11 +18,11 @@ use crate::clients;
 use crate::discovery::{self, Discovered, Freshness};
 use crate::error::{Error, Finished, Result};
 use crate::http::{Http, org_key, parse_org_url};
-use crate::layers;
+use crate::layers::{self, approval, approval::Pending};
 use crate::output::{Output, relative, timestamp};
 use crate::paths::Paths;
 use crate::secrets::{Credential, Secret, Store, StoreChoice, StoreKind};
-use crate::state::{LoginMethod, OrgState, State};
+use crate::state::{LoginMethod, OrgState, Pinned, State};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -47,8 +47,12 @@ pub struct Request<'a> {
     pub github_actions: bool,
     /// The device flow instead of a browser.
     pub no_browser: bool,
-    /// The org's login command is accepted without asking.
+    /// The org's login command is accepted without asking, and so are its local servers'
+    /// programs when `approve` is set.
     pub yes: bool,
+    /// New or changed local server programs may be approved (`login`, `approve`); a plain
+    /// `sync` approves nothing and reports them as waiting.
+    pub approve: bool,
     pub dry_run: bool,
     /// Drifted entries are replaced with the org's.
     pub force: bool,
@@ -74,6 +78,7 @@ impl<'a> Request<'a> {
             github_actions: false,
             no_browser: true,
             yes: true,
+            approve: mode == Mode::Login,
             dry_run: false,
             force: false,
             clients,
@@ -226,6 +231,19 @@ pub async fn run(
         }
         _ => None,
     };
+    // Local servers' programs are approved (or not) before anything runs, as the login
+    // command is.
+    let mut opened = Org::with(&state, org_url.clone(), discovered.document.clone());
+    let approved_now = if request.approve {
+        if with_stored_token {
+            document.check_config(&org)?;
+        }
+        approve_servers(&opened, request, paths, out, interactive)?
+    } else {
+        Vec::new()
+    };
+    opened.approved.extend(approved_now.iter().cloned());
+
     let acquired = if request.dry_run
         && !matches!(source, TokenSource::Supplied(..) | TokenSource::Stored(..))
     {
@@ -252,7 +270,6 @@ pub async fn run(
     check_not_expired(claims.as_ref(), &org, mode)?;
 
     // Translate, plan, apply.
-    let opened = Org::with(&state, org_url.clone(), discovered.document.clone());
     let session = Session {
         paths,
         org: &org,
@@ -308,6 +325,7 @@ pub async fn run(
         &org,
         &discovered.digest,
         acquired.token.as_ref(),
+        &opened.approved,
         &selected,
     )?;
     let last = txn.ledger().runs.get(&org).filter(|r| r.inputs == inputs);
@@ -379,6 +397,7 @@ pub async fn run(
     };
     {
         let org = org.clone();
+        let org_key = org.clone();
         txn.update_state(move |state, stored_in| {
             let mut org_state = org_state;
             if let Some(kind) = stored_in {
@@ -390,6 +409,9 @@ pub async fn run(
             }
             if let Some(argv) = accepted {
                 state.accept_command(&origin, &argv);
+            }
+            for (name, pinned) in approved_now {
+                state.approve(&org_key, &name, pinned);
             }
         });
     }
@@ -410,6 +432,63 @@ pub async fn run(
             .store
             .or(previous.as_ref().map(|p| p.credential_store)),
         skipped,
+    })
+}
+
+/// Shows the local servers whose program is new or changed and asks the user to approve them
+/// (or takes `--yes`); what was approved, to pin. Without a terminal or `--yes`, nothing is
+/// approved and the report says what waits.
+fn approve_servers(
+    opened: &Org,
+    request: &Request,
+    paths: &Paths,
+    out: &mut Output,
+    interactive: bool,
+) -> Result<Vec<(String, Pinned)>> {
+    let stack = opened.layers(paths, None, request.sets)?;
+    let pending = approval::pending(&approval::executables(&stack), Some(&opened.approved));
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let diff: String = pending.iter().map(Pending::diff).collect();
+    let heading = format!(
+        "{} asks to run {} on your machine (local MCP servers):\n\n{diff}",
+        opened.name,
+        if pending.len() == 1 {
+            "this program"
+        } else {
+            "these programs"
+        }
+    );
+    // A dry run plans with what --yes would approve, and pins nothing.
+    let approved = if request.dry_run {
+        out.progress(&format!(
+            "Would {}: {heading}",
+            if request.yes {
+                "approve with --yes"
+            } else {
+                "ask"
+            }
+        ));
+        request.yes
+    } else if request.yes {
+        out.progress(&format!("Approved with --yes: {heading}"));
+        true
+    } else if interactive {
+        crate::output::ask(&format!("{heading}\nApprove? [y/N] "))?
+    } else {
+        out.warn(&format!(
+            "{} local server program(s) wait for your approval and were not installed or \
+             changed. {} Run `ai-setup approve` on a terminal, or pass --yes.",
+            pending.len(),
+            auth::why_no_prompt()
+        ));
+        false
+    };
+    Ok(if approved {
+        pending.into_iter().map(|p| (p.name, p.wants)).collect()
+    } else {
+        Vec::new()
     })
 }
 
@@ -447,7 +526,7 @@ fn check_not_expired(claims: Option<&jwt::Claims>, org: &str, mode: Mode) -> Res
 /// Everything a sync's plan depends on besides the clients' files and the ledger, as one
 /// sha256 (see [`crate::apply::ledger::Run`]): this build and where it runs from (client files
 /// name it), where files live, the org's document, the token, the layers, `--force`, the
-/// clients chosen and the files they choose by what exists. A value
+/// clients chosen and the files they choose by what exists, the approved programs. A value
 /// added to what translation reads must be added here.
 fn inputs(
     request: &Request,
@@ -455,6 +534,7 @@ fn inputs(
     org: &str,
     document_digest: &str,
     token: Option<&Secret>,
+    approved: &std::collections::BTreeMap<String, Pinned>,
     selected: &[&'static dyn clients::Client],
 ) -> Result<String> {
     let mut hasher = Sha256::new();
@@ -470,6 +550,7 @@ fn inputs(
     field(document_digest.as_bytes());
     field(token.map_or("", Secret::expose).as_bytes());
     field(&[u8::from(request.force)]);
+    field(&serde_json::to_vec(approved).expect("pins serialise"));
     layers::load::digest(paths, &super::org::working_dir()?, request.sets, &mut field);
     for client in selected {
         field(client.id().as_bytes());

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::{Layer, Source, Stack};
+use super::trust::{self, Verdict};
+use super::{Ignored, Layer, Source, Stack};
 use crate::discovery::Document;
 use crate::error::{Error, Result};
 use crate::paths::Paths;
+use crate::state::State;
 
 const DEFAULTS: &str = include_str!("../../assets/defaults.json");
 pub const ENV_LAYER: &str = "AI_SETUP_CONFIG_CONTENT";
@@ -61,8 +63,21 @@ pub fn load(paths: &Paths, options: &LoadOptions) -> Result<Stack> {
     for path in user_files(paths).into_iter().filter(|p| p.is_file()) {
         stack.add(file_layer(Source::User, &path)?);
     }
-    for path in project_files(options.cwd) {
-        stack.add(file_layer(Source::Project, &path)?);
+    let found = project_files(options.cwd);
+    if !found.is_empty() {
+        let trusted = State::load(paths)?.trusted_projects;
+        for path in found {
+            let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+            match trust::verdict(&path, &bytes, &trusted) {
+                Verdict::Trusted => stack.add(bytes_layer(Source::Project, &path, &bytes)?),
+                Verdict::Ignored(reason) => stack.ignore(Ignored {
+                    key: String::new(),
+                    source: Source::Project,
+                    origin: path.display().to_string(),
+                    reason,
+                }),
+            }
+        }
     }
     if let Ok(text) = std::env::var(ENV_LAYER)
         && !text.trim().is_empty()
@@ -84,17 +99,33 @@ pub fn load(paths: &Paths, options: &LoadOptions) -> Result<Stack> {
 }
 
 /// Feeds what [`load`] reads besides the org's document into `out`: each user and project
-/// file that exists (path and bytes), the environment layer and `sets`. Equal digests mean
-/// equal stacks, for the same document.
+/// file that exists (path and bytes, and for a project file whether it is trusted), the
+/// environment layer and `sets`. Equal digests mean equal stacks, for the same document.
 pub fn digest(paths: &Paths, cwd: &Path, sets: &[String], field: &mut impl FnMut(&[u8])) {
-    let files = user_files(paths)
-        .into_iter()
-        .filter(|p| p.is_file())
-        .chain(project_files(cwd));
-    for path in files {
+    let projects = project_files(cwd);
+    let trusted = match projects.is_empty() {
+        true => Default::default(),
+        false => State::load(paths)
+            .map(|s| s.trusted_projects)
+            .unwrap_or_default(),
+    };
+    let files = user_files(paths).into_iter().filter(|p| p.is_file());
+    for (path, project) in files
+        .map(|p| (p, false))
+        .chain(projects.into_iter().map(|p| (p, true)))
+    {
         field(path.as_os_str().as_encoded_bytes());
         // An unreadable file fails `load` itself; here it only has to differ from a readable one.
-        field(&std::fs::read(&path).unwrap_or_default());
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        // A project file not used is the same whatever it holds, but not whatever the reason.
+        if project {
+            let verdict = trust::verdict(&path, &bytes, &trusted);
+            field(format!("{verdict:?}").as_bytes());
+            if verdict != Verdict::Trusted {
+                continue;
+            }
+        }
+        field(&bytes);
     }
     field(
         std::env::var_os(ENV_LAYER)
@@ -114,7 +145,8 @@ pub fn user_files(paths: &Paths) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Project files from the farthest directory to the nearest, so the nearest wins.
+/// Project files from the farthest directory to the nearest, so the nearest wins (each a layer
+/// only when trusted, see [`trust`]).
 pub fn project_files(cwd: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = cwd
         .ancestors()
@@ -125,12 +157,29 @@ pub fn project_files(cwd: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The project files in `dir` itself.
+pub fn project_files_in(dir: &Path) -> Vec<PathBuf> {
+    PROJECT_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| p.is_file())
+        .collect()
+}
+
 fn file_layer(source: Source, path: &Path) -> Result<Layer> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    bytes_layer(source, path, &bytes)
+}
+
+fn bytes_layer(source: Source, path: &Path, bytes: &[u8]) -> Result<Layer> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Error::failure(format!("{} is not UTF-8 text", path.display()))
+            .hint(format!("fix {}; nothing was changed", path.display()))
+    })?;
     Ok(Layer {
         source,
         origin: path.display().to_string(),
-        value: parse_object(&text, &path.display().to_string())?,
+        value: parse_object(text, &path.display().to_string())?,
     })
 }
 

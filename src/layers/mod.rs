@@ -5,11 +5,14 @@
 //! stripped from every layer above the org's, and each stripped override is reported.
 //! `ai_setup`, in a layer, is ai-setup's own settings, never a client's: it is taken out of
 //! every layer, and only the user's own (their file, the environment, `--set`) may grant what
-//! placeholders read (see [`guard`]).
+//! placeholders read (see [`guard`]). A project file is a layer only once the user trusted
+//! it, as it is now ([`trust`]).
 
+pub mod approval;
 pub mod guard;
 pub mod load;
 pub mod merge;
+pub mod trust;
 pub mod user;
 
 use serde::Serialize;
@@ -80,13 +83,32 @@ impl Grants {
     }
 }
 
-/// An override that a lock refused, or ai-setup's own settings in a layer that may not set
-/// them.
+/// An override that a lock refused, ai-setup's own settings in a layer that may not set them,
+/// or a whole project file that is not trusted.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ignored {
+    /// The key ignored; empty when the whole layer is.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub key: String,
     pub source: Source,
     pub origin: String,
+    pub reason: Reason,
+}
+
+/// Why a layer, or a key of one, is ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The org locks the key.
+    Locked,
+    /// `ai_setup` outside the user's own layers.
+    OwnSettings,
+    /// A project file never trusted (`ai-setup trust`).
+    Untrusted,
+    /// A project file changed since it was trusted.
+    ChangedSinceTrusted,
+    /// A project file others could have written: never used.
+    Unsafe(String),
 }
 
 /// The key of ai-setup's own settings in a layer.
@@ -94,20 +116,29 @@ pub const OWN_SETTINGS: &str = "ai_setup";
 
 impl Ignored {
     pub fn describe(&self) -> String {
-        if self.key == OWN_SETTINGS {
-            return format!(
-                "'{OWN_SETTINGS}' in {} is ignored: only your own config \
+        let origin = &self.origin;
+        match &self.reason {
+            Reason::OwnSettings => format!(
+                "'{OWN_SETTINGS}' in {origin} is ignored: only your own config \
                  (~/.config/ai-setup/config.json, AI_SETUP_CONFIG_CONTENT or --set) grants \
-                 what ai-setup may read",
-                self.origin
-            );
+                 what ai-setup may read"
+            ),
+            Reason::Locked => format!(
+                "'{}' is locked by the org; the {} override in {origin} is ignored",
+                self.key,
+                self.source.name(),
+            ),
+            Reason::Untrusted => format!(
+                "{origin} is ignored: it is not trusted (run `ai-setup trust {}` to use it)",
+                crate::output::shell_words(std::slice::from_ref(origin))
+            ),
+            Reason::ChangedSinceTrusted => format!(
+                "{origin} is ignored: it changed since you trusted it (review it, then run \
+                 `ai-setup trust {}`)",
+                crate::output::shell_words(std::slice::from_ref(origin))
+            ),
+            Reason::Unsafe(why) => format!("{origin} is refused: {why}"),
         }
-        format!(
-            "'{}' is locked by the org; the {} override in {} is ignored",
-            self.key,
-            self.source.name(),
-            self.origin
-        )
     }
 }
 
@@ -170,6 +201,7 @@ impl Stack {
                     key: OWN_SETTINGS.into(),
                     source: layer.source,
                     origin: layer.origin.clone(),
+                    reason: Reason::OwnSettings,
                 });
             }
         }
@@ -180,6 +212,7 @@ impl Stack {
                         key,
                         source: layer.source,
                         origin: layer.origin.clone(),
+                        reason: Reason::Locked,
                     });
                 }
             }
@@ -190,6 +223,11 @@ impl Stack {
             .position(|l| l.source > layer.source)
             .unwrap_or(self.layers.len());
         self.layers.insert(at, layer);
+    }
+
+    /// Records a layer left out as a whole (an untrusted project file).
+    pub fn ignore(&mut self, ignored: Ignored) {
+        self.ignored.push(ignored);
     }
 
     pub fn layers(&self) -> &[Layer] {

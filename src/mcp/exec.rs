@@ -1,14 +1,18 @@
 //! `ai-setup exec NAME`: runs the org's local MCP server `mcp.NAME` with `{env:…}` placeholders
 //! in its `environment` (and arguments) filled, the org's token among them, so that the client's
 //! file names `ai-setup exec NAME` and holds no token. On Unix the server replaces this process:
-//! stdin, stdout and signals are the client's own.
+//! stdin, stdout and signals are the client's own. A server the org (or a project file)
+//! defines runs only as the user approved it (see [`crate::layers::approval`]): the approved
+//! version while a change waits for approval, nothing when it was never approved.
 
 use std::process::Command;
 
 use super::{Server, fill_env, resolve};
 use crate::auth::current_token;
 use crate::error::{Error, Finished, Result};
+use crate::output::shell_words;
 use crate::paths::Paths;
+use crate::state::State;
 
 pub fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<Finished> {
     let resolved = resolve(name, org, paths)?;
@@ -22,6 +26,35 @@ pub fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<Finished> {
         ))
         .hint(format!("connect to it with `ai-setup mcp bridge {name}`")));
     };
+    let mut environment: Vec<(String, String)> = environment
+        .iter()
+        .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+        .collect();
+    let mut command = command;
+    if let Some(wants) = &resolved.needs_approval {
+        let state = State::load(paths)?;
+        match state.approved(&resolved.org).and_then(|a| a.get(name)) {
+            Some(approved) if approved.sha256 == wants.sha256 => {}
+            Some(approved) => {
+                eprintln!(
+                    "ai-setup: mcp.{name} asks to run something else now; running the version \
+                     you approved (run `ai-setup approve` to review the change)"
+                );
+                command = approved.command.clone();
+                environment = approved.environment.clone().into_iter().collect();
+            }
+            None => {
+                return Err(Error::failure(format!(
+                    "mcp.{name} runs a program you have not approved: {}",
+                    shell_words(&wants.command)
+                ))
+                .hint("run `ai-setup approve` to review it"));
+            }
+        }
+    }
+    if command.is_empty() {
+        return Err(Error::usage(format!("MCP server '{name}' has no command")));
+    }
     let token = current_token(&resolved.org, paths)?;
     let fill = |s: &str| {
         fill_env(
@@ -34,9 +67,7 @@ pub fn run(name: &str, org: Option<&str>, paths: &Paths) -> Result<Finished> {
     let mut cmd = Command::new(fill(&command[0]));
     cmd.args(command[1..].iter().map(|a| fill(a)));
     for (key, value) in &environment {
-        if let Some(text) = value.as_str() {
-            cmd.env(key, fill(text));
-        }
+        cmd.env(key, fill(value));
     }
     let not_started = |e: std::io::Error| {
         Error::failure(format!(

@@ -19,8 +19,9 @@ use url::Url;
 use crate::engine::org::Org;
 use crate::error::{Error, Result};
 use crate::layers::Grants;
-use crate::layers::guard;
+use crate::layers::{approval, guard};
 use crate::paths::Paths;
+use crate::state::Pinned;
 
 /// An MCP server of the resolved configuration, in OpenCode's terms.
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub enum Server {
 /// placeholders, and the server.
 pub struct Resolved {
     pub org: String,
+    /// For a local server that needs approval, what the configuration asks to run, pinned.
+    pub needs_approval: Option<Pinned>,
     pub auth_env: Option<String>,
     pub grants: Grants,
     pub server: Server,
@@ -51,6 +54,10 @@ pub fn resolve(name: &str, org: Option<&str>, paths: &Paths) -> Result<Resolved>
     let opened = Org::open(paths, org)?;
     let stack = opened.layers(paths, None, &[])?;
     let grants = stack.grants().clone();
+    let needs_approval = approval::executables(&stack)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, pinned)| pinned);
     let config = stack.into_resolved();
     let org = opened.key;
     let document = opened.document;
@@ -125,6 +132,7 @@ pub fn resolve(name: &str, org: Option<&str>, paths: &Paths) -> Result<Resolved>
     };
     Ok(Resolved {
         org,
+        needs_approval,
         auth_env: document.auth_env().map(String::from),
         grants,
         server,

@@ -46,6 +46,7 @@ fn status() -> Status {
                 configured: i < 5,
             })
             .collect(),
+        pending_approval: Vec::new(),
         store_error: None,
     }
 }

@@ -583,6 +583,14 @@ fn a_sync_with_nothing_new_is_not_planned_again_but_any_change_is() {
         r#"{"model": "anthropic/claude-sonnet-4-5"}"#,
     )
     .unwrap();
+    sync(Some(project.path()));
+    let settings = std::fs::read_to_string(env.path(".claude/settings.json")).unwrap();
+    assert!(
+        settings.contains("claude-opus-4-1"),
+        "not trusted yet: {settings}"
+    );
+    let trust = env.run(&["trust", project.path().to_str().unwrap()]);
+    assert_eq!(trust.code, 0, "{trust:?}");
     assert!(planned(&sync(Some(project.path()))));
     assert!(!planned(&sync(Some(project.path()))));
     assert!(planned(&sync(None)), "and without it again");

@@ -16,6 +16,8 @@ fn layered_home(endpoint: &Endpoint) -> (TestEnv, std::path::PathBuf) {
         "work/repo/.ai-setup.json",
         br#"{"small_model": "openai/gpt-5-mini", "plugin": ["team"]}"#,
     );
+    let trust = env.run(&["trust", env.path("work/repo").to_str().unwrap()]);
+    assert_eq!(trust.code, 0, "{trust:?}");
     let project = env.path("work/repo/src");
     std::fs::create_dir_all(&project).unwrap();
     (env, project)

@@ -186,7 +186,12 @@ fn copy_tree(from: &Path, to: &Path) {
 /// A login (with a fixed token, so that every run writes the same bytes) or a sync.
 fn args_of(op: &str, url: &str) -> Vec<String> {
     let mut args: Vec<String> = match op {
-        "login" => vec!["login".into(), url.into(), "--token-stdin".into()],
+        "login" => vec![
+            "login".into(),
+            url.into(),
+            "--token-stdin".into(),
+            "--yes".into(),
+        ],
         _ => vec!["sync".into(), url.into()],
     };
     args.extend(["--credential-store", "file", "--clients", "all"].map(String::from));

@@ -26,15 +26,21 @@ fn the_login_command_is_shown_and_runs_only_when_accepted() {
     assert!(screen.contains("login cancelled"), "{screen}");
     assert!(!env.auth_json().exists());
 
-    let (code, screen) = on_terminal(&env, &args, "y\n");
+    // Yes to the login command, and to the org's local server program shown next.
+    let (code, screen) = on_terminal(&env, &args, "y\ny\n");
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Logged in to Demo Corp"), "{screen}");
+    assert!(
+        screen.contains("+ command: npx -y @modelcontextprotocol/server-everything"),
+        "{screen}"
+    );
     assert!(env.auth_json().exists());
 
     // Remembered: no question the second time.
     let (code, screen) = on_terminal(&env, &args, "");
     assert_eq!(code, 0, "{screen}");
     assert!(!screen.contains("Run it?"), "{screen}");
+    assert!(!screen.contains("Approve?"), "{screen}");
 }
 
 #[test]

@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{panel, ready};
 use crate::engine::inspect::ClientRow;
 use crate::engine::inspect::{Status, TokenState};
+use crate::layers::approval::Change;
 use crate::output::{relative, timestamp};
 use crate::tui::app::{App, Load};
 use crate::tui::theme::Theme;
@@ -150,6 +151,19 @@ pub fn warnings_of(
             "ai-setup sync".into(),
         )),
         _ => {}
+    }
+    for pending in &status.pending_approval {
+        found.push((
+            format!(
+                "{} waits for your approval ({}).",
+                pending.entry,
+                match pending.change {
+                    Change::New => "new, not installed",
+                    Change::Changed => "changed, the approved version runs",
+                }
+            ),
+            "ai-setup approve".into(),
+        ));
     }
     for row in clients.into_iter().flatten() {
         if let Some(error) = &row.error {

@@ -176,6 +176,7 @@ impl TestEnv {
                 "login",
                 url,
                 "--token-stdin",
+                "--yes",
                 "--credential-store",
                 "file",
                 "--clients",
@@ -550,6 +551,7 @@ pub fn device_login_approved_by(env: &TestEnv, url: &str, approve: impl FnOnce(&
                 "login",
                 url,
                 "--no-browser",
+                "--yes",
                 "--credential-store",
                 "file",
                 "--clients",
@@ -601,6 +603,7 @@ pub fn login_on_terminal(env: &TestEnv, url: &str) -> (i32, String) {
     on_terminal(
         env,
         &format!("login {url} --credential-store file --clients opencode"),
-        "",
+        // Approves the org's local server programs.
+        "y\n",
     )
 }
