@@ -199,6 +199,27 @@ impl Document {
                 return Err(bad_value(org, &path, &why));
             }
         }
+        if let Some(key) = self
+            .config_json
+            .as_ref()
+            .and_then(|raw| super::schema::duplicate_key(raw.get()))
+        {
+            return Err(Error::network(format!(
+                "the discovery document of {org} has the key 'config.{key}' twice"
+            ))
+            .hint("the org endpoint must serve each key once; tell its maintainers"));
+        }
+        if let Some(config) = self.config()
+            && let Some(problem) = super::schema::problems(&Value::Object(config.clone()))
+                .into_iter()
+                .next()
+        {
+            let path = match problem.path.is_empty() {
+                true => "config".to_string(),
+                false => format!("config.{}", problem.key()),
+            };
+            return Err(bad_value(org, &path, &problem.message));
+        }
         Ok(())
     }
 

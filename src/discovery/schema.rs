@@ -1,10 +1,132 @@
-//! The types of the OpenCode config keys ai-setup reads (`config` in the discovery document,
-//! and the same keys in every layer above it). A wrongly typed value is refused with its key
-//! path before anything is run or written, rather than dropped or half-used later: an `mcp`
-//! that is a number would otherwise remove the org's servers from every client. Keys ai-setup
-//! does not read are not checked (OpenCode checks its own).
+//! The types of OpenCode's config, checked twice over:
+//!
+//! - [`problems`]: the whole of OpenCode's own config schema
+//!   (`assets/opencode/config.schema.json`, extracted from the pinned OpenCode by
+//!   `assets/opencode/extract.py`; MIT, `assets/opencode/LICENSE`), with the `jsonschema` crate.
+//!   Every layer goes through it ([`crate::layers::schema`]), the org's `config` before anything
+//!   runs.
+//! - [`check_config`]: the keys ai-setup itself reads, with messages that say what each must be
+//!   (`must be a string, not 7`) where the schema's alternatives would say only that none
+//!   matched; the org's per-client overlays, which are partial, are checked by it alone.
+//!
+//! A wrongly typed value is refused with its key path before anything is run or written,
+//! rather than dropped or half-used later: an `mcp` that is a number would otherwise remove the
+//! org's servers from every client.
+
+use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
+
+const SCHEMA: &str = include_str!("../../assets/opencode/config.schema.json");
+
+static VALIDATOR: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
+    let schema: Value = serde_json::from_str(SCHEMA).expect("the shipped schema is JSON");
+    jsonschema::validator_for(&schema).expect("the shipped schema compiles")
+});
+
+/// One place where a configuration breaks OpenCode's schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The key path, as segments.
+    pub path: Vec<String>,
+    /// What is wrong, in the validator's words (`7 is not of type "string"`).
+    pub message: String,
+}
+
+impl Problem {
+    /// The key path written with dots (`mcp.docs.url`), `config` itself for the root.
+    pub fn key(&self) -> String {
+        if self.path.is_empty() {
+            "the configuration".into()
+        } else {
+            self.path.join(".")
+        }
+    }
+}
+
+/// Where `config` (an object) breaks OpenCode's schema.
+pub fn problems(config: &Value) -> Vec<Problem> {
+    let mut found = Vec::new();
+    for e in VALIDATOR.iter_errors(config) {
+        explain(&e, &mut found);
+    }
+    found
+}
+
+/// `e` as problems a person can act on: an unknown key at the key itself, and of alternatives
+/// none of which matched (OpenCode's local, remote or disabled MCP server), the nearest miss.
+fn explain(e: &jsonschema::ValidationError, found: &mut Vec<Problem>) {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let path: Vec<String> = e
+        .instance_path()
+        .as_str()
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    match e.kind() {
+        Kind::AdditionalProperties { unexpected } => {
+            found.extend(unexpected.iter().map(|key| Problem {
+                path: path.iter().cloned().chain([key.clone()]).collect(),
+                message: "OpenCode has no such key".into(),
+            }));
+        }
+        Kind::AnyOf { context } | Kind::OneOfNotValid { context }
+            if let Some(nearest) = context
+                .iter()
+                .filter(|errors| !errors.is_empty())
+                .min_by_key(|errors| errors.len()) =>
+        {
+            for sub in nearest {
+                explain(sub, found);
+            }
+        }
+        _ => found.push(Problem {
+            path,
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// The first key given twice in one object of the JSON or JSONC `text`, as its dotted path.
+/// A parser keeps the last silently, which would hide half of what someone wrote. `None` as
+/// well when the text does not parse (the parse reports that).
+pub fn duplicate_key(text: &str) -> Option<String> {
+    let parsed = jsonc_parser::parse_to_ast(
+        text,
+        &jsonc_parser::CollectOptions::default(),
+        &jsonc_parser::ParseOptions::default(),
+    )
+    .ok()?;
+    fn walk(value: &jsonc_parser::ast::Value, path: &mut Vec<String>) -> Option<String> {
+        use jsonc_parser::ast::Value as Node;
+        match value {
+            Node::Object(object) => {
+                let mut seen = std::collections::HashSet::new();
+                for prop in &object.properties {
+                    let name = prop.name.as_str();
+                    path.push(name.to_string());
+                    if !seen.insert(name) {
+                        return Some(path.join("."));
+                    }
+                    if let Some(found) = walk(&prop.value, path) {
+                        return Some(found);
+                    }
+                    path.pop();
+                }
+                None
+            }
+            Node::Array(array) => array.elements.iter().enumerate().find_map(|(i, v)| {
+                path.push(i.to_string());
+                let found = walk(v, path);
+                path.pop();
+                found
+            }),
+            _ => None,
+        }
+    }
+    walk(parsed.value.as_ref()?, &mut Vec::new())
+}
 
 /// What a value must be.
 #[derive(Clone, Copy)]
@@ -147,6 +269,19 @@ mod tests {
     fn err(config: Value) -> String {
         let (path, why) = check_config(config.as_object().unwrap(), "config").unwrap_err();
         format!("{path}: {why}")
+    }
+
+    #[test]
+    fn a_key_given_twice_anywhere_is_found() {
+        assert_eq!(duplicate_key(r#"{"a": 1, "b": {"c": 1}}"#), None);
+        assert_eq!(
+            duplicate_key(r#"{"mcp": {"x": {}, "y": [{"k": 1, "k": 2}]}}"#),
+            Some("mcp.y.0.k".into())
+        );
+        assert_eq!(
+            duplicate_key("// c\n{\"m\": {\"x\": 1, \"x\": 2,},}"),
+            Some("m.x".into())
+        );
     }
 
     #[test]

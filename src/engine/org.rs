@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::http::{org_key, parse_org_url};
 use crate::layers::approval::{self, Change, Pending};
 use crate::layers::guard::{self, Refusal};
+use crate::layers::schema;
 use crate::layers::{self, LoadOptions, Source, Stack};
 use crate::output::Output;
 use crate::paths::Paths;
@@ -136,7 +137,7 @@ impl Org {
         };
         // The overlay sits below the user's layers, so what they change is the same for
         // every client.
-        let mut overrides = base.resolve_above(Source::OrgClient);
+        let overrides = base.resolve_above(Source::OrgClient);
         let executables = approval::executables(&base);
         let pending = approval::pending(&executables, Some(&self.approved));
         let unapproved: Vec<&str> = pending
@@ -149,9 +150,19 @@ impl Org {
                 servers.retain(|name, _| !unapproved.contains(&name.as_str()));
             }
         };
-        leave_out(&mut overrides);
-        let mut resolved = base.into_resolved();
+        // Checked against OpenCode's schema before anything is left out or translated; the
+        // stack is loaded again only to name the layer of a wrong value.
+        let resolved = Value::Object(base.into_resolved());
+        let overrides = Value::Object(overrides);
+        if !(schema::problems(&resolved).is_empty() && schema::problems(&overrides).is_empty()) {
+            schema::check(&self.layers(paths, None, sets)?, &resolved, &overrides)?;
+        }
+        let (Value::Object(mut resolved), Value::Object(mut overrides)) = (resolved, overrides)
+        else {
+            unreachable!("made from objects")
+        };
         leave_out(&mut resolved);
+        leave_out(&mut overrides);
         let shared = guarded(resolved);
         guard::remove(&mut overrides, &shared.1);
         // A refused server is left out whatever its approval.

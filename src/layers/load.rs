@@ -192,6 +192,12 @@ pub fn parse_object(text: &str, origin: &str) -> Result<Map<String, Value>> {
                     .hint(format!("fix {origin}; nothing was changed"))
             },
         )?;
+    if let Some(key) = crate::discovery::schema::duplicate_key(text) {
+        return Err(
+            Error::failure(format!("{origin} has the key '{key}' twice"))
+                .hint(format!("keep one of them in {origin}; nothing was changed")),
+        );
+    }
     match value {
         None => Ok(Map::new()),
         Some(Value::Object(map)) => Ok(map),

@@ -12,6 +12,7 @@ pub mod approval;
 pub mod guard;
 pub mod load;
 pub mod merge;
+pub mod schema;
 pub mod trust;
 pub mod user;
 

@@ -72,6 +72,37 @@ fn wrong_types_name_the_key() {
 }
 
 #[test]
+fn a_config_opencode_would_refuse_is_refused_before_the_login_command_runs() {
+    let marker = tempfile::tempdir().unwrap();
+    let ran = marker.path().join("ran");
+    let body = serde_json::json!({
+        "auth": {"command": ["sh", "-c", format!("touch {}; echo t", ran.display())], "env": "T"},
+        "config": {"mcp": {"docs": {"type": "remote", "url": "https://x", "retries": 3}}}
+    });
+    let rogue = Rogue::respond(
+        "200 OK",
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    );
+    login_fails(
+        &lived_in_home(),
+        &[&rogue.url, "--yes"],
+        4,
+        "bad value at 'config.mcp.docs.retries': OpenCode has no such key",
+    );
+    assert!(!ran.exists(), "the login command did not run");
+
+    let body = br#"{"auth": {"command": ["true"], "env": "T"}, "config": {"mcp": {"a": {"enabled": false}, "a": {"enabled": true}}}}"#;
+    let rogue = Rogue::respond("200 OK", &[("Content-Type", "application/json")], body);
+    login_fails(
+        &lived_in_home(),
+        &[&rogue.url, "--yes"],
+        4,
+        "has the key 'config.mcp.a' twice",
+    );
+}
+
+#[test]
 fn an_html_login_page_means_authentication_required() {
     let page = b"<!DOCTYPE html><html><body>Sign in to Cloudflare Access</body></html>";
     let rogue = Rogue::respond("200 OK", &[("Content-Type", "text/html")], page);

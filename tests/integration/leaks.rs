@@ -64,6 +64,9 @@ fn the_token_appears_only_where_it_belongs() {
     ]);
     run(&["status"]);
     run(&["status", "--json"]);
+    run(&["approve", "--yes", "--json"]);
+    run(&["approve", "--dry-run"]);
+    run(&["trust", "--list", "--json"]);
     run(&["sync", "--json"]);
     run(&["sync", "--dry-run", "--clients", "opencode"]);
     // Refused entries (a URL in clear, an ungranted variable) are reported, with reasons.

@@ -277,3 +277,131 @@ fn a_symlinked_config_stays_a_symlink() {
     let target = std::fs::read_to_string(env.path("dotfiles/opencode.jsonc")).unwrap();
     assert!(target.contains("openai/gpt-5"), "{target}");
 }
+
+/// The schema ai-setup checks layers against is the one the pinned OpenCode publishes: its
+/// server's OpenAPI document, through `assets/opencode/extract.py`.
+#[test]
+fn the_shipped_schema_is_the_one_the_pinned_opencode_serves() {
+    let env = TestEnv::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = env
+        .command(
+            client_cli("opencode").to_str().unwrap(),
+            &["serve", "--port", &port.to_string()],
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let version = String::from_utf8(
+        env.command(client_cli("opencode").to_str().unwrap(), &["--version"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let url = format!("http://127.0.0.1:{port}/doc");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let extracted = loop {
+        let out = std::process::Command::new("python3")
+            .args(["assets/opencode/extract.py", version.trim(), &url])
+            .output()
+            .unwrap();
+        if out.status.success() {
+            break String::from_utf8(out.stdout).unwrap();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "opencode serve never answered"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    let shipped = std::fs::read_to_string("assets/opencode/config.schema.json").unwrap();
+    assert!(
+        extracted == shipped,
+        "assets/opencode/config.schema.json is not what OpenCode {} serves: regenerate it with \
+         assets/opencode/extract.py",
+        version.trim()
+    );
+}
+
+#[test]
+fn wrongly_typed_overrides_are_named_nothing_is_written_and_opencode_still_starts() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let clients = ["--clients", "opencode,claude-code,codex"];
+    assert_eq!(env.login_with(&endpoint.url, &clients).code, 0);
+    let own = env.path(".config/ai-setup/config.json");
+    let before: Vec<_> = env
+        .snapshot()
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(env.path(".local/state/ai-setup")))
+        .collect();
+    for (layer, expected) in [
+        (r#"{"mcp": 5}"#, "`mcp`: 5 is not of type \"object\""),
+        (
+            r#"{"small_model": 7}"#,
+            "`small_model`: 7 is not of type \"string\"",
+        ),
+        (
+            r#"{"provider": []}"#,
+            "`provider`: [] is not of type \"object\"",
+        ),
+        (
+            r#"{"smal_model": "a/b"}"#,
+            "`smal_model`: OpenCode has no such key",
+        ),
+        (
+            r#"{"mcp": {"docs": {"url": "https://mine.example/mcp"}}}"#,
+            "`mcp.docs`",
+        ),
+    ] {
+        env.write(".config/ai-setup/config.json", layer.as_bytes());
+        let mut args = vec!["sync"];
+        args.extend_from_slice(&clients);
+        let run = env.run(&args);
+        assert_eq!(run.code, 1, "{layer}: {run:?}");
+        assert!(
+            run.stderr
+                .contains(&format!("{}: {expected}", own.display())),
+            "{layer}: {run:?}"
+        );
+        std::fs::remove_file(&own).unwrap();
+        let after: Vec<_> = env
+            .snapshot()
+            .into_iter()
+            .filter(|(p, _)| !p.starts_with(env.path(".local/state/ai-setup")))
+            .collect();
+        assert!(before == after, "{layer}: nothing was written");
+    }
+    // A key given twice is named as given twice, not silently taken from the last.
+    env.write(
+        ".config/ai-setup/config.json",
+        br#"{"mcp": {"x": {"enabled": false}, "x": {"enabled": true}}}"#,
+    );
+    let run = env.run(&["sync"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains(&format!("{} has the key 'mcp.x' twice", own.display())),
+        "{run:?}"
+    );
+    std::fs::remove_file(&own).unwrap();
+    // A `--set` names itself.
+    let run = env.run(&["sync", "--set", "model=5"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("--set: `model`: 5 is not of type"),
+        "{run:?}"
+    );
+    // And real OpenCode starts on what is there, the org's configuration loaded.
+    let config = opencode_config(&env);
+    assert!(config.pointer("/mcp/docs").is_some(), "{config}");
+}
