@@ -426,3 +426,26 @@ fn no_color_keeps_the_selection_visible_without_colours() {
             .any(|c| c.fg != ratatui::style::Color::Reset)
     );
 }
+
+#[test]
+fn a_local_server_waiting_for_approval_is_a_warning_with_its_command() {
+    use crate::layers::approval::{Change, Pending};
+    let pinned = crate::layers::approval::pin(&json!({"command": ["srv"]}));
+    let mut status = status();
+    status.pending_approval = vec![Pending {
+        entry: "mcp.tool".into(),
+        name: "tool".into(),
+        change: Change::Changed,
+        wants: pinned.clone(),
+        approved: Some(pinned),
+        note: None,
+    }];
+    let warnings = view::overview::warnings_of(&status, None, NOW);
+    assert!(
+        warnings.contains(&(
+            "mcp.tool waits for your approval (changed, the approved version runs).".into(),
+            "ai-setup approve".into()
+        )),
+        "{warnings:?}"
+    );
+}

@@ -7,7 +7,7 @@ mod clients;
 mod help;
 mod mcp;
 mod models;
-mod overview;
+pub(super) mod overview;
 mod usage;
 
 use std::cell::Cell;
