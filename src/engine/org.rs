@@ -14,7 +14,7 @@ use crate::clients::{self, Client, OrgContext};
 use crate::discovery::{self, Document};
 use crate::error::{Error, Result};
 use crate::http::{org_key, parse_org_url};
-use crate::layers::approval::{self, Change, Pending};
+use crate::layers::approval::{self, Pending};
 use crate::layers::guard::{self, Refusal};
 use crate::layers::schema;
 use crate::layers::{self, LoadOptions, Source, Stack};
@@ -112,6 +112,27 @@ impl Org {
         Ok(self.layers(paths, None, &[])?.into_resolved())
     }
 
+    /// The resolved configuration of `base` and what the user's layers change on top of the
+    /// org's (the overlay sits below the user's layers, so that is the same for every client),
+    /// checked against OpenCode's schema before anything is left out or translated. The stack
+    /// is loaded again only to name the layer of a wrong value.
+    fn checked(
+        &self,
+        base: Stack,
+        paths: &Paths,
+        sets: &[String],
+    ) -> Result<(Map<String, Value>, Map<String, Value>)> {
+        let overrides = Value::Object(base.resolve_above(Source::OrgClient));
+        let resolved = Value::Object(base.into_resolved());
+        if !(schema::problems(&resolved).is_empty() && schema::problems(&overrides).is_empty()) {
+            schema::check(&self.layers(paths, None, sets)?, &resolved, &overrides)?;
+        }
+        match (resolved, overrides) {
+            (Value::Object(resolved), Value::Object(overrides)) => Ok((resolved, overrides)),
+            _ => unreachable!("made from objects"),
+        }
+    }
+
     /// Each client's view of the org: its layer stack resolved (the org's overlay for that
     /// client included) and what the user's layers change on top. Clients without an overlay
     /// share one resolution. Warns once about ignored layers. Entries the guard refuses and
@@ -135,34 +156,11 @@ impl Org {
             guard::remove(&mut config, &refused);
             (Arc::new(config), refused)
         };
-        // The overlay sits below the user's layers, so what they change is the same for
-        // every client.
-        let overrides = base.resolve_above(Source::OrgClient);
         let executables = approval::executables(&base);
         let pending = approval::pending(&executables, Some(&self.approved));
-        let unapproved: Vec<&str> = pending
-            .iter()
-            .filter(|p| p.change == Change::New)
-            .map(|p| p.name.as_str())
-            .collect();
-        let leave_out = |config: &mut Map<String, Value>| {
-            if let Some(servers) = config.get_mut("mcp").and_then(Value::as_object_mut) {
-                servers.retain(|name, _| !unapproved.contains(&name.as_str()));
-            }
-        };
-        // Checked against OpenCode's schema before anything is left out or translated; the
-        // stack is loaded again only to name the layer of a wrong value.
-        let resolved = Value::Object(base.into_resolved());
-        let overrides = Value::Object(overrides);
-        if !(schema::problems(&resolved).is_empty() && schema::problems(&overrides).is_empty()) {
-            schema::check(&self.layers(paths, None, sets)?, &resolved, &overrides)?;
-        }
-        let (Value::Object(mut resolved), Value::Object(mut overrides)) = (resolved, overrides)
-        else {
-            unreachable!("made from objects")
-        };
-        leave_out(&mut resolved);
-        leave_out(&mut overrides);
+        let (mut resolved, mut overrides) = self.checked(base, paths, sets)?;
+        approval::leave_out_new(&mut resolved, &pending);
+        approval::leave_out_new(&mut overrides, &pending);
         let shared = guarded(resolved);
         guard::remove(&mut overrides, &shared.1);
         // A refused server is left out whatever its approval.
@@ -180,7 +178,7 @@ impl Org {
                     Some(_) => {
                         let mut config =
                             self.layers(paths, Some(client.id()), sets)?.into_resolved();
-                        leave_out(&mut config);
+                        approval::leave_out_new(&mut config, &pending);
                         guarded(config)
                     }
                     None => shared.clone(),

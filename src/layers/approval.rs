@@ -189,6 +189,17 @@ pub fn pending(
         .collect()
 }
 
+/// Takes the servers never approved out of `config`: they are installed in no client.
+pub fn leave_out_new(config: &mut Map<String, Value>, pending: &[Pending]) {
+    if let Some(servers) = config.get_mut("mcp").and_then(Value::as_object_mut) {
+        servers.retain(|name, _| {
+            !pending
+                .iter()
+                .any(|p| p.change == Change::New && p.name == *name)
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
