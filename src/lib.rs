@@ -3,12 +3,15 @@
 //!
 //! ```text
 //! discover ──► authenticate ──► resolve ──► translate per client ──► plan ──► apply ──► report
-//! discovery/    auth/, secrets/              clients/                 apply/   apply/    output
+//! discovery/    auth/, secrets/  layers/     clients/                 apply/   apply/    output
 //! ```
 //!
 //! - [`discovery`]: fetch and check `<org>/.well-known/opencode`, with ETag cache and offline copy.
 //! - [`auth`]: obtain the org token (the org's login command with consent, or a supplied token).
 //! - [`secrets`]: keep it in the OS keyring or a 0600 file, never silently elsewhere.
+//! - [`layers`]: resolve the org's config under the user's and trusted project layers, check it
+//!   against OpenCode's schema, and decide what no layer may do: the guard (tokens in clear,
+//!   ungranted variables), approval of the programs that run, trust of project files.
 //! - [`clients`]: one module per AI client, saying which keys it wants in which file.
 //! - [`edit`]: format editors that change only the keys asked for.
 //! - [`apply`]: plan (diffs, no writes) and apply through the one atomic writer.
@@ -16,6 +19,8 @@
 //! - [`output`]: human or `--json` reports, with secrets redacted.
 //! - [`server`]: the reference org endpoint, `ai-setup serve`, also used by the demo and tests.
 //! - [`tui`]: the dashboard, on the same read side.
+//! - [`engine`]: the stages put together once (open an org, sync, the read-only views), for every
+//!   caller; [`mcp`]: the bridge and `exec` that clients start.
 //! - [`commands`]: thin wiring of the stages per command; [`cli`] defines the command line.
 //!
 //! Everything takes a [`paths::Paths`], so the whole pipeline can run against another home.

@@ -10,6 +10,7 @@ use crate::cli::TrustArgs;
 use crate::engine::org::working_dir;
 use crate::error::{Error, Finished, Result};
 use crate::layers::load::{parse_object, project_files, project_files_in};
+use crate::layers::schema::problems;
 use crate::layers::trust;
 use crate::output::Output;
 use crate::paths::Paths;
@@ -40,6 +41,15 @@ pub fn run(args: &TrustArgs, paths: &Paths, out: &mut Output) -> Result<Finished
         let bytes = std::fs::read(file).map_err(|e| Error::io("read", file, e))?;
         let text_of = String::from_utf8_lossy(&bytes);
         let layer = parse_object(&text_of, &key)?;
+        // Trusting is the user's call; a value OpenCode's schema rejects is said now, as the
+        // next sync would stop on it.
+        for problem in problems(&serde_json::Value::Object(layer.clone())) {
+            out.warn(&format!(
+                "{key}: `{}`: {} (the next sync stops on it until it is fixed)",
+                problem.key(),
+                problem.message
+            ));
+        }
         let keys: Vec<&String> = layer.keys().collect();
         let sha256 = trust::digest(&bytes);
         text.push_str(&format!(

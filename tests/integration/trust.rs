@@ -418,6 +418,18 @@ fn a_planted_project_file_is_ignored_until_trusted_and_again_once_changed() {
     assert_eq!(env.run_in(&repo, &["trust"]).code, 0);
     assert_eq!(env.run_in(&repo, &["trust", "--revoke"]).code, 0);
     assert!(sync(&[]).stderr.contains("it is not trusted"));
+
+    // Trusting a file OpenCode's schema rejects says so at once.
+    std::fs::write(&planted, br#"{"smal_model": "a/b"}"#).unwrap();
+    let trust = env.run_in(&repo, &["trust"]);
+    assert_eq!(trust.code, 0, "{trust:?}");
+    assert!(
+        trust
+            .stderr
+            .contains("`smal_model`: OpenCode has no such key"),
+        "{trust:?}"
+    );
+    assert_eq!(sync(&[]).code, 1);
 }
 
 #[test]
