@@ -12,7 +12,7 @@ use crate::apply::{self, NoteKind, Prune};
 use crate::auth::jwt;
 use crate::clients::{self, Client};
 use crate::error::Result;
-use crate::layers::approval::{self, Pending};
+use crate::layers::approval::Pending;
 use crate::output::Output;
 use crate::paths::Paths;
 use crate::secrets::{Secret, Store, StoreKind};
@@ -152,7 +152,7 @@ fn pending_approval(paths: &Paths, state: &State, org: &str) -> Vec<Pending> {
         return Vec::new();
     };
     match opened.layers(paths, None, &[]) {
-        Ok(stack) => approval::pending(&approval::executables(&stack), Some(&opened.approved)),
+        Ok(stack) => opened.pending_approval(&stack),
         Err(_) => Vec::new(),
     }
 }

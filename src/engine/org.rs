@@ -112,6 +112,12 @@ impl Org {
         Ok(self.layers(paths, None, &[])?.into_resolved())
     }
 
+    /// The local servers of `stack` whose program differs from what the user approved for this
+    /// org (see [`approval`]).
+    pub fn pending_approval(&self, stack: &Stack) -> Vec<Pending> {
+        approval::pending(&approval::executables(stack), Some(&self.approved))
+    }
+
     /// The resolved configuration of `base` and what the user's layers change on top of the
     /// org's (the overlay sits below the user's layers, so that is the same for every client),
     /// checked against OpenCode's schema before anything is left out or translated. The stack
@@ -156,8 +162,7 @@ impl Org {
             guard::remove(&mut config, &refused);
             (Arc::new(config), refused)
         };
-        let executables = approval::executables(&base);
-        let pending = approval::pending(&executables, Some(&self.approved));
+        let pending = self.pending_approval(&base);
         let (mut resolved, mut overrides) = self.checked(base, paths, sets)?;
         approval::leave_out_new(&mut resolved, &pending);
         approval::leave_out_new(&mut overrides, &pending);

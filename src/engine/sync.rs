@@ -18,7 +18,7 @@ use crate::clients;
 use crate::discovery::{self, Discovered, Freshness};
 use crate::error::{Error, Finished, Result};
 use crate::http::{Http, org_key, parse_org_url};
-use crate::layers::{self, approval, approval::Pending};
+use crate::layers::{self, approval::Pending};
 use crate::output::{Output, relative, timestamp};
 use crate::paths::Paths;
 use crate::secrets::{Credential, Secret, Store, StoreChoice, StoreKind};
@@ -445,8 +445,7 @@ fn approve_servers(
     out: &mut Output,
     interactive: bool,
 ) -> Result<Vec<(String, Pinned)>> {
-    let stack = opened.layers(paths, None, request.sets)?;
-    let pending = approval::pending(&approval::executables(&stack), Some(&opened.approved));
+    let pending = opened.pending_approval(&opened.layers(paths, None, request.sets)?);
     if pending.is_empty() {
         return Ok(Vec::new());
     }
