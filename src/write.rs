@@ -102,8 +102,12 @@ impl Kept {
     /// Makes the file what it was when it was kept.
     pub fn put_back(self) -> Result<()> {
         let Kept { target, link } = self;
+        let second_name = link.to_path_buf();
         link.persist(&target)
             .map_err(|e| Error::io("put back", &target, e.error))?;
+        // Renaming a name onto another name of the same file does nothing and succeeds (POSIX):
+        // when the file was never replaced (its write failed), the second name is still there.
+        let _ = std::fs::remove_file(&second_name);
         if let Some(dir) = target.parent() {
             sync_dir(dir);
         }
@@ -295,6 +299,16 @@ mod tests {
         let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(names(), ["link.json", "real.json"]);
+
+        // A file whose write failed is still the kept one: putting it back leaves one name.
+        let kept = Kept::take(&real).expect("a file to keep");
+        kept.put_back().unwrap();
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "old");
+        assert_eq!(
+            names(),
+            ["link.json", "real.json"],
+            "nothing left when unchanged"
+        );
 
         let kept = Kept::take(&real).expect("a file to keep");
         write_file(&real, b"newer", None).unwrap();
