@@ -3,11 +3,11 @@
 #
 #   dist/install.sh [--prefix DIR] [--binary PATH]
 #
-#   --prefix DIR    where to install (default: $PREFIX, else ~/.local): DIR/bin/ai-setup,
-#                   DIR/share/man/man1/, and the bash, zsh and fish completion folders
-#                   under DIR/share
-#   --binary PATH   install this ai-setup instead of building one (default: a release
-#                   build with cargo from this checkout)
+#   --prefix DIR    where to install (default: $PREFIX, else ~/.local): DIR/bin/ai-setup
+#                   and its token helper ai-setup-token, DIR/share/man/man1/, and the
+#                   bash, zsh and fish completion folders under DIR/share
+#   --binary PATH   install this ai-setup (and the ai-setup-token beside it) instead of
+#                   building one (default: a release build with cargo from this checkout)
 #
 # Then, to keep the clients fresh: `ai-setup service install`.
 set -eu
@@ -44,6 +44,11 @@ share="$prefix/share"
 install -d "$prefix/bin" "$share/man/man1" "$share/bash-completion/completions" \
   "$share/zsh/site-functions" "$share/fish/vendor_completions.d"
 install -m 0755 "$binary" "$prefix/bin/ai-setup"
+# The token helper client files run, when it was built next to the binary (see ai-setup-token).
+helper="$(dirname "$binary")/ai-setup-token"
+if [ -x "$helper" ]; then
+  install -m 0755 "$helper" "$prefix/bin/ai-setup-token"
+fi
 install -m 0644 "$root/dist/completions/ai-setup.bash" "$share/bash-completion/completions/ai-setup"
 install -m 0644 "$root/dist/completions/_ai-setup" "$share/zsh/site-functions/_ai-setup"
 install -m 0644 "$root/dist/completions/ai-setup.fish" "$share/fish/vendor_completions.d/ai-setup.fish"

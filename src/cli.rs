@@ -391,6 +391,19 @@ pub enum TokenFormat {
     Json,
 }
 
+impl TokenFormat {
+    /// The format named on the command line, as clap reads it (without building clap's parser).
+    pub fn named(name: &str) -> Option<TokenFormat> {
+        Some(match name {
+            "raw" => TokenFormat::Raw,
+            "header" => TokenFormat::Header,
+            "headers" => TokenFormat::Headers,
+            "json" => TokenFormat::Json,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct TokenArgs {
     /// The org [default: the remembered org]

@@ -60,6 +60,8 @@ pub struct OrgState {
     /// How the token was obtained.
     pub login_method: LoginMethod,
     pub logged_in_at: i64,
+    /// When the org was last logged in to or synced as this file says; a sync that changes
+    /// nothing else leaves it, and [`synced_at`] has the later time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync: Option<i64>,
     /// Clients configured at the last login or sync.
@@ -109,6 +111,58 @@ impl std::fmt::Display for LoginMethod {
 pub struct OidcSession {
     pub token_endpoint: String,
     pub client_id: String,
+}
+
+/// The stamp whose modification time says when `org` was last synced.
+fn sync_stamp(paths: &Paths, org: &str) -> std::path::PathBuf {
+    use sha2::Digest;
+    let name: String = sha2::Sha256::digest(org.as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    paths.state_dir.join("synced").join(name)
+}
+
+/// Notes that `org` was synced now. A stamp's time, not a field of `state.json`: a sync that
+/// changed nothing then writes nothing (`state.json` is replaced atomically, with an fsync, and
+/// is worth that only when it changes). Best effort: only `status` reads it.
+pub fn mark_synced(paths: &Paths, org: &str) {
+    let stamp = sync_stamp(paths, org);
+    let touched = stamp
+        .parent()
+        .map_or(Ok(()), crate::write::create_private_dir)
+        .map_err(|e| e.message)
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&stamp)
+                .and_then(|file| file.set_modified(std::time::SystemTime::now()))
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = touched {
+        tracing::warn!(path = %stamp.display(), error = %e, "cannot note the time of the sync");
+    }
+}
+
+/// When `org` was last synced: the later of its stamp and `last_sync` in `state.json`.
+pub fn synced_at(paths: &Paths, org: &str, recorded: Option<i64>) -> Option<i64> {
+    let stamped = std::fs::metadata(sync_stamp(paths, org))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok());
+    stamped.max(recorded)
+}
+
+/// Removes `org`'s stamp (at logout).
+pub fn forget_synced(paths: &Paths, org: &str) {
+    let stamp = sync_stamp(paths, org);
+    let _ = std::fs::remove_file(&stamp);
+    if let Some(dir) = stamp.parent() {
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
 impl State {

@@ -12,6 +12,7 @@ class AiSetup < Formula
   depends_on "rust" => :build
 
   def install
+    # Installs both programs: ai-setup and its token helper ai-setup-token.
     system "cargo", "install", *std_cargo_args
     bash_completion.install "dist/completions/ai-setup.bash" => "ai-setup"
     zsh_completion.install "dist/completions/_ai-setup"
@@ -29,5 +30,6 @@ class AiSetup < Formula
   test do
     assert_match version.to_s, shell_output("#{bin}/ai-setup --version")
     assert_match "Not logged in", shell_output("#{bin}/ai-setup status 2>&1", 3)
+    assert_match "ai-setup login", shell_output("#{bin}/ai-setup-token 2>&1", 3)
   end
 end

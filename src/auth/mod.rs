@@ -179,6 +179,33 @@ pub fn current(org: Option<&str>, paths: &Paths) -> Result<(String, Credential, 
     Ok((org, credential, expires_at))
 }
 
+/// [`current`] where nothing but two small files is needed: the credential is in the file store
+/// and the token is neither expired nor due for renewal. `None` otherwise (the keyring, a
+/// renewal, any error): [`current`] then does the whole work and says what is wrong. The
+/// helper binary runs this alone, so it stays free of the keyring and the network.
+pub fn current_in_file(
+    org: Option<&str>,
+    paths: &Paths,
+) -> Option<(String, Credential, Option<i64>)> {
+    let state = State::load(paths).ok()?;
+    let org = state.resolve_org(org).ok()?;
+    let org_state = state.org(&org).ok()?;
+    if org_state.credential_store != crate::secrets::StoreKind::File {
+        return None;
+    }
+    let text = crate::secrets::file::get(paths, &org).ok()??;
+    let credential: Credential = serde_json::from_str(&text).ok()?;
+    let command = org_command(&state, &org);
+    if refresh::renewable(org_state, &credential, command.as_deref()) {
+        return None;
+    }
+    let expires_at = jwt::claims(credential.token.expose()).and_then(|c| c.exp);
+    if expires_at.is_some_and(|exp| exp <= crate::now_unix()) {
+        return None;
+    }
+    Some((org, credential, expires_at))
+}
+
 /// The login command the user accepted for `org`'s origin.
 pub fn org_command(state: &State, org: &str) -> Option<Vec<String>> {
     let origin = url::Url::parse(org).ok()?.origin().ascii_serialization();

@@ -41,7 +41,11 @@ fn expires_soon(credential: &Credential) -> bool {
 /// Whether this credential can be renewed here: by the org's OpenID provider (a refresh token or
 /// a service account's secret), or by re-running the accepted login command when the user
 /// allowed that (`login --unattended`).
-fn renewable(org_state: &OrgState, credential: &Credential, command: Option<&[String]>) -> bool {
+pub fn renewable(
+    org_state: &OrgState,
+    credential: &Credential,
+    command: Option<&[String]>,
+) -> bool {
     let by_provider = org_state.oidc.is_some()
         && (credential.refresh_token.is_some() || credential.client_secret.is_some());
     let by_command = org_state.rerun_command && command.is_some();

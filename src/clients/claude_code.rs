@@ -5,12 +5,12 @@
 //! and the ledger's hashes tell a rewrite that kept them from a user's edit.
 //!
 //! `ANTHROPIC_BASE_URL` is the org's `anthropic` provider `baseURL` without `/v1`, which Claude
-//! Code appends itself. `apiKeyHelper` runs `ai-setup token`, which Claude Code re-runs every
-//! five minutes by default.
+//! Code appends itself. `apiKeyHelper` runs the token helper (`ai-setup-token`, see
+//! [`token_command`]), which Claude Code re-runs every five minutes by default.
 
 use serde_json::Value;
 
-use super::translate::{base_url, mcp_entries, model_for, program, typed_entry};
+use super::translate::{base_url, mcp_entries, model_for, token_command, typed_entry};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Managed};
 use crate::edit;
@@ -55,13 +55,8 @@ impl Client for ClaudeCode {
             let url = url.trim_end_matches('/');
             let url = url.strip_suffix("/v1").unwrap_or(url);
             settings.push(setting(&["env", "ANTHROPIC_BASE_URL"], url.into()));
-            let helper = [
-                program(),
-                "token".into(),
-                "--org".into(),
-                ctx.org.to_string(),
-            ];
-            settings.push(setting(&["apiKeyHelper"], shell_words(&helper).into()));
+            let helper = shell_words(&token_command(ctx.org));
+            settings.push(setting(&["apiKeyHelper"], helper.into()));
         }
         if let Some(model) = model_for(ctx, "anthropic") {
             settings.push(setting(&["model"], model.into()));

@@ -8,7 +8,7 @@
 
 use serde_json::json;
 
-use super::translate::{base_url, mcp_entries, model_for, plain_entry, program, slug};
+use super::translate::{base_url, mcp_entries, model_for, plain_entry, slug, token_command};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Managed};
 use crate::edit;
@@ -67,13 +67,14 @@ impl Client for Codex {
         if let Some(url) = base_url(ctx, "openai") {
             let id = provider_id(ctx);
             let display = ctx.org_name.unwrap_or(ctx.org);
+            let helper = token_command(ctx.org);
             keys.push(Managed::setting(
                 edit::path(&["model_providers", &id]),
                 json!({
                     "name": format!("{display} (ai-setup)"),
                     "base_url": url,
                     "wire_api": "responses",
-                    "auth": {"command": program(), "args": ["token", "--org", ctx.org]},
+                    "auth": {"command": helper[0], "args": helper[1..]},
                 }),
             ));
             keys.push(Managed::setting(edit::path(&["model_provider"]), id.into()));

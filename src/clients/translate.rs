@@ -3,6 +3,8 @@
 //! server becomes a stdio entry that runs ai-setup, `mcp bridge NAME` for a remote server and
 //! `exec NAME` for a local one, which supply the token at run time.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use super::OrgContext;
@@ -38,6 +40,22 @@ pub fn program() -> String {
         .and_then(|p| p.canonicalize())
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "ai-setup".into())
+}
+
+/// The command line that prints `org`'s token, for the clients' token hooks: the small helper
+/// installed next to this executable (`ai-setup-token`, a fraction of the start-up cost, on
+/// every model request), else `ai-setup token`.
+pub fn token_command(org: &str) -> Vec<String> {
+    let program = program();
+    let helper = Path::new(&program)
+        .with_file_name(format!("ai-setup-token{}", std::env::consts::EXE_SUFFIX));
+    let mut argv = if helper.is_file() {
+        vec![helper.display().to_string()]
+    } else {
+        vec![program, "token".into()]
+    };
+    argv.extend(["--org".into(), org.into()]);
+    argv
 }
 
 /// The org's enabled MCP servers, each with the ai-setup arguments that serve it.

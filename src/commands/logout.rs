@@ -132,6 +132,7 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
                 }
             });
             let (reports, _) = plan.commit(txn, &org)?;
+            crate::state::forget_synced(paths, &org);
             (reports, State::load(paths)?.default_org)
         }
         None => (plan.reports, state.default_org.clone()),

@@ -130,7 +130,7 @@ pub fn status(
         credential_location: store.describe(),
         login_method: org_state.login_method,
         logged_in_at: org_state.logged_in_at,
-        last_sync: org_state.last_sync,
+        last_sync: crate::state::synced_at(paths, &org, org_state.last_sync),
         clients: clients::ALL
             .iter()
             .map(|c| ClientStatus {

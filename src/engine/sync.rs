@@ -382,7 +382,10 @@ pub async fn run(
             (Mode::Sync, Some(p)) => p.logged_in_at,
             _ => crate::now_unix(),
         },
-        last_sync: Some(crate::now_unix()),
+        last_sync: match (mode, &previous) {
+            (Mode::Sync, Some(p)) => p.last_sync,
+            _ => Some(crate::now_unix()),
+        },
         oidc: acquired.oidc.clone(),
         rerun_command: match (mode, &previous) {
             (Mode::Sync, Some(p)) => p.rerun_command,
@@ -416,6 +419,7 @@ pub async fn run(
         });
     }
     let (reports, committed) = plan.commit(txn, &org)?;
+    crate::state::mark_synced(paths, &org);
     for w in &committed.warnings {
         out.warn(w);
     }
@@ -544,6 +548,8 @@ fn inputs(
     field(env!("CARGO_PKG_VERSION").as_bytes());
     let exe = std::env::current_exe().unwrap_or_default();
     field(exe.as_os_str().as_encoded_bytes());
+    // Whether the token helper is installed beside it decides the clients' token hooks.
+    field(clients::translate::token_command("").join("\0").as_bytes());
     field(format!("{paths:?}").as_bytes());
     field(org.as_bytes());
     field(document_digest.as_bytes());

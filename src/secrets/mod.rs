@@ -6,7 +6,7 @@
 //! holds the token. There is no silent in-memory store (keyring's mock) and no silent fallback,
 //! which is what gh's users complain about most.
 
-mod file;
+pub(crate) mod file;
 mod keyring_store;
 
 use std::fmt;

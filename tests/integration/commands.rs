@@ -10,6 +10,21 @@ fn login(env: &TestEnv, url: &str) -> Run {
     run
 }
 
+/// `ai-setup token ARGS`, checked to be exactly what the token helper (`ai-setup-token ARGS`,
+/// which client files run) prints and exits with.
+fn ask_token(env: &TestEnv, args: &[&str]) -> Run {
+    let mut full = vec!["token"];
+    full.extend(args);
+    let run = env.run(&full);
+    let helper = env.run_helper(args);
+    assert_eq!(
+        (helper.code, &helper.stdout, &helper.stderr),
+        (run.code, &run.stdout, &run.stderr),
+        "the helper answers `token {args:?}` as ai-setup does"
+    );
+    run
+}
+
 #[test]
 fn login_stores_the_token_and_writes_the_opencode_entry() {
     let endpoint = Endpoint::demo();
@@ -93,45 +108,44 @@ fn token_prints_only_the_token_in_each_format() {
     login(&env, &endpoint.url);
     let token = env.stored_token(&endpoint.url);
 
-    let run = env.run(&["token"]);
+    let run = ask_token(&env, &[]);
     assert_eq!(run.code, 0);
     assert_eq!(run.stdout, format!("{token}\n"));
     assert_eq!(run.stderr, "");
     assert_eq!(
-        env.run(&["token", "--format", "header"]).stdout,
+        ask_token(&env, &["--format", "header"]).stdout,
         format!("Authorization: Bearer {token}\n")
     );
     let headers: serde_json::Value =
-        serde_json::from_str(&env.run(&["token", "--format", "headers"]).stdout).unwrap();
+        serde_json::from_str(&ask_token(&env, &["--format", "headers"]).stdout).unwrap();
     assert_eq!(headers, json!({"Authorization": format!("Bearer {token}")}));
     let v: serde_json::Value =
-        serde_json::from_str(&env.run(&["token", "--format", "json"]).stdout).unwrap();
+        serde_json::from_str(&ask_token(&env, &["--format", "json"]).stdout).unwrap();
     assert_eq!(v["token"], token.as_str());
     assert_eq!(
-        env.run(&["token", "--org", &endpoint.url]).stdout,
+        ask_token(&env, &["--org", &endpoint.url]).stdout,
         format!("{token}\n")
     );
 
     assert_eq!(
-        env.run(&[
-            "token",
-            &format!("--org={}", endpoint.url),
-            "--format=header"
-        ])
+        ask_token(
+            &env,
+            &[&format!("--org={}", endpoint.url), "--format=header"]
+        )
         .stdout,
         format!("Authorization: Bearer {token}\n")
     );
     // `token` is answered before the whole command line is parsed; what that quick path does
     // not know goes to the full parser, which answers as for any command.
     for wrong in [
-        &["token", "--format", "yaml"][..],
-        &["token", "--org", "a", "--org", "b"],
-        &["token", "--format", "raw", "--format", "json"],
-        &["token", "--org"],
-        &["token", "--org", "--format"],
-        &["token", "extra"],
+        &["--format", "yaml"][..],
+        &["--org", "a", "--org", "b"],
+        &["--format", "raw", "--format", "json"],
+        &["--org"],
+        &["--org", "--format"],
+        &["extra"],
     ] {
-        let run = env.run(wrong);
+        let run = ask_token(&env, wrong);
         assert_eq!(run.code, 2, "{wrong:?}: {run:?}");
         assert!(
             run.stderr.starts_with("error: "),
@@ -140,7 +154,7 @@ fn token_prints_only_the_token_in_each_format() {
         );
         assert_eq!(run.stdout, "", "{wrong:?}");
     }
-    let run = env.run(&["token", "--help"]);
+    let run = ask_token(&env, &["--help"]);
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("--format"), "{}", run.stdout);
     let run = env.run(&["-v", "token"]);
@@ -152,13 +166,13 @@ fn token_prints_only_the_token_in_each_format() {
 
     // A cached valid token needs no network: the endpoint being down changes nothing.
     endpoint.stop();
-    assert_eq!(env.run(&["token"]).stdout, format!("{token}\n"));
+    assert_eq!(ask_token(&env, &[]).stdout, format!("{token}\n"));
 }
 
 #[test]
 fn token_without_login_or_after_expiry_exits_3_with_one_hint() {
     let env = TestEnv::new();
-    let run = env.run(&["token"]);
+    let run = ask_token(&env, &[]);
     assert_eq!(run.code, 3, "{run:?}");
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("ai-setup login"), "{run:?}");
@@ -166,16 +180,18 @@ fn token_without_login_or_after_expiry_exits_3_with_one_hint() {
     // A token that expires two seconds after login.
     let endpoint = Endpoint::start(None, &["--token-ttl", "2"]);
     login(&env, &endpoint.url);
-    assert_eq!(env.run(&["token"]).code, 0);
+    assert_eq!(ask_token(&env, &[]).code, 0);
     std::thread::sleep(std::time::Duration::from_millis(3100));
-    let run = env.run(&["token"]);
-    assert_eq!(run.code, 3, "{run:?}");
-    assert_eq!(run.stdout, "");
-    assert!(run.stderr.contains("expired"), "{run:?}");
-    assert!(
-        run.stderr
-            .contains(&format!("ai-setup login {}", endpoint.url))
-    );
+    // Run one after the other, the two may word how long ago differently.
+    for run in [env.run(&["token"]), env.run_helper(&[])] {
+        assert_eq!(run.code, 3, "{run:?}");
+        assert_eq!(run.stdout, "");
+        assert!(run.stderr.contains("expired"), "{run:?}");
+        assert!(
+            run.stderr
+                .contains(&format!("ai-setup login {}", endpoint.url))
+        );
+    }
     let run = env.run(&["status", "--json"]);
     assert_eq!(run.code, 3);
     assert_eq!(run.json()["token"], "expired");
@@ -187,6 +203,17 @@ fn sync_reapplies_writes_nothing_when_nothing_changed_and_uses_the_etag() {
     let env = TestEnv::new();
     login(&env, &endpoint.url);
     let before = std::fs::read(env.auth_json()).unwrap();
+    let state_file = env.path(".local/state/ai-setup/state.json");
+    let state = || {
+        let meta = std::fs::metadata(&state_file).unwrap();
+        (
+            std::fs::read(&state_file).unwrap(),
+            meta.modified().unwrap(),
+        )
+    };
+    let (state_before, logged_in) = (state(), env.run(&["status", "--json"]).json());
+    // The next second, so that a new time of the sync shows.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
 
     let run = env.run(&["sync", "--json", "--clients", "opencode"]);
     assert_eq!(run.code, 0, "{run:?}");
@@ -197,6 +224,13 @@ fn sync_reapplies_writes_nothing_when_nothing_changed_and_uses_the_etag() {
     );
     assert_eq!(v["clients"][0]["files"][0]["outcome"], "unchanged");
     assert_eq!(std::fs::read(env.auth_json()).unwrap(), before);
+    // Nor is ai-setup's own state rewritten, and yet `status` knows the sync is newer.
+    assert!(state() == state_before, "state.json is left alone");
+    let synced = env.run(&["status", "--json"]).json();
+    assert!(
+        synced["last_sync"].as_str() > logged_in["last_sync"].as_str(),
+        "{synced} after {logged_in}"
+    );
 
     // OpenCode's entry was removed behind our back: sync puts it back.
     std::fs::write(env.auth_json(), "{}").unwrap();

@@ -40,6 +40,13 @@ fn the_token_goes_to_the_secret_service_and_nowhere_else() {
     assert_eq!(token.code, 0, "{token:?}");
     let credential: serde_json::Value = serde_json::from_str(&stored).unwrap();
     assert_eq!(credential["token"].as_str().unwrap(), token.stdout.trim());
+    // The helper client files run hands the keyring to ai-setup, with the same answer.
+    let helper = env.run_helper(&[]);
+    assert_eq!(
+        (helper.code, &helper.stdout),
+        (0, &token.stdout),
+        "{helper:?}"
+    );
 
     let status = env.run(&["status", "--json"]).json();
     assert_eq!(status["credential_store"], "keyring");

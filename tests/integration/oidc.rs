@@ -107,9 +107,16 @@ fn twenty_helpers_on_an_expiring_token_cause_one_refresh() {
     assert_eq!(refreshes(&endpoint), 0);
     wait_until_refresh_is_due(&env, &endpoint);
 
+    // Half as `ai-setup token`, half through the helper client files run, which hands a
+    // renewal to ai-setup.
     let children: Vec<_> = (0..20)
-        .map(|_| {
-            env.command(BIN, &["token"])
+        .map(|i| {
+            let (program, args): (&str, &[&str]) = if i % 2 == 0 {
+                (BIN, &["token"])
+            } else {
+                (HELPER, &[])
+            };
+            env.command(program, args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())

@@ -210,6 +210,38 @@ fn the_install_script_installs_a_working_ai_setup_with_completions_and_man_pages
         Some(3),
         "a working binary: not logged in"
     );
+    // Claude Code's token hook runs the helper installed beside it, which prints the token.
+    let endpoint = Endpoint::demo();
+    let login = env
+        .command(
+            installed.to_str().unwrap(),
+            &[
+                "login",
+                &endpoint.url,
+                "--yes",
+                "--credential-store",
+                "file",
+                "--clients",
+                "claude-code",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert!(login.status.success(), "{login:?}");
+    let settings: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.path(".claude/settings.json")).unwrap()).unwrap();
+    let hook = settings["apiKeyHelper"].as_str().unwrap();
+    let helper = std::fs::canonicalize(prefix.join("bin/ai-setup-token")).unwrap();
+    assert_eq!(
+        hook,
+        format!("{} --org {}", helper.display(), endpoint.url),
+        "{settings}"
+    );
+    let printed = env.command("sh", &["-c", hook]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&printed.stdout).trim(),
+        env.stored_token(&endpoint.url)
+    );
 
     let man = std::fs::read_to_string(prefix.join("share/man/man1/ai-setup.1")).unwrap();
     assert!(man.contains(".TH ai-setup 1"), "{man}");

@@ -12,6 +12,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_ai-setup");
+/// The token helper client files run (`ai-setup-token`).
+pub const HELPER: &str = env!("CARGO_BIN_EXE_ai-setup-token");
 
 /// A temporary home. Commands run with HOME pointing at it, no XDG overrides, and no D-Bus
 /// session (so no keyring) unless a test gives one.
@@ -118,6 +120,11 @@ impl TestEnv {
         self.run_full(args, stdin, None, None)
     }
 
+    /// Runs the token helper, as a client's token hook does.
+    pub fn run_helper(&self, args: &[&str]) -> Run {
+        self.run_program(HELPER, args, None, None, None)
+    }
+
     fn run_full(
         &self,
         args: &[&str],
@@ -125,7 +132,18 @@ impl TestEnv {
         dir: Option<&Path>,
         var: Option<(&str, &str)>,
     ) -> Run {
-        let mut cmd = self.command(BIN, args);
+        self.run_program(BIN, args, stdin, dir, var)
+    }
+
+    fn run_program(
+        &self,
+        program: &str,
+        args: &[&str],
+        stdin: Option<&str>,
+        dir: Option<&Path>,
+        var: Option<(&str, &str)>,
+    ) -> Run {
+        let mut cmd = self.command(program, args);
         if let Some((name, value)) = var {
             cmd.env(name, value);
         }
