@@ -327,17 +327,20 @@ impl<'a> Transaction<'a> {
             }
         }
         // A run that changed nothing leaves the ledger file alone (one that was not there,
-        // and was rebuilt, is written). Only a first run record is worth a write then: a run
-        // describes the files it saw and checks them itself, so an older one kept in the file
-        // is still true, merely for other inputs.
+        // and was rebuilt, is written). Only a run record for new inputs is worth a write
+        // then: one for the same inputs describes the files it saw and checks them itself,
+        // so the one in the file is still true. One for other inputs (a new ai-setup, a
+        // changed layer) would never match again, and every later run would plan anew.
         let unchanged = |next: &Ledger| {
             pending.is_empty()
                 && self.ledger_found
                 && next.files == self.ledger.files
-                && next
-                    .runs
-                    .keys()
-                    .all(|org| self.ledger.runs.contains_key(org))
+                && next.runs.iter().all(|(org, run)| {
+                    self.ledger
+                        .runs
+                        .get(org)
+                        .is_some_and(|kept| kept.inputs == run.inputs)
+                })
         };
         if let Some(next) = next.filter(|next| !unchanged(next)) {
             // The ledger is complete before the journal goes: a kill in between only makes
