@@ -231,6 +231,9 @@ impl Default for Http {
 /// User agent, connect timeout and the same-origin redirect rule, for every client; the
 /// system's and the given certificate authorities only for HTTPS.
 fn builder(connect_timeout: Duration, url: &Url) -> Result<reqwest::ClientBuilder> {
+    // reqwest takes the process's rustls provider (see Cargo.toml for why ring); a second
+    // install finds it there and changes nothing.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let builder = reqwest::Client::builder();
     let builder = if url.scheme() == "https" {
         builder.tls_certs_merge(extra_roots()?)

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
 use crate::secrets::StoreKind;
-use crate::write::write_file;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
@@ -169,23 +168,28 @@ impl State {
     pub fn load(paths: &Paths) -> Result<Self> {
         let path = paths.state_file();
         match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::failure(format!("{} is damaged: {e}", path.display())).hint(format!(
-                    "move {} away and log in again; the clients' files are not touched until then",
-                    path.display()
-                ))
-            }),
+            Ok(bytes) => Self::parse(&path, &bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
             Err(e) => Err(Error::io("read", &path, e)),
         }
     }
 
-    /// Writes the state. Only the apply transaction calls this, under
-    /// the apply lock, on a copy it has just read: two runs never lose each other's changes.
-    pub fn save(&self, paths: &Paths) -> Result<()> {
+    /// The state in `bytes`, read from `path`.
+    pub fn parse(path: &std::path::Path, bytes: &[u8]) -> Result<Self> {
+        serde_json::from_slice(bytes).map_err(|e| {
+            Error::failure(format!("{} is damaged: {e}", path.display())).hint(format!(
+                "move {} away and log in again; the clients' files are not touched until then",
+                path.display()
+            ))
+        })
+    }
+
+    /// The state as saved. Only the apply transaction writes it, under the apply lock, on a
+    /// copy it has just read: two runs never lose each other's changes.
+    pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("state serialises");
         bytes.push(b'\n');
-        write_file(&paths.state_file(), &bytes, Some(0o600))
+        bytes
     }
 
     pub fn accepted_command(&self, origin: &str) -> Option<&[String]> {

@@ -233,6 +233,79 @@ fn damaged(path: &Path, why: &str) -> Error {
         ))
 }
 
+/// The ledger as a transaction read it under the lock: the run records at once, the file
+/// records parsed (and checked) the first time they are asked for. A sync that finds its
+/// last run's inputs and files unchanged needs only the runs, and a large org's file records
+/// were most of such a sync's own work. A damaged file record is named by the first run that
+/// reads the records, and by `doctor`.
+pub struct Loaded {
+    path: PathBuf,
+    bytes: Option<Vec<u8>>,
+    runs: BTreeMap<String, Run>,
+    full: std::cell::OnceCell<Ledger>,
+}
+
+impl Loaded {
+    pub fn read(paths: &Paths) -> Result<Self> {
+        /// The ledger without its file records (their syntax is still checked).
+        #[derive(Deserialize)]
+        struct RunsOnly {
+            #[serde(default)]
+            runs: BTreeMap<String, Run>,
+        }
+        let path = Ledger::path(paths);
+        let bytes = Ledger::read(paths)?;
+        let runs = match &bytes {
+            Some(bytes) => {
+                serde_json::from_slice::<RunsOnly>(bytes)
+                    .map_err(|e| damaged(&path, &e.to_string()))?
+                    .runs
+            }
+            None => BTreeMap::new(),
+        };
+        Ok(Loaded {
+            path,
+            bytes,
+            runs,
+            full: std::cell::OnceCell::new(),
+        })
+    }
+
+    /// There was a ledger file.
+    pub fn found(&self) -> bool {
+        self.bytes.is_some()
+    }
+
+    pub fn runs(&self) -> &BTreeMap<String, Run> {
+        match self.full.get() {
+            Some(full) => &full.runs,
+            None => &self.runs,
+        }
+    }
+
+    /// The whole ledger, parsed on first use.
+    pub fn full(&self) -> Result<&Ledger> {
+        if let Some(full) = self.full.get() {
+            return Ok(full);
+        }
+        let ledger = match &self.bytes {
+            Some(bytes) => Ledger::parse(&self.path, bytes)?,
+            None => Ledger::default(),
+        };
+        Ok(self.full.get_or_init(|| ledger))
+    }
+
+    pub fn full_mut(&mut self) -> Result<&mut Ledger> {
+        self.full()?;
+        Ok(self.full.get_mut().expect("parsed just now"))
+    }
+
+    /// Replaces the whole ledger (after a commit saved `ledger`).
+    pub fn set(&mut self, ledger: Ledger) {
+        self.full = std::cell::OnceCell::from(ledger);
+    }
+}
+
 impl Ledger {
     pub fn path(paths: &Paths) -> PathBuf {
         paths.state_dir.join("ledger.json")
@@ -241,17 +314,28 @@ impl Ledger {
     /// The ledger as saved, without what an interrupted run's journal adds (see
     /// [`super::journal`]; [`super::transaction::current_ledger`] includes it).
     pub fn load(paths: &Paths) -> Result<Self> {
+        match Self::read(paths)? {
+            Some(bytes) => Self::parse(&Self::path(paths), &bytes),
+            None => Ok(Ledger::default()),
+        }
+    }
+
+    /// The saved ledger's bytes; `None` when there is none.
+    fn read(paths: &Paths) -> Result<Option<Vec<u8>>> {
         let path = Self::path(paths);
-        let ledger: Ledger = match std::fs::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|e| damaged(&path, &e.to_string()))?
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::default()),
-            Err(e) => return Err(Error::io("read", &path, e)),
-        };
-        let mut ledger = ledger;
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io("read", &path, e)),
+        }
+    }
+
+    /// The ledger in `bytes` (read from `path`), checked.
+    fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let mut ledger: Ledger =
+            serde_json::from_slice(bytes).map_err(|e| damaged(path, &e.to_string()))?;
         ledger.migrate();
-        ledger.check().map_err(|why| damaged(&path, &why))?;
+        ledger.check().map_err(|why| damaged(path, &why))?;
         Ok(ledger)
     }
 
@@ -327,11 +411,12 @@ impl Ledger {
             }
             let old = std::mem::take(&mut record.keys);
             for (id, entry) in old {
-                let id = match key_from_id(&id) {
-                    Some(steps) if entry.client == "continue" => {
-                        key_id(&steps.into_iter().map(old_selector).collect::<Vec<_>>())
-                    }
-                    _ => id,
+                let steps = (entry.client == "continue")
+                    .then(|| key_from_id(&id))
+                    .flatten();
+                let id = match steps {
+                    Some(steps) => key_id(&steps.into_iter().map(old_selector).collect::<Vec<_>>()),
+                    None => id,
                 };
                 record.keys.insert(id, entry);
             }

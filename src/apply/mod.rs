@@ -160,15 +160,10 @@ pub struct Change {
 
 impl Change {
     /// The change of a file known to hold what ai-setup last wrote there for the same plan:
-    /// none, planned without reading the file, with `entries` (the org's and client's, as the
-    /// ledger has them). The caller adds the stat, plan and notes it knows.
-    pub fn unread(
-        client: &'static str,
-        path: &Path,
-        format: Format,
-        sensitive: bool,
-        entries: BTreeMap<String, Entry>,
-    ) -> Change {
+    /// none, planned without reading the file. It carries no entries: the ledger does not
+    /// record an unread change (its record stays as it is). The caller adds the stat, plan
+    /// and notes it knows.
+    pub fn unread(client: &'static str, path: &Path, format: Format, sensitive: bool) -> Change {
         Change {
             client,
             path: path.to_path_buf(),
@@ -176,7 +171,7 @@ impl Change {
             sensitive,
             before: None,
             after: None,
-            entries,
+            entries: BTreeMap::new(),
             scaffold: BTreeMap::new(),
             created_dirs: Vec::new(),
             keep_original: None,
@@ -248,7 +243,6 @@ pub fn plan(
                 &desired.path,
                 desired.format,
                 desired.sensitive,
-                record.managed(org, desired.client),
             )
         });
     }

@@ -23,7 +23,7 @@
 use std::path::{Path, PathBuf};
 
 use super::journal::{self, Intent, Journal};
-use super::ledger::{Ledger, Run};
+use super::ledger::{Ledger, Loaded, Run};
 use super::lock::ApplyLock;
 use super::{Change, Desired, Outcome, Prune, backup};
 use crate::error::{Error, Result};
@@ -84,9 +84,8 @@ type StatePatch = Box<dyn FnOnce(&mut State, Option<StoreKind>)>;
 pub struct Transaction<'a> {
     paths: &'a Paths,
     _lock: ApplyLock,
-    ledger: Ledger,
-    /// Whether `ledger.json` was there: without it, entries ai-setup wrote look like the user's.
-    ledger_found: bool,
+    /// Without a ledger file, entries ai-setup wrote look like the user's ([`Loaded::found`]).
+    ledger: Loaded,
     staged: Vec<(String, Change)>,
     credential: Option<CredentialChange>,
     state: Option<StatePatch>,
@@ -119,8 +118,7 @@ impl<'a> Transaction<'a> {
         Ok(Transaction {
             paths,
             _lock: lock,
-            ledger_found: Ledger::path(paths).exists(),
-            ledger: Ledger::load(paths)?,
+            ledger: Loaded::read(paths)?,
             staged: Vec::new(),
             credential: None,
             state: None,
@@ -128,23 +126,29 @@ impl<'a> Transaction<'a> {
         })
     }
 
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
+    /// The ledger's file records and runs (parsed now, if this is the first ask).
+    pub fn ledger(&self) -> Result<&Ledger> {
+        self.ledger.full()
+    }
+
+    /// The last complete run of `org`, without parsing the file records.
+    pub fn last_run(&self, org: &str) -> Option<&Run> {
+        self.ledger.runs().get(org)
     }
 
     /// There was no ledger file when the transaction began.
     pub fn ledger_missing(&self) -> bool {
-        !self.ledger_found
+        !self.ledger.found()
     }
 
     /// The ledger to rebuild, when it was lost (see [`Ledger::adopt`]).
-    pub fn ledger_mut(&mut self) -> &mut Ledger {
-        &mut self.ledger
+    pub fn ledger_mut(&mut self) -> Result<&mut Ledger> {
+        self.ledger.full_mut()
     }
 
     /// Plans `desired` for `org` against the file and this transaction's ledger.
     pub fn plan(&self, desired: &Desired, org: &str, force: bool, prune: Prune) -> Result<Change> {
-        super::plan(desired, &self.ledger, org, force, prune, self.paths)
+        super::plan(desired, self.ledger()?, org, force, prune, self.paths)
     }
 
     /// Adds a planned change; its outcome is in [`Committed::outcomes`] at the same index.
@@ -176,8 +180,11 @@ impl<'a> Transaction<'a> {
         // The ledger as it will be. A transaction that only changes the state (a remembered
         // consent), or whose files were not even read, leaves the ledger alone.
         let records = self.run.is_some() || self.staged.iter().any(|(_, c)| !c.unread);
-        let next = records.then(|| {
-            let mut next = self.ledger.clone();
+        let next = match records {
+            true => Some(self.ledger()?.clone()),
+            false => None,
+        };
+        let next = next.map(|mut next| {
             for (org, change) in &self.staged {
                 next.record(org, change);
                 // Whatever an org stages is its run now, or no run at all.
@@ -281,10 +288,17 @@ impl<'a> Transaction<'a> {
         if let Some(patch) = self.state.take() {
             let file = paths.state_file();
             let before = read_optional(&file)?;
-            let mut state = State::load(paths)?;
+            let mut state = match &before {
+                Some(bytes) => State::parse(&file, bytes)?,
+                None => State::default(),
+            };
             patch(&mut state, committed.store);
-            undo.state = Some((write::Kept::take(&file), before));
-            state.save(paths)?;
+            // A patch that changes nothing (a sync that found all as it was) writes nothing.
+            let after = state.to_bytes();
+            if before.as_deref() != Some(after.as_slice()) {
+                undo.state = Some((write::Kept::take(&file), before));
+                write::write_file(&file, &after, Some(0o600))?;
+            }
         }
         crash_point("after-state");
         for &i in pending {
@@ -333,11 +347,14 @@ impl<'a> Transaction<'a> {
         // changed layer) would never match again, and every later run would plan anew.
         let unchanged = |next: &Ledger| {
             pending.is_empty()
-                && self.ledger_found
-                && next.files == self.ledger.files
+                && self.ledger.found()
+                && self
+                    .ledger
+                    .full()
+                    .is_ok_and(|kept| kept.files == next.files)
                 && next.runs.iter().all(|(org, run)| {
                     self.ledger
-                        .runs
+                        .runs()
                         .get(org)
                         .is_some_and(|kept| kept.inputs == run.inputs)
                 })
@@ -355,7 +372,7 @@ impl<'a> Transaction<'a> {
                 journal::remove(paths)?;
             }
             backup::forget_originals(paths, &next.originals());
-            self.ledger = next;
+            self.ledger.set(next);
         }
         crash_point("after-ledger");
         Ok(())

@@ -139,7 +139,7 @@ fn store_renewed(
             paths,
         ) {
             if txn
-                .ledger()
+                .ledger()?
                 .managed(&desired.path, org, desired.client)
                 .is_empty()
             {

@@ -30,7 +30,7 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
         false => Some(Transaction::begin(paths, &mut |m| out.progress(m))?),
     };
     let mut ledger = match &txn {
-        Some(txn) => txn.ledger().clone(),
+        Some(txn) => txn.ledger()?.clone(),
         None => current_ledger(paths)?,
     };
     // The ledger is gone but the org was configured: rebuild what it knew of this org from
@@ -63,7 +63,7 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
             out,
         );
         if let Some(txn) = txn.as_mut() {
-            *txn.ledger_mut() = ledger.clone();
+            *txn.ledger_mut()? = ledger.clone();
         }
     }
     let files = ledger.files_of(&org);

@@ -144,7 +144,6 @@ impl Plan {
         &mut self,
         run: &Run,
         clients: &[&'static dyn Client],
-        ledger: &Ledger,
         session: &Session,
     ) -> bool {
         let mut planned: Vec<(&'static dyn Client, Vec<Change>)> =
@@ -162,16 +161,10 @@ impl Plan {
             if now.is_none() {
                 continue;
             }
-            // A file with no record holds nothing of ai-setup's (the user's own file).
-            let entries = ledger
-                .files
-                .get(&file.path)
-                .map(|r| r.managed(session.org, client.id()))
-                .unwrap_or_default();
             changes.push(Change {
                 before_stat: now,
                 notes: file.notes.clone(),
-                ..Change::unread(client.id(), path, file.format, file.sensitive, entries)
+                ..Change::unread(client.id(), path, file.format, file.sensitive)
             });
         }
         for (client, changes) in planned {

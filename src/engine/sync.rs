@@ -328,9 +328,8 @@ pub async fn run(
         &opened.approved,
         &selected,
     )?;
-    let last = txn.ledger().runs.get(&org).filter(|r| r.inputs == inputs);
-    if let Some(last) = last.filter(|last| plan.unchanged(last, &selected, txn.ledger(), &session))
-    {
+    let last = txn.last_run(&org).filter(|r| r.inputs == inputs);
+    if let Some(last) = last.filter(|last| plan.unchanged(last, &selected, &session)) {
         tracing::info!(
             org,
             "the inputs and files are as the last run left them: not planned again"
@@ -349,9 +348,9 @@ pub async fn run(
         let jobs: Vec<_> = selected.iter().copied().zip(&contexts).collect();
         let wanted = plan::translate(&jobs, paths);
         if configured_before && txn.ledger_missing() {
-            plan::adopt(txn.ledger_mut(), &wanted, &org, paths, out);
+            plan::adopt(txn.ledger_mut()?, &wanted, &org, paths, out);
         }
-        plan.clients(&wanted, txn.ledger(), &session, out);
+        plan.clients(&wanted, txn.ledger()?, &session, out);
         if let Some(run) = plan.run(&wanted, inputs, warnings) {
             txn.record_run(&org, run);
         }

@@ -797,9 +797,19 @@ fn a_damaged_ledger_is_named_with_its_fix_and_nothing_panics() {
     assert_ne!(damaged, text, "the test damages a key");
     std::fs::write(&ledger_path, &damaged).unwrap();
     let before = env.snapshot();
+    // A sync with nothing new reads only the ledger's run records (see `ledger::Loaded`): it
+    // changes nothing and has nothing to say. Any run that reads the file records names the
+    // damage: a sync with a new layer, clients, logout, doctor.
+    let noop = env.run(&["sync"]);
+    assert_eq!(noop.code, 0, "{noop:?}");
+    assert_eq!(
+        env.snapshot(),
+        before,
+        "a sync with nothing new changes nothing"
+    );
     for args in [
         &["logout", "--restore"][..],
-        &["sync"],
+        &["sync", "--set", "small_model=\"org/other\""],
         &["clients"],
         &["logout"],
     ] {
