@@ -435,6 +435,10 @@ pub struct ServeArgs {
         allow_hyphen_values = true
     )]
     pub clock_offset: i64,
+    /// Append every model request to FILE, one JSON line each: path, API, model, the token's
+    /// user (never the token), user agent, system prompt, tool names, the last user text
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -413,6 +413,7 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'The base URL to announce instead of the address requests arrive at (behind a proxy)')
             [CompletionResult]::new('--token-ttl', '--token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of the development tokens it issues, in seconds')
             [CompletionResult]::new('--clock-offset', '--clock-offset', [CompletionResultType]::ParameterName, 'Send a Date header this many seconds off the real time (to try `doctor`''s clock check)')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Append every model request to FILE, one JSON line each: path, API, model, the token''s user (never the token), user agent, system prompt, tool names, the last user text')
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')

@@ -1299,7 +1299,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__serve)
-            opts="-v -h --org-dir --listen --public-url --token-ttl --clock-offset --verbose --log-file --ca-file --help"
+            opts="-v -h --org-dir --listen --public-url --token-ttl --clock-offset --record --verbose --log-file --ca-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1322,6 +1322,10 @@ _ai_setup() {
                     return 0
                     ;;
                 --clock-offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --record)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -264,6 +264,7 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l listen -d 'A
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l public-url -d 'The base URL to announce instead of the address requests arrive at (behind a proxy)' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l token-ttl -d 'Lifetime of the development tokens it issues, in seconds' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l clock-offset -d 'Send a Date header this many seconds off the real time (to try `doctor`\'s clock check)' -r
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l record -d 'Append every model request to FILE, one JSON line each: path, API, model, the token\'s user (never the token), user agent, system prompt, tool names, the last user text' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l log-file -d 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -l ca-file -d 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login' -r -F
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand serve" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'

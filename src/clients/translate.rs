@@ -96,16 +96,35 @@ pub fn mcp_entries(ctx: &OrgContext, root: &[&str], entry: StdioEntry) -> Vec<Ma
         .collect()
 }
 
-/// The model for a client whose API is `provider`: the resolved `model` when it names that
-/// provider (`anthropic/claude-sonnet-4-5` gives `claude-sonnet-4-5`), or a bare id (a
-/// per-client overlay says `claude-sonnet-4-5`).
+/// The model for a client whose API is `provider`, so that no client is left asking for its
+/// own built-in default, which the org may not serve:
+/// 1. the resolved `model` when it names that provider (`anthropic/claude-sonnet-4-5` gives
+///    `claude-sonnet-4-5`), or a bare id (the org's per-client overlay,
+///    `ai_setup.clients.<id>.model`, says `claude-sonnet-4-5`);
+/// 2. else the first model the org offers from that provider: the first of its `whitelist`,
+///    else the first of its `models`, in the document's order;
+/// 3. else none (the org offers nothing there).
 pub fn model_for(ctx: &OrgContext, provider: &str) -> Option<String> {
-    let model = ctx.config.get("model")?.as_str()?;
-    match model.split_once('/') {
-        Some((p, id)) if p == provider => Some(id.to_string()),
-        Some(_) => None,
-        None => Some(model.to_string()),
+    if let Some(model) = ctx.config.get("model").and_then(Value::as_str) {
+        match model.split_once('/') {
+            Some((p, id)) if p == provider => return Some(id.to_string()),
+            None => return Some(model.to_string()),
+            Some(_) => {}
+        }
     }
+    let offered = ctx.config.get("provider")?.get(provider)?;
+    let listed = offered
+        .get("whitelist")
+        .and_then(Value::as_array)
+        .and_then(|ids| ids.iter().find_map(Value::as_str));
+    let defined = || {
+        offered
+            .get("models")
+            .and_then(Value::as_object)
+            .and_then(|models| models.keys().next())
+            .map(String::as_str)
+    };
+    listed.or_else(defined).map(str::to_string)
 }
 
 /// `provider.<id>.options.baseURL` of the resolved config.

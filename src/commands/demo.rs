@@ -53,6 +53,7 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<Finished>
             public_url: None,
             token_ttl: 3600,
             clock_offset: 0,
+            record: None,
         };
         if let Ok(rt) = crate::runtime() {
             let _ = rt.block_on(server::serve(listener, options));

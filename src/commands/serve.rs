@@ -28,6 +28,7 @@ pub fn run(args: &ServeArgs) -> Result<Finished> {
         public_url: args.public_url.clone(),
         token_ttl: args.token_ttl,
         clock_offset: args.clock_offset,
+        record: args.record.clone(),
     };
     crate::runtime()?.block_on(async move {
         tokio::select! {

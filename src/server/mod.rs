@@ -12,6 +12,8 @@
 //!   user of `users.json`, or its first user. The demo org's `auth.command` prints one.
 //! - `GET /v1/usage/me` and `GET /v1/models`: the user's usage and the org's models (see
 //!   [`api`]).
+//! - `POST /{provider}/…/messages`, `…/responses`, `…/chat/completions`: a stand-in model
+//!   in the API each client speaks, for the token, recording what clients send ([`model`]).
 //! - `POST /mcp/{name}`: an MCP server (Streamable HTTP, JSON responses) that requires one of
 //!   those tokens, unexpired, as `Authorization: Bearer`. Its tools: `whoami` (the token's
 //!   subject) and `echo`. It is what `ai-setup mcp bridge` and the tests talk to.
@@ -35,6 +37,7 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
 pub(crate) mod api;
+pub mod model;
 mod oidc;
 
 use crate::discovery::{Document, WELL_KNOWN};
@@ -129,6 +132,8 @@ pub struct Options {
     pub token_ttl: i64,
     /// Seconds to add to the time in the `Date` header (0: the real time).
     pub clock_offset: i64,
+    /// Where to append each model request, one JSON line each (see [`model`]).
+    pub record: Option<PathBuf>,
 }
 
 pub(crate) struct Server {
@@ -208,6 +213,7 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
             "/mcp/{name}",
             axum::routing::post(mcp).get(mcp_no_stream).delete(mcp_end),
         )
+        .route("/{provider}/{*rest}", axum::routing::post(model::handle))
         .with_state(state.clone());
     let offset = state.options.clock_offset;
     let app = if offset == 0 {

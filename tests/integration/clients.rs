@@ -321,18 +321,10 @@ fn an_unparseable_client_file_is_skipped_and_the_others_are_configured() {
 }
 
 fn cli(env: &TestEnv, name: &str, args: &[&str]) -> String {
-    let out = env
-        .command(client_cli(name).to_str().unwrap(), args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{name} {args:?} failed:\n{text}");
-    text
+    client_output(
+        &mut env.command(client_cli(name).to_str().unwrap(), args),
+        &format!("{name} {args:?}"),
+    )
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod faults;
 mod keyring;
 mod leaks;
 mod mcp;
+mod models;
 mod network;
 mod oidc;
 mod oidc_provider;

@@ -363,6 +363,18 @@ pub fn now() -> i64 {
 }
 
 /// A real client CLI installed by `.ci/run` (`.tools/node_modules/.bin`), or on PATH.
+/// Runs a client CLI's `command` with no stdin and returns its stdout and stderr; it must succeed.
+pub fn client_output(command: &mut Command, what: &str) -> String {
+    let out = command.stdin(Stdio::null()).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{what} failed:\n{text}");
+    text
+}
+
 pub fn client_cli(name: &str) -> PathBuf {
     let local = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(".tools/node_modules/.bin")

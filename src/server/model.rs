@@ -1,0 +1,517 @@
+//! A stand-in model behind the org's provider base URLs, so that the real clients can be run
+//! end to end against `ai-setup serve`: a login is proven to work only when `claude -p`,
+//! `codex exec` or `opencode run` gets an answer through the org with the org's token.
+//!
+//! `POST /{provider}/…` answers, by how the path ends, in the API the client speaks:
+//! - `…/messages`: Anthropic Messages (Claude Code, OpenCode's `anthropic` provider);
+//! - `…/responses`: OpenAI Responses (Codex, OpenCode's `openai` provider);
+//! - `…/chat/completions`: OpenAI Chat Completions (OpenAI-compatible providers).
+//!
+//! Each answers as JSON or, when the request asks for `stream`, as server-sent events, with one
+//! text reply: [`reply`], which names the model and repeats the start of the last user message,
+//! so that a test can tell its own request's answer. The token is the org's development token,
+//! as `Authorization: Bearer` or (Anthropic's) `x-api-key`; anything else is a 401.
+//!
+//! With `serve --record FILE`, every model request is appended to FILE as one JSON line: the
+//! path, the API, the model, whether it streamed, the token's subject (never the token), the
+//! client's user agent, its system prompt, the names of the tools it offered and the last user
+//! text ([`Recorded`]). That is what tests assert on: what each client really sends.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{Server, error_response, random_token};
+
+/// The three APIs a client may speak to a provider base URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Api {
+    AnthropicMessages,
+    OpenaiResponses,
+    OpenaiChat,
+}
+
+impl Api {
+    fn of(path: &str) -> Option<Api> {
+        let path = path.trim_end_matches('/');
+        if path.ends_with("/messages") || path == "messages" {
+            Some(Api::AnthropicMessages)
+        } else if path.ends_with("/responses") || path == "responses" {
+            Some(Api::OpenaiResponses)
+        } else if path.ends_with("/chat/completions") || path == "chat/completions" {
+            Some(Api::OpenaiChat)
+        } else {
+            None
+        }
+    }
+}
+
+/// One model request, as `--record` writes it.
+#[derive(Debug, Serialize)]
+pub struct Recorded {
+    pub path: String,
+    pub api: Api,
+    pub model: String,
+    pub stream: bool,
+    /// The token's `sub` claim.
+    pub user: String,
+    pub user_agent: String,
+    pub system: String,
+    pub tools: Vec<String>,
+    pub last_user: String,
+}
+
+/// The text every answer carries.
+pub fn reply(model: &str, last_user: &str) -> String {
+    let said: String = last_user.trim().chars().take(120).collect();
+    format!("Stand-in model {model} of the org endpoint here. You said: {said}")
+}
+
+/// `POST /{provider}/{*rest}`.
+pub(crate) async fn handle(
+    State(server): State<Arc<Server>>,
+    Path((provider, rest)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let path = format!("/{provider}/{rest}");
+    let Some(api) = Api::of(&rest) else {
+        return error_response(StatusCode::NOT_FOUND, &format!("no model API at {path}"));
+    };
+    let claims = match authorize(&server, &headers) {
+        Ok(claims) => claims,
+        Err(response) => return *response,
+    };
+    let request: Value = match serde_json::from_str(&body) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => return error_response(StatusCode::BAD_REQUEST, "the body is not a JSON object"),
+    };
+    let recorded = Recorded {
+        path,
+        api,
+        model: request["model"].as_str().unwrap_or_default().to_string(),
+        stream: request["stream"].as_bool().unwrap_or(false),
+        user: claims["sub"].as_str().unwrap_or_default().to_string(),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+        system: system_prompt(api, &request),
+        tools: tool_names(api, &request),
+        last_user: last_user_text(api, &request),
+    };
+    if let Some(file) = &server.options.record {
+        let mut line = serde_json::to_vec(&recorded).expect("serialises");
+        line.push(b'\n');
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)
+            .and_then(|mut f| f.write_all(&line));
+        if let Err(e) = appended {
+            tracing::warn!(file = %file.display(), "cannot record a model request: {e}");
+        }
+    }
+    let text = reply(&recorded.model, &recorded.last_user);
+    let tokens = Usage {
+        input: (body.len() / 4).max(1),
+        output: text.split_whitespace().count(),
+    };
+    let model = recorded.model.as_str();
+    match (api, recorded.stream) {
+        (Api::AnthropicMessages, false) => json_response(anthropic_message(model, &text, tokens)),
+        (Api::AnthropicMessages, true) => sse(anthropic_events(model, &text, tokens), false),
+        (Api::OpenaiResponses, false) => json_response(responses_object(model, &text, tokens)),
+        (Api::OpenaiResponses, true) => sse(responses_events(model, &text, tokens), false),
+        (Api::OpenaiChat, false) => json_response(chat_completion(model, &text, tokens)),
+        (Api::OpenaiChat, true) => sse(chat_chunks(model, &text, tokens), true),
+    }
+}
+
+/// The org token as a bearer token or, as Anthropic's clients send it, `x-api-key`.
+fn authorize(server: &Server, headers: &HeaderMap) -> Result<Value, Box<Response>> {
+    let api_key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+    match api_key.and_then(|key| server.verify(key)) {
+        Some(claims) => Ok(claims),
+        None => super::authorize(server, headers),
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Usage {
+    input: usize,
+    output: usize,
+}
+
+fn json_response(body: Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Server-sent events: `(event name, data)` pairs; Chat Completions names no events and ends
+/// with `data: [DONE]`.
+fn sse(events: Vec<(&'static str, Value)>, done: bool) -> Response {
+    let mut body = String::new();
+    for (name, data) in events {
+        if !name.is_empty() {
+            body.push_str(&format!("event: {name}\n"));
+        }
+        body.push_str(&format!("data: {data}\n\n"));
+    }
+    if done {
+        body.push_str("data: [DONE]\n\n");
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Text of a message `content`: a string, or the `text` of its text parts.
+fn text_of(content: &Value) -> String {
+    match content {
+        Value::String(s) => s.clone(),
+        Value::Array(parts) => parts
+            .iter()
+            .filter_map(|p| p["text"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    }
+}
+
+fn system_prompt(api: Api, request: &Value) -> String {
+    let from_roles = |items: &Value| {
+        items
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|m| matches!(m["role"].as_str(), Some("system" | "developer")))
+            .map(|m| text_of(&m["content"]))
+            .collect::<Vec<_>>()
+    };
+    let parts = match api {
+        Api::AnthropicMessages => vec![text_of(&request["system"])],
+        Api::OpenaiResponses => {
+            let mut parts: Vec<String> = request["instructions"]
+                .as_str()
+                .map(str::to_string)
+                .into_iter()
+                .collect();
+            parts.extend(from_roles(&request["input"]));
+            parts
+        }
+        Api::OpenaiChat => from_roles(&request["messages"]),
+    };
+    parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn tool_names(api: Api, request: &Value) -> Vec<String> {
+    let tools = request["tools"].as_array().into_iter().flatten();
+    tools
+        .filter_map(|tool| match api {
+            Api::OpenaiChat => tool["function"]["name"].as_str(),
+            _ => tool["name"].as_str().or(tool["type"].as_str()),
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+fn last_user_text(api: Api, request: &Value) -> String {
+    let items = match api {
+        Api::AnthropicMessages => &request["messages"],
+        Api::OpenaiChat => &request["messages"],
+        Api::OpenaiResponses => match &request["input"] {
+            Value::String(s) => return s.clone(),
+            input => input,
+        },
+    };
+    items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .rev()
+        .filter(|m| m["role"] == "user")
+        .map(|m| text_of(&m["content"]))
+        // Claude Code puts reminders of its own before the user's words.
+        .map(|t| {
+            t.rsplit("</system-reminder>")
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
+        .find(|t| !t.is_empty())
+        .unwrap_or_default()
+}
+
+fn anthropic_message(model: &str, text: &str, usage: Usage) -> Value {
+    json!({
+        "id": format!("msg_{}", random_token()),
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": null,
+        "usage": {"input_tokens": usage.input, "output_tokens": usage.output},
+    })
+}
+
+fn anthropic_events(model: &str, text: &str, usage: Usage) -> Vec<(&'static str, Value)> {
+    let mut start = anthropic_message(model, "", usage);
+    start["content"] = json!([]);
+    start["stop_reason"] = Value::Null;
+    start["usage"]["output_tokens"] = json!(1);
+    vec![
+        (
+            "message_start",
+            json!({"type": "message_start", "message": start}),
+        ),
+        (
+            "content_block_start",
+            json!({"type": "content_block_start", "index": 0,
+                   "content_block": {"type": "text", "text": ""}}),
+        ),
+        ("ping", json!({"type": "ping"})),
+        (
+            "content_block_delta",
+            json!({"type": "content_block_delta", "index": 0,
+                   "delta": {"type": "text_delta", "text": text}}),
+        ),
+        (
+            "content_block_stop",
+            json!({"type": "content_block_stop", "index": 0}),
+        ),
+        (
+            "message_delta",
+            json!({"type": "message_delta",
+                   "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+                   "usage": {"output_tokens": usage.output}}),
+        ),
+        ("message_stop", json!({"type": "message_stop"})),
+    ]
+}
+
+fn responses_item(id: &str, text: &str, status: &str) -> Value {
+    let content = match status {
+        "completed" => json!([{"type": "output_text", "text": text, "annotations": []}]),
+        _ => json!([]),
+    };
+    json!({"id": id, "type": "message", "role": "assistant", "status": status, "content": content})
+}
+
+fn responses_object(model: &str, text: &str, usage: Usage) -> Value {
+    json!({
+        "id": format!("resp_{}", random_token()),
+        "object": "response",
+        "created_at": crate::now_unix(),
+        "status": "completed",
+        "model": model,
+        "output": [responses_item(&format!("msg_{}", random_token()), text, "completed")],
+        "usage": {
+            "input_tokens": usage.input,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": usage.output,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": usage.input + usage.output,
+        },
+    })
+}
+
+fn responses_events(model: &str, text: &str, usage: Usage) -> Vec<(&'static str, Value)> {
+    let done = responses_object(model, text, usage);
+    let item = done["output"][0].clone();
+    let item_id = item["id"].as_str().unwrap_or_default().to_string();
+    let mut started = done.clone();
+    started["status"] = json!("in_progress");
+    started["output"] = json!([]);
+    started["usage"] = Value::Null;
+    let events = vec![
+        (
+            "response.created",
+            json!({"type": "response.created", "response": started}),
+        ),
+        (
+            "response.output_item.added",
+            json!({"type": "response.output_item.added", "output_index": 0,
+                   "item": responses_item(&item_id, "", "in_progress")}),
+        ),
+        (
+            "response.content_part.added",
+            json!({"type": "response.content_part.added", "item_id": item_id,
+                   "output_index": 0, "content_index": 0,
+                   "part": {"type": "output_text", "text": "", "annotations": []}}),
+        ),
+        (
+            "response.output_text.delta",
+            json!({"type": "response.output_text.delta", "item_id": item_id,
+                   "output_index": 0, "content_index": 0, "delta": text}),
+        ),
+        (
+            "response.output_text.done",
+            json!({"type": "response.output_text.done", "item_id": item_id,
+                   "output_index": 0, "content_index": 0, "text": text}),
+        ),
+        (
+            "response.content_part.done",
+            json!({"type": "response.content_part.done", "item_id": item_id,
+                   "output_index": 0, "content_index": 0,
+                   "part": {"type": "output_text", "text": text, "annotations": []}}),
+        ),
+        (
+            "response.output_item.done",
+            json!({"type": "response.output_item.done", "output_index": 0, "item": item}),
+        ),
+        (
+            "response.completed",
+            json!({"type": "response.completed", "response": done}),
+        ),
+    ];
+    events
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, mut data))| {
+            data["sequence_number"] = json!(i);
+            (name, data)
+        })
+        .collect()
+}
+
+fn chat_completion(model: &str, text: &str, usage: Usage) -> Value {
+    json!({
+        "id": format!("chatcmpl-{}", random_token()),
+        "object": "chat.completion",
+        "created": crate::now_unix(),
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": usage.input, "completion_tokens": usage.output,
+                  "total_tokens": usage.input + usage.output},
+    })
+}
+
+fn chat_chunks(model: &str, text: &str, usage: Usage) -> Vec<(&'static str, Value)> {
+    let id = format!("chatcmpl-{}", random_token());
+    let chunk = |delta: Value, finish: Value| {
+        json!({"id": id, "object": "chat.completion.chunk", "created": crate::now_unix(),
+               "model": model,
+               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+    };
+    let mut last = chunk(json!({}), json!("stop"));
+    last["usage"] = chat_completion(model, text, usage)["usage"].clone();
+    vec![
+        (
+            "",
+            chunk(json!({"role": "assistant", "content": text}), Value::Null),
+        ),
+        ("", last),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_api_is_told_by_how_the_path_ends() {
+        assert_eq!(Api::of("v1/messages"), Some(Api::AnthropicMessages));
+        assert_eq!(Api::of("messages"), Some(Api::AnthropicMessages));
+        assert_eq!(Api::of("v1/responses"), Some(Api::OpenaiResponses));
+        assert_eq!(Api::of("v1/chat/completions"), Some(Api::OpenaiChat));
+        assert_eq!(Api::of("v1/messages/count_tokens"), None);
+        assert_eq!(Api::of("v1/models"), None);
+    }
+
+    #[test]
+    fn system_tools_and_the_users_words_are_read_in_each_api() {
+        let anthropic = json!({
+            "system": [{"type": "text", "text": "be brief"}],
+            "tools": [{"name": "Bash"}, {"name": "mcp__docs__whoami"}],
+            "messages": [
+                {"role": "user", "content": "first"},
+                {"role": "assistant", "content": "ok"},
+                {"role": "user", "content": [{"type": "text", "text": "<system-reminder>\nctx\n</system-reminder>\n\nsecond"}]},
+            ],
+        });
+        assert_eq!(
+            system_prompt(Api::AnthropicMessages, &anthropic),
+            "be brief"
+        );
+        assert_eq!(
+            tool_names(Api::AnthropicMessages, &anthropic),
+            ["Bash", "mcp__docs__whoami"]
+        );
+        assert_eq!(last_user_text(Api::AnthropicMessages, &anthropic), "second");
+
+        let responses = json!({
+            "instructions": "you are codex",
+            "tools": [{"type": "function", "name": "shell"}, {"type": "web_search"}],
+            "input": [
+                {"role": "developer", "content": [{"type": "input_text", "text": "rules"}]},
+                {"role": "user", "content": [{"type": "input_text", "text": "hello"}]},
+            ],
+        });
+        assert_eq!(
+            system_prompt(Api::OpenaiResponses, &responses),
+            "you are codex\nrules"
+        );
+        assert_eq!(
+            tool_names(Api::OpenaiResponses, &responses),
+            ["shell", "web_search"]
+        );
+        assert_eq!(last_user_text(Api::OpenaiResponses, &responses), "hello");
+
+        let chat = json!({
+            "messages": [{"role": "system", "content": "sys"}, {"role": "user", "content": "hi"}],
+            "tools": [{"type": "function", "function": {"name": "read"}}],
+        });
+        assert_eq!(system_prompt(Api::OpenaiChat, &chat), "sys");
+        assert_eq!(tool_names(Api::OpenaiChat, &chat), ["read"]);
+        assert_eq!(last_user_text(Api::OpenaiChat, &chat), "hi");
+    }
+
+    #[test]
+    fn a_streamed_answer_carries_the_same_text_as_a_whole_one() {
+        let usage = Usage {
+            input: 3,
+            output: 4,
+        };
+        let text = reply("m", "hello there");
+        let whole = anthropic_message("m", &text, usage);
+        assert_eq!(whole["content"][0]["text"], text);
+        let streamed: String = anthropic_events("m", &text, usage)
+            .iter()
+            .filter_map(|(_, e)| e["delta"]["text"].as_str())
+            .collect();
+        assert_eq!(streamed, text);
+        let responses = responses_events("m", &text, usage);
+        assert_eq!(
+            responses.last().unwrap().1["response"]["output"][0]["content"][0]["text"],
+            text
+        );
+        let chat: String = chat_chunks("m", &text, usage)
+            .iter()
+            .filter_map(|(_, c)| c["choices"][0]["delta"]["content"].as_str())
+            .collect();
+        assert_eq!(chat, text);
+    }
+}

@@ -1,0 +1,155 @@
+//! Models through the org: the real clients, configured by `ai-setup login`, ask the reference
+//! endpoint's stand-in model (`serve --record`, src/server/model.rs) and print its answer. The
+//! recorded requests show what each client really sends: the path under the org's base URL,
+//! the org token's user, a model the org offers, its system prompt and its tools.
+
+use serde_json::Value;
+
+use crate::common::*;
+
+const PROMPT: &str = "Say hello to the ai-setup tests";
+
+fn recorded(file: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// `program args` as a client runs for a person, with no key of its own in the environment.
+fn ask(env: &TestEnv, program: &str, args: &[&str]) -> String {
+    let mut command = env.command(client_cli(program).to_str().unwrap(), args);
+    command
+        .env_remove("ANTHROPIC_API_KEY")
+        .env_remove("ANTHROPIC_AUTH_TOKEN")
+        .env_remove("ANTHROPIC_BASE_URL")
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("CODEX_HOME")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("OPENCODE_DISABLE_AUTOUPDATE", "1");
+    client_output(&mut command, &format!("{program} {args:?}"))
+}
+
+/// A client run: program, its arguments, the path it calls, the model it asks for, and one org
+/// MCP tool it is offered.
+type Case = (
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+
+#[test]
+fn claude_code_codex_and_opencode_answer_through_the_org_with_its_token_and_its_models() {
+    let records = tempfile::tempdir().unwrap();
+    let file = records.path().join("requests.jsonl");
+    let endpoint = Endpoint::start(None, &["--record", file.to_str().unwrap()]);
+    let env = TestEnv::new();
+    let login = env.login_with(&endpoint.url, &["--clients", "opencode,claude-code,codex"]);
+    assert_eq!(login.code, 0, "{login:?}");
+    // What the demo org offers (assets/demo/discovery.json): its whitelists and models.
+    let document = demo_document();
+    let offered: Vec<String> = document["config"]["provider"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|p| {
+            let listed = p["whitelist"].as_array().cloned().unwrap_or_default();
+            let defined = p["models"]
+                .as_object()
+                .map(|m| m.keys().map(|k| Value::from(k.as_str())).collect())
+                .unwrap_or_else(Vec::new);
+            listed.into_iter().chain(defined)
+        })
+        .filter_map(|m| m.as_str().map(str::to_string))
+        .collect();
+
+    // Claude Code defers MCP tools behind its tool search, so none is listed for it.
+    let cases: [Case; 3] = [
+        (
+            "claude",
+            &["-p", PROMPT],
+            "/anthropic/v1/messages",
+            "claude-sonnet-4-5",
+            None,
+        ),
+        (
+            "codex",
+            &["exec", "--skip-git-repo-check", PROMPT],
+            "/openai/v1/responses",
+            // The org's default is an Anthropic model: Codex gets the first OpenAI model the
+            // org offers, not its own built-in default.
+            "gpt-5",
+            Some("mcp__docs"),
+        ),
+        (
+            "opencode",
+            &["run", PROMPT],
+            "/anthropic/v1/messages",
+            "claude-sonnet-4-5",
+            Some("docs_whoami"),
+        ),
+    ];
+    for (program, args, path, model, mcp_tool) in cases {
+        std::fs::write(&file, b"").unwrap();
+        let answer = ask(&env, program, args);
+        assert!(
+            answer.contains(&format!("Stand-in model {model} of the org endpoint here")),
+            "{program} printed the org model's answer:\n{answer}"
+        );
+        let requests = recorded(&file);
+        assert!(!requests.is_empty(), "{program} sent no model request");
+        for request in &requests {
+            assert_eq!(request["path"], path, "{program}: {request}");
+            assert_eq!(request["user"], "dev@demo.example", "{program}: {request}");
+            let asked = request["model"].as_str().unwrap();
+            assert!(
+                offered.iter().any(|m| m == asked),
+                "{program} asked for {asked}, which the org does not offer ({offered:?})"
+            );
+        }
+        let main = requests
+            .iter()
+            .find(|r| r["model"] == model && r["last_user"].as_str().unwrap().contains(PROMPT))
+            .unwrap_or_else(|| panic!("{program} asked {model} the prompt: {requests:?}"));
+        assert!(
+            main["system"].as_str().unwrap().len() > 100,
+            "{program} sent its system prompt: {main}"
+        );
+        let tools: Vec<&str> = main["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(!tools.is_empty(), "{program} offered tools: {main}");
+        if let Some(tool) = mcp_tool {
+            assert!(
+                tools.contains(&tool),
+                "{program} offered the org's MCP tool {tool}: {tools:?}"
+            );
+        }
+    }
+    // The token went only where it belongs: not into the record.
+    let token = env.stored_token(&endpoint.url);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains(&token));
+}
+
+#[test]
+fn the_stand_in_model_wants_the_org_token() {
+    let endpoint = Endpoint::demo();
+    for path in [
+        "/anthropic/v1/messages",
+        "/openai/v1/responses",
+        "/compat/v1/chat/completions",
+    ] {
+        let status = post_form(&format!("{}{path}", endpoint.url), &[("model", "x")]);
+        assert_eq!(status, 401, "{path}");
+    }
+    let status = post_form(&format!("{}/openai/v1/embeddings", endpoint.url), &[]);
+    assert_eq!(status, 404, "no model API there");
+}
