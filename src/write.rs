@@ -127,13 +127,19 @@ pub fn remove_file(path: &Path, dirs: &[PathBuf]) -> Result<()> {
     if let Some(dir) = target.parent() {
         sync_dir(dir);
     }
+    remove_empty_dirs(dirs);
+    Ok(())
+}
+
+/// Removes `dirs` (outermost first), innermost first, while they are empty. A transaction
+/// calls it again once the copies it kept beside a removed file are gone.
+pub fn remove_empty_dirs(dirs: &[PathBuf]) {
     for dir in dirs.iter().rev() {
         // Not empty (the user or the client put something there): it stays.
         if std::fs::remove_dir(dir).is_err() {
             break;
         }
     }
-    Ok(())
 }
 
 /// Removes what an interrupted write left in `dir`: ai-setup's temporary files.

@@ -590,7 +590,7 @@ fn old_selector(step: Step) -> Step {
             },
             None => step,
         },
-        Step::Element { .. } => step,
+        Step::Element { .. } | Step::Item { .. } => step,
     }
 }
 

@@ -108,6 +108,19 @@ pub enum NoteKind {
 
 impl Note {
     pub fn describe(&self) -> String {
+        if self.key == edit::text::WHOLE_FILE {
+            return match self.kind {
+                NoteKind::Drift => {
+                    "the file was changed outside ai-setup: kept (--force replaces it)".into()
+                }
+                NoteKind::UserEntry => {
+                    "the file is your own: kept, the org's was not written".into()
+                }
+                NoteKind::KeptChanged => {
+                    "the org no longer has this file but you changed it: kept as yours".into()
+                }
+            };
+        }
         match self.kind {
             NoteKind::Drift => format!(
                 "'{}' was changed outside ai-setup: kept (--force replaces it)",

@@ -368,6 +368,11 @@ impl<'a> Transaction<'a> {
                 // run's clean-up, is still there.
                 for file in &mut undo.files {
                     file.kept = None;
+                    // A removed file's folders were not empty while its copy was kept.
+                    let change = &self.staged[file.index].1;
+                    if change.removes_file() {
+                        write::remove_empty_dirs(&change.created_dirs);
+                    }
                 }
                 journal::remove(paths)?;
             }

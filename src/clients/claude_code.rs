@@ -10,6 +10,9 @@
 
 use serde_json::Value;
 
+use super::artifacts::{
+    self, Entry, Files, Permissions, Prose, Rules, Translated, frontmatter, item_key, yaml_string,
+};
 use super::translate::{base_url, mcp_entries, model_for, token_command, typed_entry};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Managed};
@@ -19,6 +22,160 @@ use crate::output::shell_words;
 use crate::paths::Paths;
 
 pub struct ClaudeCode;
+
+/// Instructions in a file of ai-setup's own in `~/.claude/rules/`, which Claude Code loads
+/// whole at every start like `~/.claude/CLAUDE.md`, so the user's CLAUDE.md is never touched;
+/// subagents in `~/.claude/agents/NAME.md` and commands in `~/.claude/commands/NAME.md`, with
+/// the frontmatter keys Claude Code 2.1.330 reads (`name`, `description`, `model`,
+/// `disallowedTools`, `argument-hint`: the list of frontmatter keys in its binary, and its
+/// docs); permissions as `permissions.ask` / `permissions.deny` rules in settings.json, one
+/// managed item each, beside the user's own.
+pub static PROSE: Prose = Prose {
+    instructions: Some(Rules::Own(|p| p.home.join(".claude/rules"), ".md")),
+    // AGENTS.md where a project has no CLAUDE.md (its `instructionFiles` default).
+    project_files: &["CLAUDE.md", "AGENTS.md"],
+    agents: Some(Files {
+        dir: |p| p.home.join(".claude/agents"),
+        suffix: ".md",
+        render: agent,
+    }),
+    commands: Some(Files {
+        dir: |p| p.home.join(".claude/commands"),
+        suffix: ".md",
+        render: command,
+    }),
+    permissions: Some(permissions),
+};
+
+/// OpenCode's tool names as Claude Code's (a false one is disallowed in a subagent).
+fn tools(opencode: &str) -> Option<&'static [&'static str]> {
+    Some(match opencode {
+        "write" => &["Write"],
+        "edit" | "patch" => &["Edit", "MultiEdit", "NotebookEdit"],
+        "bash" => &["Bash"],
+        "read" => &["Read"],
+        "grep" => &["Grep"],
+        "glob" => &["Glob"],
+        "list" => &["LS"],
+        "webfetch" => &["WebFetch"],
+        "websearch" => &["WebSearch"],
+        "todowrite" | "todoread" => &["TodoWrite"],
+        "task" => &["Task"],
+        _ => return None,
+    })
+}
+
+/// A model of the org's `anthropic` provider as Claude Code names it; others are left to
+/// the session's model.
+fn anthropic_model(entry: &Entry) -> Option<String> {
+    entry
+        .text("model")?
+        .strip_prefix("anthropic/")
+        .map(yaml_string)
+}
+
+fn agent(entry: &Entry) -> Result<String, String> {
+    if entry.text("mode") == Some("primary") {
+        return Err("a primary agent: Claude Code has subagents only".into());
+    }
+    let prompt = entry.text("prompt").ok_or("it has no prompt")?;
+    if prompt.trim_start().starts_with("{file:") {
+        return Err("its prompt is a file reference, which ai-setup does not carry".into());
+    }
+    let mut fields = vec![
+        ("name", entry.name.to_string()),
+        (
+            "description",
+            yaml_string(
+                entry
+                    .text("description")
+                    .unwrap_or(&format!("The org's {} agent", entry.name)),
+            ),
+        ),
+    ];
+    if let Some(model) = anthropic_model(entry) {
+        fields.push(("model", model));
+    }
+    let mut denied: Vec<&str> = Vec::new();
+    if let Some(switches) = entry.value.get("tools").and_then(Value::as_object) {
+        for (tool, on) in switches {
+            if on == &Value::Bool(false) {
+                // A tool that stays on where the org switched it off would widen the agent.
+                let names = tools(tool).ok_or_else(|| {
+                    format!("its tool '{tool}' cannot be switched off in Claude Code")
+                })?;
+                for name in names {
+                    if !denied.contains(name) {
+                        denied.push(name);
+                    }
+                }
+            }
+        }
+    }
+    if !denied.is_empty() {
+        fields.push(("disallowedTools", denied.join(", ")));
+    }
+    Ok(frontmatter(&fields, prompt))
+}
+
+/// OpenCode's `$ARGUMENTS` and `$1`… are Claude Code's too.
+fn command(entry: &Entry) -> Result<String, String> {
+    let template = entry.text("template").ok_or("it has no template")?;
+    let mut fields = Vec::new();
+    if let Some(description) = entry.text("description") {
+        fields.push(("description", yaml_string(description)));
+    }
+    if let Some(model) = anthropic_model(entry) {
+        fields.push(("model", model));
+    }
+    Ok(frontmatter(&fields, template))
+}
+
+/// OpenCode's permission tools as Claude Code's rule names.
+fn rule_tool(opencode: &str) -> Option<&'static str> {
+    Some(match opencode {
+        "edit" => "Edit",
+        "bash" => "Bash",
+        "webfetch" => "WebFetch",
+        "read" => "Read",
+        _ => return None,
+    })
+}
+
+fn permissions(p: &Permissions) -> Translated {
+    let mut out = Translated::default();
+    for rule in p.rules() {
+        let Some(tool) = rule_tool(rule.tool) else {
+            out.gaps.push(format!(
+                "permission.{}: Claude Code has no such rule; its own default applies",
+                rule.tool
+            ));
+            continue;
+        };
+        let name = match rule.pattern {
+            Some(pattern) => format!("{tool}({pattern})"),
+            None => tool.to_string(),
+        };
+        let list = match rule.action {
+            "ask" => "ask",
+            "deny" => "deny",
+            _ => {
+                out.gaps.push(format!(
+                    "permission.{}{}: '{}' is not written: an org may narrow what Claude Code does without asking, never widen it",
+                    rule.tool,
+                    rule.pattern.map(|p| format!(" '{p}'")).unwrap_or_default(),
+                    rule.action
+                ));
+                continue;
+            }
+        };
+        out.keys.push(Managed::setting(
+            item_key(&["permissions", list], &name),
+            Value::String(name),
+        ));
+    }
+    out
+}
 
 fn setting(key: &[&str], value: Value) -> Managed {
     Managed::setting(edit::path(key), value)
@@ -41,6 +198,10 @@ impl Client for ClaudeCode {
         provider == "anthropic"
     }
 
+    fn prose(&self) -> Option<&'static Prose> {
+        Some(&PROSE)
+    }
+
     fn detect(&self, paths: &Paths) -> Detection {
         Detection {
             program: find_program("claude"),
@@ -61,7 +222,8 @@ impl Client for ClaudeCode {
         if let Some(model) = model_for(ctx, "anthropic") {
             settings.push(setting(&["model"], model.into()));
         }
-        vec![
+        settings.extend(artifacts::permission_keys(&PROSE, ctx));
+        let mut files = vec![
             Desired {
                 client: self.id(),
                 path: paths.home.join(".claude/settings.json"),
@@ -76,6 +238,8 @@ impl Client for ClaudeCode {
                 sensitive: false,
                 keys: mcp_entries(ctx, &["mcpServers"], typed_entry),
             },
-        ]
+        ];
+        files.extend(artifacts::desired(self.id(), &PROSE, ctx, paths));
+        files
     }
 }

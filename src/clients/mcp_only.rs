@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
+use super::artifacts::{self, Entry, Files, Permissions, Prose, Rules, Translated, item_key};
 use super::translate::{StdioEntry, mcp_entries, model_for, plain_entry, typed_entry};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Kind, Managed};
@@ -28,6 +29,9 @@ pub struct McpOnly {
     pub entry: StdioEntry,
     /// Where the default model goes, and the provider whose models the client speaks.
     pub model: Option<(&'static [&'static str], &'static str)>,
+    /// Where the org's instructions, agents, commands and permissions go (see
+    /// [`super::artifacts`]); permission keys go in `file`.
+    pub prose: Option<&'static Prose>,
     /// Keys the client requires in a file ai-setup creates (Continue's header).
     pub new_file: &'static [(&'static str, &'static str)],
     pub limits: &'static str,
@@ -44,6 +48,10 @@ impl Client for McpOnly {
 
     fn limits(&self) -> &'static str {
         self.limits
+    }
+
+    fn prose(&self) -> Option<&'static Prose> {
+        self.prose
     }
 
     fn detect(&self, paths: &Paths) -> Detection {
@@ -66,14 +74,97 @@ impl Client for McpOnly {
             value: Value::String(value.to_string()),
             kind: Kind::Scaffold,
         }));
-        vec![Desired {
+        if let Some(prose) = self.prose {
+            keys.extend(artifacts::permission_keys(prose, ctx));
+        }
+        let mut files = vec![Desired {
             client: self.id,
             path: (self.dir)(paths).join(self.file),
             format: self.format,
             sensitive: false,
             keys,
-        }]
+        }];
+        if let Some(prose) = self.prose {
+            files.extend(artifacts::desired(self.id, prose, ctx, paths));
+        }
+        files
     }
+}
+
+/// Gemini CLI 0.61 (its docs in the package, `bundle/docs/`): instructions in a block of
+/// `~/.gemini/GEMINI.md`; commands as `~/.gemini/commands/NAME.toml` (`description`, `prompt`
+/// with `{{args}}`, the `TomlCommandDefSchema` of its bundle); a denied tool in
+/// `tools.exclude`. Its subagents are experimental and not written.
+pub static GEMINI_PROSE: Prose = Prose {
+    instructions: Some(Rules::Block(|p| p.home.join(".gemini/GEMINI.md"))),
+    project_files: &["GEMINI.md"],
+    agents: None,
+    commands: Some(Files {
+        dir: |p| p.home.join(".gemini/commands"),
+        suffix: ".toml",
+        render: gemini_command,
+    }),
+    permissions: Some(gemini_permissions),
+};
+
+/// `$ARGUMENTS` (and a lone `$1`) become `{{args}}`, Gemini CLI's one placeholder.
+fn gemini_command(entry: &Entry) -> Result<String, String> {
+    let template = entry.text("template").ok_or("it has no template")?;
+    if (2..=9).any(|n| template.contains(&format!("${n}"))) {
+        return Err(
+            "it uses several positional arguments, and Gemini CLI has only {{args}}".into(),
+        );
+    }
+    let prompt = template
+        .replace("$ARGUMENTS", "{{args}}")
+        .replace("$1", "{{args}}");
+    let mut doc = toml_edit::DocumentMut::new();
+    if let Some(description) = entry.text("description") {
+        doc["description"] = toml_edit::value(description);
+    }
+    doc["prompt"] = toml_edit::value(prompt);
+    Ok(doc.to_string())
+}
+
+/// Gemini CLI asks before its shell, edit and fetch tools unless the user says otherwise, so
+/// `ask` needs nothing; `deny` excludes the tools.
+fn gemini_permissions(p: &Permissions) -> Translated {
+    let mut out = Translated::default();
+    for rule in p.rules() {
+        let tools: &[&str] = match rule.tool {
+            "bash" => &["run_shell_command"],
+            "edit" => &["replace", "write_file"],
+            "webfetch" => &["web_fetch"],
+            other => {
+                out.gaps.push(format!(
+                    "permission.{other}: Gemini CLI has no such tool setting; its own default applies"
+                ));
+                continue;
+            }
+        };
+        match (rule.action, rule.pattern) {
+            ("ask", _) => {}
+            ("deny", pattern) => {
+                if let Some(pattern) = pattern {
+                    out.gaps.push(format!(
+                        "permission.{} '{pattern}': Gemini CLI has no rules by command; the whole tool is excluded",
+                        rule.tool
+                    ));
+                }
+                for tool in tools {
+                    out.keys.push(Managed::setting(
+                        item_key(&["tools", "exclude"], tool),
+                        Value::String(tool.to_string()),
+                    ));
+                }
+            }
+            (action, _) => out.gaps.push(format!(
+                "permission.{}: '{action}' is not written: an org may narrow what Gemini CLI does without asking, never widen it",
+                rule.tool
+            )),
+        }
+    }
+    out
 }
 
 pub static GEMINI: McpOnly = McpOnly {
@@ -86,6 +177,7 @@ pub static GEMINI: McpOnly = McpOnly {
     root: &["mcpServers"],
     entry: plain_entry,
     model: Some((&["model", "name"], "google")),
+    prose: Some(&GEMINI_PROSE),
     new_file: &[],
     limits: "LLM endpoint only through environment variables (GOOGLE_GEMINI_BASE_URL, GEMINI_API_KEY), which would hold a token: not written",
 };
@@ -100,6 +192,7 @@ pub static WINDSURF: McpOnly = McpOnly {
     root: &["mcpServers"],
     entry: plain_entry,
     model: None,
+    prose: None,
     new_file: &[],
     limits: "no custom LLM endpoint: models come from Windsurf's own service",
 };
@@ -114,6 +207,7 @@ pub static CURSOR: McpOnly = McpOnly {
     root: &["mcpServers"],
     entry: plain_entry,
     model: None,
+    prose: None,
     new_file: &[],
     limits: "LLM endpoint and key are set in Cursor's UI only (stored in its own database)",
 };
@@ -128,6 +222,7 @@ pub static VSCODE: McpOnly = McpOnly {
     root: &["servers"],
     entry: typed_entry,
     model: None,
+    prose: None,
     new_file: &[],
     limits: "custom model keys live in VS Code's secret storage, which a file cannot reach",
 };
@@ -154,6 +249,7 @@ pub static ZED: McpOnly = McpOnly {
         )
     },
     model: None,
+    prose: None,
     new_file: &[],
     limits: "LLM keys come from the OS keychain or an environment variable only",
 };
@@ -168,6 +264,7 @@ pub static CLAUDE_DESKTOP: McpOnly = McpOnly {
     root: &["mcpServers"],
     entry: plain_entry,
     model: None,
+    prose: None,
     new_file: &[],
     limits: "models come from Anthropic's service; remote servers are reached through the stdio bridge",
 };
@@ -190,6 +287,7 @@ pub static CLINE: McpOnly = McpOnly {
         )
     },
     model: None,
+    prose: None,
     new_file: &[],
     limits: "the provider (base URL and key) is set in Cline's UI and kept in VS Code's storage",
 };
@@ -223,6 +321,7 @@ pub static GOOSE: McpOnly = McpOnly {
         )
     },
     model: None,
+    prose: None,
     new_file: &[],
     limits: "the provider's key comes from the OS keyring or an environment variable only",
 };
@@ -246,6 +345,7 @@ pub static CONTINUE: McpOnly = McpOnly {
         )
     },
     model: None,
+    prose: None,
     new_file: &[
         ("name", "Local Config"),
         ("version", "1.0.0"),

@@ -2,6 +2,7 @@
 //! files for an org, and which to remove at logout; it never reads or writes files itself
 //! (planning and the writer do). [`ALL`] is the table of supported clients.
 
+pub mod artifacts;
 pub mod claude_code;
 pub mod codex;
 pub mod mcp_only;
@@ -36,6 +37,8 @@ pub struct OrgContext<'a> {
     /// The resolved configuration for this client, every layer merged (shared between the
     /// clients the org has no overlay for: an org config can be large).
     pub config: Arc<Map<String, Value>>,
+    /// The texts of the org's instructions that ai-setup carries (URLs and local files).
+    pub instructions: &'a [crate::discovery::instructions::Instruction],
     /// What the user's layers (user, project, env, `--set`) change on top of the org's.
     pub overrides: Arc<Map<String, Value>>,
     /// The entries this client would have used that were left out (see
@@ -79,6 +82,19 @@ pub trait Client: Sync {
         false
     }
     fn detect(&self, paths: &Paths) -> Detection;
+    /// Where the client keeps the org's instructions, agents, commands and permissions
+    /// (see [`artifacts`]); `None`: it has none of these that a file can set.
+    fn prose(&self) -> Option<&'static artifacts::Prose> {
+        None
+    }
+    /// What of the org's instructions, agents, commands and permissions this client cannot
+    /// have, one sentence each (none for a client that loads the whole configuration).
+    fn gaps(&self, ctx: &OrgContext) -> Vec<String> {
+        if self.takes_whole_config() {
+            return Vec::new();
+        }
+        artifacts::gaps(self.prose().unwrap_or(&artifacts::NONE), ctx)
+    }
     /// The entries of this client's files that hold the token itself (OpenCode's auth.json),
     /// rewritten whenever the token is renewed.
     fn credential_entries(

@@ -106,6 +106,7 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
             desired,
             refused: Vec::new(),
             pending: Vec::new(),
+            gaps: Vec::new(),
         })
         .collect();
     plan.clients(&wanted, &ledger, &session, out);

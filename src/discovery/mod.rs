@@ -7,6 +7,7 @@
 //! the cache.
 
 pub mod document;
+pub mod instructions;
 pub mod schema;
 
 use std::path::PathBuf;

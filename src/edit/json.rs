@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Doc, Step, names, no_elements};
+use super::{Doc, Step, item_key, names, no_elements};
 use crate::error::{Error, Result};
 
 pub struct JsonDoc {
@@ -61,13 +61,13 @@ impl JsonDoc {
 
 impl Doc for JsonDoc {
     fn get(&self, key: &[Step]) -> Option<Value> {
-        names(key)?
-            .iter()
-            .try_fold(&self.root, |node, part| node.get(part))
-            .cloned()
+        super::lookup(&self.root, key).cloned()
     }
 
     fn set(&mut self, key: &[Step], value: &Value) -> Result<()> {
+        if let Some((list, item)) = item_key(key) {
+            return add_item(&mut self.root, &list, item);
+        }
         let parts = names(key).ok_or_else(|| no_elements(key))?;
         set(&mut self.root, &parts, value.clone())
     }
@@ -77,6 +77,9 @@ impl Doc for JsonDoc {
     }
 
     fn remove(&mut self, key: &[Step]) -> bool {
+        if let Some((list, item)) = item_key(key) {
+            return remove_item(&mut self.root, &list, item);
+        }
         names(key).is_some_and(|parts| remove(&mut self.root, &parts))
     }
 
@@ -158,6 +161,46 @@ fn remove(root: &mut Value, key: &[&str]) -> bool {
     }
     node.as_object_mut()
         .is_some_and(|object| object.shift_remove(*last).is_some())
+}
+
+/// Adds `item` to the list of strings at `list`, creating the list and its parents.
+fn add_item(root: &mut Value, list: &[&str], item: &str) -> Result<()> {
+    let (name, parents) = list.split_last().expect("a list has a name");
+    let mut node = root;
+    for (i, part) in parents.iter().enumerate() {
+        let object = node.as_object_mut().ok_or_else(|| not_object(&list[..i]))?;
+        node = object
+            .entry(part.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+    let object = node.as_object_mut().ok_or_else(|| not_object(parents))?;
+    let items = object
+        .entry(name.to_string())
+        .or_insert_with(|| Value::Array(Vec::new()))
+        .as_array_mut()
+        .ok_or_else(|| not_list(list))?;
+    if !items.iter().any(|v| v.as_str() == Some(item)) {
+        items.push(item.into());
+    }
+    Ok(())
+}
+
+fn remove_item(root: &mut Value, list: &[&str], item: &str) -> bool {
+    let steps = super::path(list);
+    let Some(Value::Array(items)) = super::lookup_mut(root, &steps) else {
+        return false;
+    };
+    let before = items.len();
+    items.retain(|v| v.as_str() != Some(item));
+    items.len() != before
+}
+
+/// The error for a list wanted where the file has something else.
+pub(crate) fn not_list(key: &[&str]) -> Error {
+    Error::failure(format!(
+        "'{}' is not a list, so ai-setup cannot add entries to it",
+        key.join(".")
+    ))
 }
 
 fn not_object(key: &[&str]) -> Error {

@@ -7,10 +7,10 @@
 use jsonc_parser::ParseOptions;
 use std::collections::HashMap;
 
-use jsonc_parser::cst::{CstInputValue, CstObject, CstObjectProp, CstRootNode};
+use jsonc_parser::cst::{CstArray, CstInputValue, CstNode, CstObject, CstObjectProp, CstRootNode};
 use serde_json::Value;
 
-use super::{Doc, Step, names, no_elements, split_bom, with_bom};
+use super::{Doc, Step, item_key, names, no_elements, split_bom, with_bom};
 use crate::error::{Error, Result};
 
 pub struct JsoncDoc {
@@ -44,10 +44,65 @@ impl JsoncDoc {
         path.iter()
             .try_fold(self.root_object(), |obj, part| obj.object_value(part))
     }
+
+    /// The list at `list`, if it is one.
+    fn array_at(&self, list: &[&str]) -> Option<CstArray> {
+        let (name, parents) = list.split_last()?;
+        self.object_at(parents)?.array_value(name)
+    }
+
+    /// The element of the list at `list` that is the string `item`.
+    fn item_at(&self, list: &[&str], item: &str) -> Option<CstNode> {
+        self.array_at(list)?
+            .elements()
+            .into_iter()
+            .find(|node| node.to_serde_value().as_ref().and_then(Value::as_str) == Some(item))
+    }
+
+    /// Adds the string `item` to the list at `list` (created with its parents when missing),
+    /// after the list's last element, in the list's own layout.
+    fn add_item(&mut self, list: &[&str], item: &str) -> Result<()> {
+        if self.item_at(list, item).is_some() {
+            return Ok(());
+        }
+        let (name, parents) = list.split_last().expect("a list has a name");
+        let mut object = self.root_object();
+        for (i, part) in parents.iter().enumerate() {
+            object = match object.get(part) {
+                Some(prop) => prop.object_value().ok_or_else(|| {
+                    Error::failure(format!(
+                        "'{}' is not an object, so ai-setup cannot add keys under it",
+                        list[..=i].join(".")
+                    ))
+                })?,
+                None => {
+                    object.append(part, CstInputValue::Object(Vec::new()));
+                    object.object_value(part).expect("just appended")
+                }
+            };
+        }
+        let array = match object.get(name) {
+            Some(prop) => prop
+                .value()
+                .and_then(|v| v.as_array())
+                .ok_or_else(|| super::json::not_list(list))?,
+            None => {
+                object.append(name, CstInputValue::Array(Vec::new()));
+                object.array_value(name).expect("just appended")
+            }
+        };
+        array.append(CstInputValue::String(item.to_string()));
+        Ok(())
+    }
 }
 
 impl Doc for JsoncDoc {
     fn get(&self, key: &[Step]) -> Option<Value> {
+        if let Some((list, item)) = item_key(key) {
+            return self
+                .item_at(&list, item)
+                .map(|_| Value::String(item.into()));
+        }
         let key = names(key)?;
         let (last, parents) = key.split_last()?;
         self.object_at(parents)?
@@ -63,6 +118,9 @@ impl Doc for JsoncDoc {
     }
 
     fn has(&self, key: &[Step]) -> bool {
+        if let Some((list, item)) = item_key(key) {
+            return self.item_at(&list, item).is_some();
+        }
         let Some(key) = names(key) else {
             return false;
         };
@@ -72,6 +130,9 @@ impl Doc for JsoncDoc {
     }
 
     fn set(&mut self, key: &[Step], value: &Value) -> Result<()> {
+        if let Some((list, item)) = item_key(key) {
+            return self.add_item(&list, item);
+        }
         let key = names(key).ok_or_else(|| no_elements(key))?;
         let (last, parents) = key.split_last().expect("a key has at least one part");
         let mut object = self.root_object();
@@ -108,6 +169,10 @@ impl Doc for JsoncDoc {
         let mut groups: Vec<Group> = Vec::new();
         let mut at: HashMap<Vec<&str>, usize> = HashMap::new();
         for (key, value) in writes {
+            if let Some((list, item)) = item_key(key) {
+                self.add_item(&list, item)?;
+                continue;
+            }
             let key = names(key).ok_or_else(|| no_elements(key))?;
             let (last, parent) = key.split_last().expect("a key has at least one part");
             let i = *at.entry(parent.to_vec()).or_insert_with(|| {
@@ -123,6 +188,9 @@ impl Doc for JsoncDoc {
     }
 
     fn remove(&mut self, key: &[Step]) -> bool {
+        if let Some((list, item)) = item_key(key) {
+            return self.item_at(&list, item).map(CstNode::remove).is_some();
+        }
         let Some(key) = names(key) else {
             return false;
         };
@@ -366,6 +434,54 @@ mod tests {
             Some(json!({"mine": {"command": "x"}}))
         );
         assert!(removed.contains("// mine") && removed.contains("/* block */"));
+    }
+
+    #[test]
+    fn strings_of_a_list_are_added_and_removed_one_by_one() {
+        let before =
+            "{\n  \"permissions\": {\n    // mine\n    \"deny\": [\"Read(./.env)\"]\n  }\n}\n";
+        let deny = |item: &str| {
+            vec![
+                Step::from("permissions"),
+                Step::from("deny"),
+                Step::item(item),
+            ]
+        };
+        let after = edit(before, |d| {
+            d.set_many(&[
+                (deny("Bash"), json!("Bash")),
+                (deny("WebFetch"), json!("WebFetch")),
+            ])
+            .unwrap();
+            d.set(&deny("Bash"), &json!("Bash")).unwrap();
+            let ask = vec![
+                Step::from("permissions"),
+                Step::from("ask"),
+                Step::item("Edit"),
+            ];
+            d.set(&ask, &json!("Edit")).unwrap();
+        });
+        let doc = JsoncDoc::parse(Some(after.as_bytes())).unwrap();
+        assert_eq!(
+            doc.get(&key("permissions")),
+            Some(json!({"deny": ["Read(./.env)", "Bash", "WebFetch"], "ask": ["Edit"]}))
+        );
+        assert_eq!(doc.get(&deny("Bash")), Some(json!("Bash")));
+        assert_eq!(doc.get(&deny("Read")), None);
+        assert!(after.contains("// mine"));
+
+        let removed = edit(&after, |d| {
+            assert!(d.remove(&deny("Bash")));
+            assert!(d.remove(&deny("WebFetch")));
+            assert!(!d.remove(&deny("WebFetch")));
+            assert!(d.remove(&key("permissions.ask")));
+        });
+        assert_eq!(removed, before);
+
+        let refused = JsoncDoc::parse(Some(b"{\"permissions\": {\"deny\": 1}}"))
+            .unwrap()
+            .set(&deny("Bash"), &json!("Bash"));
+        assert!(refused.unwrap_err().message.contains("not a list"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod json;
 pub mod jsonc;
+pub mod text;
 pub mod toml;
 pub mod yaml;
 
@@ -28,6 +29,10 @@ pub enum Format {
     Toml,
     /// YAML edited in place through `yaml-edit`.
     Yaml,
+    /// A file that is one text value, owned whole (see [`text`]).
+    Text,
+    /// Markdown with ai-setup's blocks between marker lines (see [`text`]).
+    Markdown,
 }
 
 /// One step of a key path: a property name, whatever characters it holds, or the element of a
@@ -38,15 +43,27 @@ pub enum Format {
 #[serde(untagged)]
 pub enum Step {
     Name(String),
-    Element { field: String, value: String },
+    Element {
+        field: String,
+        value: String,
+    },
+    /// A string in a list of strings (`permissions.deny` holding `"Bash"`): ai-setup's own
+    /// members of a list the user adds to as well. Always the last step of a key.
+    Item {
+        item: String,
+    },
 }
 
 impl Step {
     pub fn name(&self) -> Option<&str> {
         match self {
             Step::Name(name) => Some(name),
-            Step::Element { .. } => None,
+            Step::Element { .. } | Step::Item { .. } => None,
         }
+    }
+
+    pub fn item(item: impl Into<String>) -> Step {
+        Step::Item { item: item.into() }
     }
 }
 
@@ -79,9 +96,18 @@ pub fn display(key: &[Step]) -> String {
                 out.push_str(name);
             }
             Step::Element { field, value } => out.push_str(&format!("[{field}={value}]")),
+            Step::Item { item } => out.push_str(&format!("[{item:?}]")),
         }
     }
     out
+}
+
+/// A key that is a string in a list: the list's path (names only) and the string.
+pub(crate) fn item_key(key: &[Step]) -> Option<(Vec<&str>, &str)> {
+    match key.split_last()? {
+        (Step::Item { item }, list) if !list.is_empty() => Some((names(list)?, item)),
+        _ => None,
+    }
 }
 
 /// The names of a path that has no list elements in it, for the editors of formats that
@@ -129,6 +155,7 @@ pub fn lookup<'a>(value: &'a Value, key: &[Step]) -> Option<&'a Value> {
             .iter()
             .find(|item| item.get(field).and_then(Value::as_str) == Some(value)),
         Step::Name(name) => node.as_object()?.get(name),
+        Step::Item { item } => node.as_array()?.iter().find(|v| v.as_str() == Some(item)),
     })
 }
 
@@ -140,6 +167,10 @@ pub fn lookup_mut<'a>(value: &'a mut Value, key: &[Step]) -> Option<&'a mut Valu
             .iter_mut()
             .find(|item| item.get(field).and_then(Value::as_str) == Some(value)),
         Step::Name(name) => node.as_object_mut()?.get_mut(name),
+        Step::Item { item } => node
+            .as_array_mut()?
+            .iter_mut()
+            .find(|v| v.as_str() == Some(item)),
     })
 }
 
@@ -152,6 +183,8 @@ pub fn parse(format: Format, text: Option<&[u8]>) -> Result<Box<dyn Doc>> {
         Format::Jsonc => Box::new(jsonc::JsoncDoc::parse(text)?),
         Format::Toml => Box::new(toml::TomlDoc::parse(text)?),
         Format::Yaml => Box::new(yaml::YamlDoc::parse(text)?),
+        Format::Text => Box::new(text::WholeDoc::parse(text)),
+        Format::Markdown => Box::new(text::MarkdownDoc::parse(text)?),
     })
 }
 

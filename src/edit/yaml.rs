@@ -94,7 +94,9 @@ impl YamlDoc {
                         .iter()
                         .rev()
                         .fold(new, |inner, step| match step {
-                            Step::Element { .. } => YamlValue::Sequence(vec![inner]),
+                            Step::Element { .. } | Step::Item { .. } => {
+                                YamlValue::Sequence(vec![inner])
+                            }
                             Step::Name(name) => {
                                 YamlValue::Mapping(BTreeMap::from([(name.clone(), inner)]))
                             }
@@ -167,7 +169,7 @@ impl YamlDoc {
             _ => Default::default(),
         };
         let id = |step: &Step| match step {
-            Step::Name(name) => (None, name.clone()),
+            Step::Name(name) | Step::Item { item: name } => (None, name.clone()),
             Step::Element { field, value } => (Some(field.clone()), value.clone()),
         };
         let (known, new): (Vec<_>, Vec<_>) = entries
@@ -343,6 +345,9 @@ impl Doc for YamlDoc {
     }
 
     fn set(&mut self, key: &[Step], value: &Value) -> Result<()> {
+        if matches!(key.last(), Some(Step::Item { .. })) {
+            return Err(super::no_elements(key));
+        }
         self.empty = false;
         self.set_value(key, json_to_yaml(value))
     }
@@ -354,6 +359,12 @@ impl Doc for YamlDoc {
     /// Many new entries of a section that exists are spliced in as one batch (see
     /// [`YamlDoc::splice_batch`]).
     fn set_many(&mut self, writes: &[(Vec<Step>, Value)]) -> Result<()> {
+        if let Some((key, _)) = writes
+            .iter()
+            .find(|(key, _)| matches!(key.last(), Some(Step::Item { .. })))
+        {
+            return Err(super::no_elements(key));
+        }
         if self.empty && !writes.is_empty() && self.fill_empty(writes).is_some() {
             return Ok(());
         }
@@ -384,7 +395,9 @@ impl Doc for YamlDoc {
                 }
             };
             match last {
-                Step::Element { .. } => fresh[at].elements.push(json_to_yaml(value)),
+                Step::Element { .. } | Step::Item { .. } => {
+                    fresh[at].elements.push(json_to_yaml(value))
+                }
                 Step::Name(name) => {
                     fresh[at].entries.insert(name.clone(), json_to_yaml(value));
                 }
@@ -436,7 +449,7 @@ fn insert_at(node: &mut YamlValue, path: &[Step], value: YamlValue) -> Option<()
                 return Some(());
             }
             let child = map.entry(name.clone()).or_insert_with(|| match rest[0] {
-                Step::Element { .. } => YamlValue::Sequence(Vec::new()),
+                Step::Element { .. } | Step::Item { .. } => YamlValue::Sequence(Vec::new()),
                 Step::Name(_) => YamlValue::Mapping(BTreeMap::new()),
             });
             insert_at(child, rest, value)

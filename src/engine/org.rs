@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use crate::clients::{self, Client, OrgContext};
+use crate::discovery::instructions::{self, Instruction};
 use crate::discovery::{self, Document};
 use crate::error::{Error, Result};
 use crate::http::{org_key, parse_org_url};
@@ -38,6 +39,8 @@ pub struct Org {
     pub clients: Vec<&'static dyn Client>,
     /// The local servers the user approved for this org (see [`crate::layers::approval`]).
     pub approved: BTreeMap<String, Pinned>,
+    /// The texts of the org's instructions (see [`crate::discovery::instructions`]).
+    pub instructions: Arc<Vec<Instruction>>,
 }
 
 /// Which org a command means: the one `given`, else the remembered default. `None` when
@@ -72,6 +75,7 @@ impl Org {
         Ok(
             discovery::cached(paths, &url).map(|(document, fetched_at)| Org {
                 fetched_at,
+                instructions: Arc::new(instructions::cached(paths, &document).texts),
                 ..Org::with(state, url, document)
             }),
         )
@@ -98,6 +102,7 @@ impl Org {
             url,
             document,
             fetched_at: crate::now_unix(),
+            instructions: Arc::default(),
         }
     }
 
@@ -194,6 +199,7 @@ impl Org {
                     auth_env,
                     token,
                     config,
+                    instructions: &self.instructions,
                     overrides: overrides.clone(),
                     refused: refused
                         .iter()

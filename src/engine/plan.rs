@@ -45,6 +45,10 @@ pub struct ClientReport {
     /// Local servers whose program waits for the user's approval.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pending_approval: Vec<Pending>,
+    /// What of the org's instructions, agents, commands and permissions this client cannot
+    /// have (see [`crate::clients::artifacts`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_expressible: Vec<String>,
 }
 
 impl ClientReport {
@@ -101,6 +105,9 @@ impl ClientReport {
         }
         for pending in &self.pending_approval {
             text.push_str(&format!("    approval pending: {}\n", pending.describe()));
+        }
+        for gap in &self.not_expressible {
+            text.push_str(&format!("    not expressible: {gap}\n"));
         }
         if let Some(err) = &self.error {
             text.push_str(&format!("    error: {}\n", err.replace('\n', "\n      ")));
@@ -184,6 +191,7 @@ impl Plan {
                 error: None,
                 refused: Vec::new(),
                 pending_approval: Vec::new(),
+                not_expressible: Vec::new(),
             };
             self.add(report, changes);
         }
@@ -265,6 +273,7 @@ pub struct Wanted {
     pub desired: Vec<Desired>,
     pub refused: Vec<Refusal>,
     pub pending: Vec<Pending>,
+    pub gaps: Vec<String>,
 }
 
 /// Each client's files and keys for its context (in parallel, as planning is).
@@ -275,6 +284,7 @@ pub fn translate(clients: &[(&'static dyn Client, &OrgContext)], paths: &Paths) 
         desired: client.configure(ctx, paths),
         refused: ctx.refused.clone(),
         pending: ctx.pending.clone(),
+        gaps: client.gaps(ctx),
     })
 }
 
@@ -309,10 +319,35 @@ fn plan_client(
         error: None,
         refused: wanted.refused.clone(),
         pending_approval: wanted.pending.clone(),
+        not_expressible: wanted.gaps.clone(),
     };
+    // Files that hold something of this client's for the org and that it no longer wants
+    // (an agent the org dropped): planned with nothing wanted, so that it is pruned.
+    let dropped: Vec<Desired> = ledger
+        .files
+        .iter()
+        .filter(|(path, record)| {
+            record
+                .keys
+                .values()
+                .any(|e| e.org == session.org && e.client == wanted.id)
+                && !wanted
+                    .desired
+                    .iter()
+                    .any(|d| d.path.as_os_str() == path.as_str())
+        })
+        .map(|(path, record)| Desired {
+            client: wanted.id,
+            path: path.into(),
+            format: record.format,
+            sensitive: record.sensitive,
+            keys: Vec::new(),
+        })
+        .collect();
     let planned: Result<Vec<_>, _> = wanted
         .desired
         .iter()
+        .chain(&dropped)
         .map(|d| {
             apply::plan(
                 d,

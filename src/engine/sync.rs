@@ -15,6 +15,7 @@ use crate::apply::transaction::{CredentialChange, Transaction, current_ledger};
 use crate::auth::acquire::{Acquired, TokenFlags, TokenSource, acquire};
 use crate::auth::{self, Supplied, jwt};
 use crate::clients;
+use crate::discovery::instructions::Instruction;
 use crate::discovery::{self, Discovered, Freshness};
 use crate::error::{Error, Finished, Result};
 use crate::http::{Http, org_key, parse_org_url};
@@ -177,6 +178,17 @@ pub async fn run(
     }
     let document = &discovered.document;
     tracing::info!(org, freshness = ?discovered.freshness, "discovery document");
+    let instructions = discovery::instructions::fetch(
+        &Http::new(),
+        paths,
+        &org_url,
+        held.map(Secret::expose),
+        document,
+    )
+    .await;
+    for warning in &instructions.warnings {
+        out.warn(warning);
+    }
     // The whole document is checked before anything runs, opens or is written: nobody signs
     // in to an org whose configuration would then be refused. A sync with the stored token
     // runs and opens nothing, and checks it before translating it (a run from the inputs of
@@ -234,6 +246,7 @@ pub async fn run(
     // Local servers' programs are approved (or not) before anything runs, as the login
     // command is.
     let mut opened = Org::with(&state, org_url.clone(), discovered.document.clone());
+    opened.instructions = std::sync::Arc::new(instructions.texts.clone());
     let approved_now = if request.approve {
         if with_stored_token {
             document.check_config(&org)?;
@@ -323,7 +336,7 @@ pub async fn run(
         request,
         paths,
         &org,
-        &discovered.digest,
+        &with_instructions(&discovered.digest, &opened.instructions),
         acquired.token.as_ref(),
         &opened.approved,
         &selected,
@@ -423,6 +436,7 @@ pub async fn run(
         out.warn(w);
     }
     discovered.remember();
+    instructions.remember();
     Ok(Synced {
         mode,
         org,
@@ -530,6 +544,23 @@ fn check_not_expired(claims: Option<&jwt::Claims>, org: &str, mode: Mode) -> Res
 /// name it), where files live, the org's document, the token, the layers, `--force`, the
 /// clients chosen and the files they choose by what exists, the approved programs. A value
 /// added to what translation reads must be added here.
+/// The document's digest and its instructions' texts, as one digest: what the clients'
+/// files are made from.
+fn with_instructions(digest: &str, instructions: &[Instruction]) -> String {
+    if instructions.is_empty() {
+        return digest.to_string();
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(digest.as_bytes());
+    for instruction in instructions {
+        for part in [&instruction.source, &instruction.text] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+    }
+    crate::apply::ledger::hex(&hasher.finalize())
+}
+
 fn inputs(
     request: &Request,
     paths: &Paths,

@@ -46,6 +46,7 @@ use crate::error::{Error, Result};
 /// The demo org shipped in the binary (`assets/demo/`).
 const DEMO_DISCOVERY: &str = include_str!("../../assets/demo/discovery.json");
 const DEMO_USERS: &str = include_str!("../../assets/demo/users.json");
+const DEMO_CODEX: &str = include_str!("../../assets/demo/docs/engineering.md");
 
 /// Where the org's files come from.
 #[derive(Debug, Clone)]
@@ -63,6 +64,7 @@ impl OrgSource {
             OrgSource::Demo => Ok(match name {
                 "discovery.json" => Some(DEMO_DISCOVERY.to_string()),
                 "users.json" => Some(DEMO_USERS.to_string()),
+                "docs/engineering.md" => Some(DEMO_CODEX.to_string()),
                 _ => None,
             }),
             OrgSource::DemoOidc => Ok(match name {
@@ -75,6 +77,7 @@ impl OrgSource {
                     Some(doc.to_string())
                 }
                 "users.json" => Some(DEMO_USERS.to_string()),
+                "docs/engineering.md" => Some(DEMO_CODEX.to_string()),
                 _ => None,
             }),
             OrgSource::Dir(dir) => {
@@ -207,6 +210,7 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
         .route("/oauth/token", axum::routing::post(oidc::token))
         .route("/oauth/revoke-all", axum::routing::post(oidc::revoke_all))
         .route("/oauth/stats", get(oidc::stats))
+        .route("/docs/{name}", get(doc))
         .route("/v1/usage/me", get(api::usage))
         .route("/v1/models", get(api::models))
         .route(
@@ -234,6 +238,26 @@ pub async fn serve(listener: std::net::TcpListener, options: Options) -> Result<
     axum::serve(listener, app)
         .await
         .map_err(|e| Error::failure(format!("the server stopped: {e}")))
+}
+
+/// `GET /docs/NAME`: the org folder's `docs/NAME`, as Markdown (the org's instructions, which
+/// its discovery document lists by URL). Only plain file names are served.
+async fn doc(
+    axum::extract::State(server): axum::extract::State<Arc<Server>>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    if !crate::clients::artifacts::plain_name(&name) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match server.options.org.read(&format!("docs/{name}")) {
+        Ok(Some(text)) => (
+            [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+            text,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.message).into_response(),
+    }
 }
 
 /// A random URL-safe string for codes and opaque tokens.

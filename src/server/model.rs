@@ -65,6 +65,9 @@ pub struct Recorded {
     pub system: String,
     pub tools: Vec<String>,
     pub last_user: String,
+    /// Every user message's text, the client's own reminders included (Claude Code sends its
+    /// memory files, CLAUDE.md and rules, there rather than in the system prompt).
+    pub user_context: String,
 }
 
 /// The text every answer carries.
@@ -106,6 +109,7 @@ pub(crate) async fn handle(
         system: system_prompt(api, &request),
         tools: tool_names(api, &request),
         last_user: last_user_text(api, &request),
+        user_context: user_text(api, &request),
     };
     if let Some(file) = &server.options.record {
         let mut line = serde_json::to_vec(&recorded).expect("serialises");
@@ -233,6 +237,24 @@ fn tool_names(api: Api, request: &Value) -> Vec<String> {
         })
         .map(str::to_string)
         .collect()
+}
+
+fn user_text(api: Api, request: &Value) -> String {
+    let items = match api {
+        Api::AnthropicMessages | Api::OpenaiChat => &request["messages"],
+        Api::OpenaiResponses => match &request["input"] {
+            Value::String(s) => return s.clone(),
+            input => input,
+        },
+    };
+    items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["role"] == "user")
+        .map(|m| text_of(&m["content"]))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn last_user_text(api: Api, request: &Value) -> String {

@@ -1,6 +1,7 @@
 //! The integration tests: the real `ai-setup` binary in temporary homes, against the real
 //! reference endpoint (`ai-setup serve`) on loopback and the real client CLIs.
 
+mod artifacts;
 mod bad_input;
 mod clients;
 mod commands;

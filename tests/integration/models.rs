@@ -9,7 +9,7 @@ use crate::common::*;
 
 const PROMPT: &str = "Say hello to the ai-setup tests";
 
-fn recorded(file: &std::path::Path) -> Vec<Value> {
+pub fn recorded(file: &std::path::Path) -> Vec<Value> {
     std::fs::read_to_string(file)
         .unwrap_or_default()
         .lines()
@@ -18,7 +18,7 @@ fn recorded(file: &std::path::Path) -> Vec<Value> {
 }
 
 /// `program args` as a client runs for a person, with no key of its own in the environment.
-fn ask(env: &TestEnv, program: &str, args: &[&str]) -> String {
+pub fn ask(env: &TestEnv, program: &str, args: &[&str]) -> String {
     let mut command = env.command(client_cli(program).to_str().unwrap(), args);
     command
         .env_remove("ANTHROPIC_API_KEY")
