@@ -377,29 +377,44 @@ impl Ledger {
             );
             adopted.push(&want.key);
         }
-        let parents: std::collections::BTreeSet<&[Step]> = adopted
-            .iter()
-            .filter_map(|key| key.split_last().map(|(_, parent)| parent))
-            .filter(|parent| !parent.is_empty())
-            .collect();
-        for parent in parents {
-            let children = adopted
+        let taken = adopted.len();
+        // Parents that hold nothing but what was taken back, up the tree (a list of rules
+        // inside an object): ai-setup made them.
+        let mut owned: Vec<Vec<Step>> = adopted.iter().map(|k| k.to_vec()).collect();
+        loop {
+            let parents: std::collections::BTreeSet<Vec<Step>> = owned
                 .iter()
-                .filter(|k| k.len() == parent.len() + 1 && k.starts_with(parent))
-                .count();
-            if let Some(Value::Object(map)) = crate::edit::lookup(&snapshot, parent)
-                && map.len() == children
-            {
-                record.keys.entry(key_id(parent)).or_insert(Entry {
-                    org: org.to_string(),
-                    client: desired.client.to_string(),
-                    hash: hash(&Value::Object(Default::default())),
-                    credential: false,
-                    parent: true,
-                });
+                .filter_map(|key| key.split_last().map(|(_, parent)| parent.to_vec()))
+                .filter(|parent| !parent.is_empty() && !owned.contains(parent))
+                .collect();
+            let mut grew = false;
+            for parent in parents {
+                let children = owned
+                    .iter()
+                    .filter(|k| k.len() == parent.len() + 1 && k.starts_with(&parent))
+                    .count();
+                let size = match crate::edit::lookup(&snapshot, &parent) {
+                    Some(Value::Object(map)) => map.len(),
+                    Some(Value::Array(items)) => items.len(),
+                    _ => continue,
+                };
+                if size == children {
+                    record.keys.entry(key_id(&parent)).or_insert(Entry {
+                        org: org.to_string(),
+                        client: desired.client.to_string(),
+                        hash: hash(&Value::Object(Default::default())),
+                        credential: false,
+                        parent: true,
+                    });
+                    owned.push(parent);
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
             }
         }
-        adopted.len()
+        taken
     }
 
     /// Ledgers written before list elements were steps of their own spelled them `[f=v]`

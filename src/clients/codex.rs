@@ -91,8 +91,9 @@ fn skill(entry: &Entry) -> Result<String, String> {
     ))
 }
 
-/// Codex can switch its shell off (`[features] shell_tool = false`), ask before running
-/// anything that is not known to be read-only (`approval_policy = "untrusted"`) and keep
+/// Codex can switch its shell off (`[features] shell_tool = false`), ask before anything
+/// that would write (`approval_policy = "on-request"` in a read-only sandbox; it refuses
+/// `"untrusted"`) and keep
 /// commands and edits out of the files (`sandbox_mode = "read-only"`); it has no rules by
 /// command and no web-fetch tool. Each rule gets the nearest of those that is at least as
 /// strict.
@@ -134,10 +135,12 @@ fn permissions(p: &Permissions) -> Translated {
     if untrusted {
         out.keys.push(Managed::setting(
             edit::path(&["approval_policy"]),
-            "untrusted".into(),
+            "on-request".into(),
         ));
     }
-    if read_only {
+    // Codex 0.169 refuses "untrusted"; asking for anything that writes is "on-request" in a
+    // read-only sandbox.
+    if read_only || untrusted {
         out.keys.push(Managed::setting(
             edit::path(&["sandbox_mode"]),
             "read-only".into(),
