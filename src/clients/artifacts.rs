@@ -75,6 +75,21 @@ impl Entry<'_> {
     pub fn text(&self, key: &str) -> Option<&str> {
         self.value.get(key).and_then(Value::as_str)
     }
+
+    /// An agent's prompt, or why it has none ai-setup can carry.
+    pub fn prompt(&self) -> Result<&str, String> {
+        let prompt = self.text("prompt").ok_or("it has no prompt")?;
+        if prompt.trim_start().starts_with("{file:") {
+            return Err("its prompt is a file reference, which ai-setup does not carry".into());
+        }
+        Ok(prompt)
+    }
+
+    /// The entry's description, or one made from its name.
+    pub fn description(&self, kind: &str) -> String {
+        self.text("description")
+            .map_or_else(|| format!("The org's {} {kind}", self.name), str::to_string)
+    }
 }
 
 /// The org's `permission`, as OpenCode spells it: per tool (`edit`, `bash`, `webfetch`, …),

@@ -78,20 +78,10 @@ fn agent(entry: &Entry) -> Result<String, String> {
     if entry.text("mode") == Some("primary") {
         return Err("a primary agent: Claude Code has subagents only".into());
     }
-    let prompt = entry.text("prompt").ok_or("it has no prompt")?;
-    if prompt.trim_start().starts_with("{file:") {
-        return Err("its prompt is a file reference, which ai-setup does not carry".into());
-    }
+    let prompt = entry.prompt()?;
     let mut fields = vec![
         ("name", entry.name.to_string()),
-        (
-            "description",
-            yaml_string(
-                entry
-                    .text("description")
-                    .unwrap_or(&format!("The org's {} agent", entry.name)),
-            ),
-        ),
+        ("description", yaml_string(&entry.description("agent"))),
     ];
     if let Some(model) = anthropic_model(entry) {
         fields.push(("model", model));

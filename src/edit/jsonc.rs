@@ -59,20 +59,16 @@ impl JsoncDoc {
             .find(|node| node.to_serde_value().as_ref().and_then(Value::as_str) == Some(item))
     }
 
-    /// Adds the string `item` to the list at `list` (created with its parents when missing),
-    /// after the list's last element, in the list's own layout.
-    fn add_item(&mut self, list: &[&str], item: &str) -> Result<()> {
-        if self.item_at(list, item).is_some() {
-            return Ok(());
-        }
-        let (name, parents) = list.split_last().expect("a list has a name");
+    /// The object at `path`, made (with its parents) where missing; an error naming the first
+    /// step that is something else.
+    fn object_made(&self, path: &[&str]) -> Result<CstObject> {
         let mut object = self.root_object();
-        for (i, part) in parents.iter().enumerate() {
+        for (i, part) in path.iter().enumerate() {
             object = match object.get(part) {
                 Some(prop) => prop.object_value().ok_or_else(|| {
                     Error::failure(format!(
                         "'{}' is not an object, so ai-setup cannot add keys under it",
-                        list[..=i].join(".")
+                        path[..=i].join(".")
                     ))
                 })?,
                 None => {
@@ -81,6 +77,17 @@ impl JsoncDoc {
                 }
             };
         }
+        Ok(object)
+    }
+
+    /// Adds the string `item` to the list at `list` (created with its parents when missing),
+    /// after the list's last element, in the list's own layout.
+    fn add_item(&mut self, list: &[&str], item: &str) -> Result<()> {
+        if self.item_at(list, item).is_some() {
+            return Ok(());
+        }
+        let (name, parents) = list.split_last().expect("a list has a name");
+        let object = self.object_made(parents)?;
         let array = match object.get(name) {
             Some(prop) => prop
                 .value()
@@ -135,21 +142,7 @@ impl Doc for JsoncDoc {
         }
         let key = names(key).ok_or_else(|| no_elements(key))?;
         let (last, parents) = key.split_last().expect("a key has at least one part");
-        let mut object = self.root_object();
-        for (i, part) in parents.iter().enumerate() {
-            object = match object.get(part) {
-                Some(prop) => prop.object_value().ok_or_else(|| {
-                    Error::failure(format!(
-                        "'{}' is not an object, so ai-setup cannot add keys under it",
-                        key[..=i].join(".")
-                    ))
-                })?,
-                None => {
-                    object.append(part, CstInputValue::Object(Vec::new()));
-                    object.object_value(part).expect("just appended")
-                }
-            };
-        }
+        let object = self.object_made(parents)?;
         let input = to_input(value);
         match object.get(last) {
             Some(prop) => prop.set_value(input),

@@ -239,11 +239,12 @@ fn tool_names(api: Api, request: &Value) -> Vec<String> {
         .collect()
 }
 
-fn user_text(api: Api, request: &Value) -> String {
+/// The text of each user message, in order (a Responses request's plain-string input is one).
+fn user_messages(api: Api, request: &Value) -> Vec<String> {
     let items = match api {
         Api::AnthropicMessages | Api::OpenaiChat => &request["messages"],
         Api::OpenaiResponses => match &request["input"] {
-            Value::String(s) => return s.clone(),
+            Value::String(s) => return vec![s.clone()],
             input => input,
         },
     };
@@ -253,26 +254,17 @@ fn user_text(api: Api, request: &Value) -> String {
         .flatten()
         .filter(|m| m["role"] == "user")
         .map(|m| text_of(&m["content"]))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
+}
+
+fn user_text(api: Api, request: &Value) -> String {
+    user_messages(api, request).join("\n")
 }
 
 fn last_user_text(api: Api, request: &Value) -> String {
-    let items = match api {
-        Api::AnthropicMessages => &request["messages"],
-        Api::OpenaiChat => &request["messages"],
-        Api::OpenaiResponses => match &request["input"] {
-            Value::String(s) => return s.clone(),
-            input => input,
-        },
-    };
-    items
-        .as_array()
+    user_messages(api, request)
         .into_iter()
-        .flatten()
         .rev()
-        .filter(|m| m["role"] == "user")
-        .map(|m| text_of(&m["content"]))
         // Claude Code puts reminders of its own before the user's words.
         .map(|t| {
             t.rsplit("</system-reminder>")

@@ -17,6 +17,16 @@ pub fn recorded(file: &std::path::Path) -> Vec<Value> {
         .collect()
 }
 
+/// The names of the tools a recorded request offered.
+pub fn tools_of(request: &Value) -> Vec<&str> {
+    request["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 /// `program args` as a client runs for a person, with no key of its own in the environment.
 pub fn ask(env: &TestEnv, program: &str, args: &[&str]) -> String {
     let mut command = env.command(client_cli(program).to_str().unwrap(), args);
@@ -119,12 +129,7 @@ fn claude_code_codex_and_opencode_answer_through_the_org_with_its_token_and_its_
             main["system"].as_str().unwrap().len() > 100,
             "{program} sent its system prompt: {main}"
         );
-        let tools: Vec<&str> = main["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
+        let tools = tools_of(main);
         assert!(!tools.is_empty(), "{program} offered tools: {main}");
         if let Some(tool) = mcp_tool {
             assert!(
