@@ -125,6 +125,9 @@ pub struct Run {
     /// What translating the configuration warned about, said again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// What each client could not express, by client id, said again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub gaps: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -358,7 +361,11 @@ impl Ledger {
             .entry(desired.path.display().to_string())
             .or_insert_with(|| FileRecord::new(desired.format, desired.sensitive));
         let mut adopted: Vec<&[Step]> = Vec::new();
-        for want in desired.keys.iter().filter(|k| k.kind != Kind::Scaffold) {
+        for want in desired
+            .keys
+            .iter()
+            .filter(|k| !matches!(k.kind, Kind::Scaffold | Kind::Policy))
+        {
             let id = key_id(&want.key);
             if record.keys.contains_key(&id)
                 || crate::edit::lookup(&snapshot, &want.key) != Some(&want.value)

@@ -42,6 +42,10 @@ use ledger::{Entry, Ledger, hash, key_from_id, key_id};
 pub enum Kind {
     /// Configuration: the user's edits are respected (drift).
     Setting,
+    /// A setting like any other, but one a user may well have chosen with the same value
+    /// themselves (Codex's `approval_policy`): when the ledger is lost, one that holds the
+    /// org's value is left as the user's rather than taken back.
+    Policy,
     /// ai-setup's own login entry (OpenCode's auth.json): always refreshed, removed at logout.
     Credential,
     /// Written only into a file ai-setup creates, because the client needs it there (Continue's

@@ -13,7 +13,7 @@ use super::artifacts::{
 };
 use super::translate::{base_url, mcp_entries, model_for, plain_entry, slug, token_command};
 use super::{Client, Detection, OrgContext, find_program};
-use crate::apply::{Desired, Managed};
+use crate::apply::{Desired, Kind, Managed};
 use crate::edit;
 use crate::edit::Format;
 use crate::paths::Paths;
@@ -42,10 +42,7 @@ pub static PROSE: Prose = Prose {
 };
 
 fn agent(entry: &Entry) -> Result<String, String> {
-    let prompt = entry.text("prompt").ok_or("it has no prompt")?;
-    if prompt.trim_start().starts_with("{file:") {
-        return Err("its prompt is a file reference, which ai-setup does not carry".into());
-    }
+    let prompt = entry.prompt()?;
     if entry
         .value
         .get("tools")
@@ -56,11 +53,7 @@ fn agent(entry: &Entry) -> Result<String, String> {
     }
     let mut doc = toml_edit::DocumentMut::new();
     doc["name"] = toml_edit::value(entry.name);
-    doc["description"] = toml_edit::value(
-        entry
-            .text("description")
-            .map_or_else(|| format!("The org's {} agent", entry.name), str::to_string),
-    );
+    doc["description"] = toml_edit::value(entry.description("agent"));
     doc["developer_instructions"] = toml_edit::value(prompt);
     Ok(doc.to_string())
 }
@@ -78,10 +71,7 @@ fn skill(entry: &Entry) -> Result<String, String> {
         "$ARGUMENTS",
         &format!("(the text given after ${})", entry.name),
     );
-    let description = entry.text("description").map_or_else(
-        || format!("The org's {} command", entry.name),
-        str::to_string,
-    );
+    let description = entry.description("command");
     Ok(frontmatter(
         &[
             ("name", entry.name.to_string()),
@@ -91,25 +81,23 @@ fn skill(entry: &Entry) -> Result<String, String> {
     ))
 }
 
-/// Codex can switch its shell off (`[features] shell_tool = false`), ask before anything
-/// that would write (`approval_policy = "on-request"` in a read-only sandbox; it refuses
-/// `"untrusted"`) and keep
-/// commands and edits out of the files (`sandbox_mode = "read-only"`); it has no rules by
-/// command and no web-fetch tool. Each rule gets the nearest of those that is at least as
-/// strict.
+/// Codex can switch its shell off (`[features] shell_tool = false`) and keep commands and
+/// edits out of the files unless the user approves (`sandbox_mode = "read-only"` with
+/// `approval_policy = "on-request"`; 0.169 refuses `"untrusted"`). It has no rules by command
+/// and no web-fetch tool. Each rule gets the nearest of those that is at least as strict.
 fn permissions(p: &Permissions) -> Translated {
     let mut out = Translated::default();
-    let (mut untrusted, mut read_only, mut shell_off) = (false, false, false);
+    let (mut ask_first, mut read_only, mut shell_off) = (false, false, false);
     for rule in p.rules() {
         let tool = rule.tool;
         match (tool, rule.action) {
-            ("bash" | "edit", "ask") => untrusted = true,
+            ("bash" | "edit", "ask") => ask_first = true,
             ("edit", "deny") => {
-                untrusted = true;
+                ask_first = true;
                 read_only = true;
             }
             ("bash", "deny") if rule.pattern.is_none() => shell_off = true,
-            ("bash", "deny") => untrusted = true,
+            ("bash", "deny") => ask_first = true,
             (_, "allow") => out.gaps.push(format!(
                 "permission.{tool}{}: 'allow' is not written: an org may narrow what Codex does without asking, never widen it",
                 rule.pattern.map(|p| format!(" '{p}'")).unwrap_or_default()
@@ -127,26 +115,26 @@ fn permissions(p: &Permissions) -> Translated {
         }
     }
     if shell_off {
-        out.keys.push(Managed::setting(
-            edit::path(&["features", "shell_tool"]),
-            false.into(),
-        ));
+        out.keys
+            .push(policy(&["features", "shell_tool"], false.into()));
     }
-    if untrusted {
-        out.keys.push(Managed::setting(
-            edit::path(&["approval_policy"]),
-            "on-request".into(),
-        ));
+    if ask_first {
+        out.keys
+            .push(policy(&["approval_policy"], "on-request".into()));
     }
-    // Codex 0.169 refuses "untrusted"; asking for anything that writes is "on-request" in a
-    // read-only sandbox.
-    if read_only || untrusted {
-        out.keys.push(Managed::setting(
-            edit::path(&["sandbox_mode"]),
-            "read-only".into(),
-        ));
+    if read_only || ask_first {
+        out.keys.push(policy(&["sandbox_mode"], "read-only".into()));
     }
     out
+}
+
+/// Codex's policies are single values a user often sets the same way (see [`Kind::Policy`]).
+fn policy(key: &[&str], value: serde_json::Value) -> Managed {
+    Managed {
+        key: edit::path(key),
+        value,
+        kind: Kind::Policy,
+    }
 }
 
 /// Codex's own provider ids, which a config may not redefine.

@@ -4,7 +4,12 @@
 //! OpenCode fetches them itself; every other client gets their text in its own rules file
 //! (see `clients::artifacts`), so it has to be here before translation. Entries that are not
 //! URLs are paths: a relative one (`AGENTS.md`) names a project's file, which clients that read
-//! such files find themselves; an absolute or `~/` one is read from this machine at each sync.
+//! such files find themselves.
+//!
+//! What the org names is never a way to read this machine: the text ends up in what clients
+//! send to the org's models. So an absolute or `~/` path is not read (`~/.ssh/id_ed25519` would
+//! go to the org), and a URL is fetched only from the org's own origin or over HTTPS from a
+//! host that is not this machine (`http://127.0.0.1:…` would reach the user's local services).
 //!
 //! Limits: at most [`MAX_ENTRIES`] URLs, each answer within the HTTP limits (1 MiB, the
 //! timeouts, HTTPS except loopback) and UTF-8. The token goes only to the org's own origin. A
@@ -31,8 +36,7 @@ pub struct Instruction {
     pub text: String,
 }
 
-/// The org's instructions that ai-setup carries (URLs and local files), in the document's
-/// order, and warnings about those it could not get.
+/// The org's instructions that ai-setup carries (URLs), in the document's order, and warnings about those it could not get.
 #[derive(Debug, Clone, Default)]
 pub struct Fetched {
     pub texts: Vec<Instruction>,
@@ -84,30 +88,29 @@ fn cache_path(paths: &Paths, url: &str) -> PathBuf {
         .join(format!("{name}.md"))
 }
 
-/// A local file's text (absolute, or `~/`), or why not.
-fn local(paths: &Paths, entry: &str) -> Result<String, String> {
-    let path = match entry.strip_prefix("~/") {
-        Some(rest) => paths.home.join(rest),
-        None => PathBuf::from(entry),
-    };
-    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if bytes.len() > crate::http::MAX_BODY {
-        return Err(format!("{} is larger than 1 MiB", path.display()));
+/// Why an entry the org names is not read, if it is not.
+fn refused(org: &Url, entry: &str) -> Option<&'static str> {
+    if !is_url(entry) {
+        return Some("ai-setup reads no file of this machine that the org names");
     }
-    String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))
+    let url = Url::parse(entry).ok()?;
+    let own = url.origin() == org.origin();
+    let local = crate::http::is_loopback(&url);
+    (!own && (local || url.scheme() != "https")).then_some(
+        "ai-setup fetches instructions only from the org itself or over HTTPS from another host",
+    )
 }
 
-/// The instructions' texts as cached, and local files as they are now: no network.
-pub fn cached(paths: &Paths, document: &Document) -> Fetched {
+/// The instructions' texts as cached: no network.
+pub fn cached(paths: &Paths, org: &Url, document: &Document) -> Fetched {
     let mut fetched = Fetched::default();
     for entry in entries(document.config())
         .into_iter()
         .filter(|e| !is_project_file(e))
     {
-        let text = if is_url(&entry) {
-            std::fs::read_to_string(cache_path(paths, &entry)).map_err(|e| e.to_string())
-        } else {
-            local(paths, &entry)
+        let text = match refused(org, &entry) {
+            Some(why) => Err(why.to_string()),
+            None => std::fs::read_to_string(cache_path(paths, &entry)).map_err(|e| e.to_string()),
         };
         match text {
             Ok(text) => fetched.texts.push(Instruction {
@@ -123,7 +126,7 @@ pub fn cached(paths: &Paths, document: &Document) -> Fetched {
 }
 
 /// Fetches the instruction URLs of `document` (the org at `org`, whose `token` goes only to
-/// its own origin) and reads its local ones.
+/// its own origin).
 pub async fn fetch(
     http: &Http,
     paths: &Paths,
@@ -141,16 +144,10 @@ pub async fn fetch(
     }
     let mut seen_urls = 0;
     for entry in all.into_iter().filter(|e| !is_project_file(e)) {
-        if !is_url(&entry) {
-            match local(paths, &entry) {
-                Ok(text) => fetched.texts.push(Instruction {
-                    source: entry,
-                    text,
-                }),
-                Err(why) => fetched.warnings.push(format!(
-                    "the org's instructions {entry} are left out: {why}"
-                )),
-            }
+        if let Some(why) = refused(org, &entry) {
+            fetched.warnings.push(format!(
+                "the org's instructions {entry} are left out: {why}"
+            ));
             continue;
         }
         seen_urls += 1;

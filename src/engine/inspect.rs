@@ -226,7 +226,10 @@ pub fn clients(
                 match apply::plan(&desired, &ledger, org, false, Prune::Unwanted, paths) {
                     Ok(change) => {
                         // The credential entry is refreshed on every login: not a pending change.
-                        let settings = desired.keys.iter().any(|k| k.kind == apply::Kind::Setting);
+                        let settings = desired
+                            .keys
+                            .iter()
+                            .any(|k| matches!(k.kind, apply::Kind::Setting | apply::Kind::Policy));
                         let pending = !change.is_noop() && settings;
                         row.pending_changes |= pending;
                         if with_diffs && pending {

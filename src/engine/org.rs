@@ -75,7 +75,7 @@ impl Org {
         Ok(
             discovery::cached(paths, &url).map(|(document, fetched_at)| Org {
                 fetched_at,
-                instructions: Arc::new(instructions::cached(paths, &document).texts),
+                instructions: Arc::new(instructions::cached(paths, &url, &document).texts),
                 ..Org::with(state, url, document)
             }),
         )

@@ -191,7 +191,7 @@ impl Plan {
                 error: None,
                 refused: Vec::new(),
                 pending_approval: Vec::new(),
-                not_expressible: Vec::new(),
+                not_expressible: run.gaps.get(client.id()).cloned().unwrap_or_default(),
             };
             self.add(report, changes);
         }
@@ -225,10 +225,16 @@ impl Plan {
                 })
             })
             .collect();
+        let gaps = wanted
+            .iter()
+            .filter(|w| !w.gaps.is_empty())
+            .map(|w| (w.id.to_string(), w.gaps.clone()))
+            .collect();
         Some(Run {
             inputs,
             files,
             warnings,
+            gaps,
         })
     }
 

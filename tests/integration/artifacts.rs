@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::models::{ask, recorded};
+use crate::models::{ask, recorded, tools_of};
 
 const CODEX_TEXT: &str = include_str!("../../assets/demo/docs/engineering.md");
 const CLIENTS: &str = "claude-code,codex,gemini";
@@ -130,6 +130,13 @@ fn the_users_own_prose_stays_byte_for_byte_and_what_the_org_drops_goes_everywher
     let again = env.run(&["sync", "--json"]);
     assert_eq!(again.code, 0, "{again:?}");
     assert_eq!(client_files(&env), written);
+    // Answered from the last run, and still saying what the clients cannot express.
+    assert!(
+        again
+            .stdout
+            .contains("permission.edit: 'allow' is not written"),
+        "{again:?}"
+    );
 
     // The org drops its command: it goes from every client, and so do the folders made for it.
     document["config"]["command"]
@@ -162,6 +169,12 @@ fn jsonc(text: &str) -> Value {
     jsonc_parser::parse_to_serde_value(text, &Default::default()).unwrap()
 }
 
+/// What a recorded request gave the model besides the user's words: its system prompt and
+/// every user message (where Claude Code puts its memory files).
+fn context_of(request: &Value) -> String {
+    format!("{}\n{}", request["system"], request["user_context"])
+}
+
 #[test]
 fn claude_code_and_codex_send_the_org_instructions_offer_its_agent_and_expand_its_command() {
     let records = tempfile::tempdir().unwrap();
@@ -188,17 +201,12 @@ fn claude_code_and_codex_send_the_org_instructions_offer_its_agent_and_expand_it
                 .contains("Read ticket TICK-42 with the tickets MCP server")
         })
         .unwrap_or_else(|| panic!("the command expanded: {requests:#?}"));
-    let context = format!("{}\n{}", main["system"], main["user_context"]);
+    let context = context_of(main);
     assert!(
         context.contains(rule),
         "the org rules reached Claude Code: {main}"
     );
-    let tools: Vec<&str> = main["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let tools = tools_of(main);
     assert!(
         !tools.contains(&"Bash"),
         "bash: deny takes the shell away: {tools:?}"
@@ -217,21 +225,103 @@ fn claude_code_and_codex_send_the_org_instructions_offer_its_agent_and_expand_it
         .iter()
         .find(|r| r["last_user"] == "hello")
         .unwrap_or_else(|| panic!("codex asked: {requests:#?}"));
-    let context = format!("{}\n{}", main["system"], main["user_context"]);
+    let context = context_of(main);
     assert!(
         context.contains(rule),
         "the org rules reached Codex: {main}"
     );
-    let tools: Vec<&str> = main["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let tools = tools_of(main);
     assert!(
         !tools
             .iter()
             .any(|t| t.contains("shell") || *t == "exec_command"),
         "shell_tool = false: {tools:?}"
     );
+}
+
+#[test]
+fn the_endpoint_serves_only_plain_names_from_the_org_docs_folder() {
+    let endpoint = org_with(&demo_document(), &[]);
+    let (status, body) = get(&format!("{}/docs/engineering.md", endpoint.url), None);
+    assert_eq!((status, body.as_str()), (200, CODEX_TEXT));
+    for name in [
+        "..%2Fdiscovery.json",
+        ".hidden",
+        "missing.md",
+        "%2E%2E%2Fusers.json",
+    ] {
+        let (status, body) = get(&format!("{}/docs/{name}", endpoint.url), None);
+        assert_eq!(status, 404, "{name}: {body}");
+    }
+}
+
+#[test]
+fn instructions_that_cannot_be_fetched_are_named_and_left_out_and_the_rest_is_written() {
+    // Another service on this machine, which the org must not make ai-setup read.
+    let local_service = Endpoint::demo();
+    let env = TestEnv::new();
+    env.write("secret.txt", b"SECRET-IN-A-LOCAL-FILE");
+    let mut document = demo_document();
+    document["config"]["instructions"] = json!([
+        "http://rules.example.invalid/plain-http.md",
+        "{baseURL}/docs/missing.md",
+        "{baseURL}/docs/engineering.md",
+        "~/no-such-rules.md",
+        "~/secret.txt",
+        env.path("secret.txt").display().to_string(),
+        format!("{}/.well-known/opencode", local_service.url),
+    ]);
+    let endpoint = org_with(&document, &[]);
+    let login = env.login_with(&endpoint.url, &["--clients", "claude-code"]);
+    assert_eq!(login.code, 0, "{login:?}");
+    let out = login.all();
+    for left_out in [
+        "plain-http.md are left out",
+        "missing.md are left out: HTTP 404",
+        "~/no-such-rules.md are left out",
+        "~/secret.txt are left out: ai-setup reads no file of this machine that the org names",
+        "/.well-known/opencode are left out: ai-setup fetches instructions only from the org",
+    ] {
+        assert!(out.contains(left_out), "{left_out}:\n{out}");
+    }
+    let rules = std::fs::read_to_string(env.path(".claude/rules/ai-setup-demo-corp.md")).unwrap();
+    assert_eq!(rules, CODEX_TEXT, "nothing but the org's own text");
+    for (path, bytes) in client_files(&env) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("SECRET-IN-A-LOCAL-FILE"),
+            "{}",
+            path.display()
+        );
+    }
+
+    // Offline, the copy fetched before is used, and said to be.
+    drop(endpoint);
+    let sync = env.run(&["sync"]);
+    assert!(
+        sync.all().contains("engineering.md could not be fetched")
+            && sync.all().contains("using the copy fetched before"),
+        "the cached instructions are used: {sync:?}"
+    );
+    let again = std::fs::read_to_string(env.path(".claude/rules/ai-setup-demo-corp.md")).unwrap();
+    assert_eq!(again, CODEX_TEXT);
+}
+
+#[test]
+fn a_block_whose_end_marker_is_missing_leaves_the_file_alone_and_names_it() {
+    let endpoint = org_with(&demo_document(), &[]);
+    let env = TestEnv::new();
+    let broken = b"# Mine\n<!-- BEGIN ai-setup demo-corp -->\nhalf an edit\n";
+    env.write(".codex/AGENTS.md", broken);
+    let login = env.login_with(&endpoint.url, &["--clients", "codex,claude-code"]);
+    assert_eq!(
+        login.code, 5,
+        "one client failed, the other is configured: {login:?}"
+    );
+    let out = login.all();
+    assert!(
+        out.contains("AGENTS.md") && out.contains("has no line '<!-- END ai-setup demo-corp -->'"),
+        "{out}"
+    );
+    assert_eq!(std::fs::read(env.path(".codex/AGENTS.md")).unwrap(), broken);
+    assert!(env.path(".claude/rules/ai-setup-demo-corp.md").is_file());
 }
