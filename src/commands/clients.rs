@@ -85,6 +85,14 @@ pub fn run(args: &ClientsArgs, paths: &Paths, out: &mut Output) -> Result<Finish
             row["name"].as_str().unwrap_or(""),
             row["limits"].as_str().unwrap_or("")
         ));
+        for gap in row["not_expressible"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            text.push_str(&format!("  {:<15}not expressible: {gap}\n", ""));
+        }
     }
     out.result(json!({ "org": org, "clients": rows }), &text);
     Ok(Finished::partial_if(failed))

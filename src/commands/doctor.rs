@@ -385,6 +385,25 @@ fn client_checks(status: &Status, paths: &Paths) -> Vec<Check> {
         .filter(|r| r.configured && r.pending_changes && r.drift.is_empty())
         .map(|r| r.name)
         .collect();
+    // Not a fault: what the org has that a client has no setting for, said once here.
+    let gaps: Vec<String> = rows
+        .iter()
+        .filter(|r| r.configured && !r.not_expressible.is_empty())
+        .map(|r| format!("{}: {}", r.name, r.not_expressible.join("; ")))
+        .collect();
+    checks.push(check(
+        "expressible",
+        "The org's prose and rules reach the clients",
+        Verdict::Ok,
+        if gaps.is_empty() {
+            "every instruction, agent, command and permission has its place".to_string()
+        } else {
+            format!(
+                "not expressible, left to the client's defaults: {}",
+                gaps.join(" | ")
+            )
+        },
+    ));
     checks.push(match (drift.is_empty(), pending.is_empty()) {
         (true, true) => check(
             "drift",

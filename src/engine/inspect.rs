@@ -172,6 +172,9 @@ pub struct ClientRow {
     pub user_entries: Vec<String>,
     pub error: Option<String>,
     pub limits: &'static str,
+    /// What of the org's instructions, agents, commands and permissions this client cannot
+    /// have (see [`crate::clients::artifacts`]).
+    pub not_expressible: Vec<String>,
     /// What a `sync` would change, as unified diffs (credentials masked); only when asked.
     #[serde(skip)]
     pub diff: String,
@@ -218,9 +221,11 @@ pub fn clients(
             user_entries: Vec::new(),
             error: None,
             limits: client.limits(),
+            not_expressible: Vec::new(),
             diff: String::new(),
         };
         if let (Some(org), Some(contexts)) = (&org, &contexts) {
+            row.not_expressible = client.gaps(&contexts[i]);
             for desired in client.configure(&contexts[i], paths) {
                 row.configured |= !ledger.managed(&desired.path, org, client.id()).is_empty();
                 match apply::plan(&desired, &ledger, org, false, Prune::Unwanted, paths) {
@@ -236,9 +241,15 @@ pub fn clients(
                             row.diff.push_str(&out.redact(&apply::diff(&change, paths)));
                         }
                         for note in change.notes {
+                            // A whole file is named by its path.
+                            let key = if note.key == crate::edit::text::WHOLE_FILE {
+                                paths.display(&desired.path)
+                            } else {
+                                note.key
+                            };
                             match note.kind {
-                                NoteKind::UserEntry => row.user_entries.push(note.key),
-                                _ => row.drift.push(note.key),
+                                NoteKind::UserEntry => row.user_entries.push(key),
+                                _ => row.drift.push(key),
                             }
                         }
                     }

@@ -68,6 +68,11 @@ fn client_rows() -> Vec<ClientRow> {
             user_entries: if i == 0 { vec!["mcp.mine".into()] } else { Vec::new() },
             error: (i == 3).then(|| "~/.gemini/settings.json: not valid JSON at line 3".into()),
             limits: c.limits(),
+            not_expressible: if i == 1 {
+                vec!["permission.edit: 'allow' is not written".into()]
+            } else {
+                Vec::new()
+            },
             diff: if i == 1 {
                 "--- a/~/.claude/settings.json\n+++ b/~/.claude/settings.json\n@@ -1,4 +1,4 @@\n {\n-  \"model\": \"claude-opus-4-1\",\n+  \"model\": \"claude-sonnet-4-5\",\n   \"apiKeyHelper\": \"ai-setup token\"\n }\n".into()
             } else {

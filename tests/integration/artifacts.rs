@@ -125,6 +125,34 @@ fn the_users_own_prose_stays_byte_for_byte_and_what_the_org_drops_goes_everywher
     let gemini: Value = jsonc(&std::fs::read_to_string(env.path(".gemini/settings.json")).unwrap());
     assert_eq!(gemini["tools"]["exclude"], json!(["run_shell_command"]));
 
+    // `clients` and `doctor` say the same, with the user's own file named by its path.
+    let clients = env.run(&["clients", "--json"]);
+    let rows = clients.json()["clients"].as_array().unwrap().clone();
+    let claude = rows.iter().find(|r| r["id"] == "claude-code").unwrap();
+    assert!(
+        claude["user_entries"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("~/.claude/agents/reviewer.md")),
+        "{claude}"
+    );
+    assert!(
+        claude["not_expressible"]
+            .to_string()
+            .contains("permission.edit: 'allow'"),
+        "{claude}"
+    );
+    let doctor = env.run(&["doctor", "--json"]);
+    let checks = doctor.json()["checks"].as_array().unwrap().clone();
+    let expressible = checks.iter().find(|c| c["id"] == "expressible").unwrap();
+    assert!(
+        expressible["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Gemini CLI: instructions 'AGENTS.md'"),
+        "{expressible}"
+    );
+
     // A second sync writes nothing.
     let written = client_files(&env);
     let again = env.run(&["sync", "--json"]);

@@ -93,6 +93,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim(),
         ));
     }
+    for gap in &row.not_expressible {
+        lines.push(Line::styled(format!("Not expressible: {gap}"), theme.dim()));
+    }
     lines.push(Line::styled(format!("Limits: {}", row.limits), theme.dim()));
     frame.render_widget(
         Paragraph::new(lines)
