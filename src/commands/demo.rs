@@ -101,6 +101,9 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<Finished>
         Err(e) => format!("fails: {}", e.message),
     };
     out.say(&format!("$ ai-setup token\n  {token_line}\n\n"));
+    if login_result.is_ok() {
+        ask_the_clients(out, &sandbox, &home, &mut steps);
+    }
 
     let files = list_files(&home);
     let env_script = home.join("env.sh");
@@ -170,6 +173,125 @@ fn step(
     ));
     steps.push(json!({ "command": line, "exit_code": code, "output": text }));
     result
+}
+
+/// The question the demo puts to each client.
+const QUESTION: &str = "Hello from the ai-setup demo";
+
+/// How long one client may take to answer.
+const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// Asks the demo org's stand-in model a question through each agent CLI installed here, as a
+/// user would run it in the sandbox, and shows the first line of each answer: the proof that the
+/// files just written work. A client that is not installed is named, with how to get it.
+fn ask_the_clients(
+    out: &mut Output,
+    sandbox: &Paths,
+    home: &Path,
+    steps: &mut Vec<serde_json::Value>,
+) {
+    let clients: [(&str, &[&str], &str); 3] = [
+        ("claude", &["-p", QUESTION], "@anthropic-ai/claude-code"),
+        (
+            "codex",
+            &["exec", "--skip-git-repo-check", QUESTION],
+            "@openai/codex",
+        ),
+        ("opencode", &["run", QUESTION], "opencode-ai"),
+    ];
+    let mut text = String::new();
+    for (program, args, package) in clients {
+        let line = format!(
+            "{program} {}",
+            crate::output::shell_words(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+        );
+        let Some(path) = crate::clients::find_program(program) else {
+            text.push_str(&format!(
+                "$ {line}\n  not installed here (npm install -g {package}, then run the demo again)\n"
+            ));
+            continue;
+        };
+        let mut command = std::process::Command::new(&path);
+        command
+            .args(args)
+            .current_dir(home)
+            .envs(sandbox.sandbox_env())
+            .env("DISABLE_AUTOUPDATER", "1")
+            .env("OPENCODE_DISABLE_AUTOUPDATE", "1");
+        for key in [
+            "ANTHROPIC_API_KEY",
+            "ANTHROPIC_AUTH_TOKEN",
+            "ANTHROPIC_BASE_URL",
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "CODEX_HOME",
+        ] {
+            command.env_remove(key);
+        }
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            out.progress(&format!("Asking {program} through the demo org…"));
+        }
+        let (code, answer) = match run_with_timeout(command, ANSWER_TIMEOUT) {
+            Ok((code, stdout)) => (
+                code,
+                stdout
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| l.contains("Stand-in model"))
+                    .or_else(|| stdout.lines().map(str::trim).rfind(|l| !l.is_empty()))
+                    .map(|l| l.chars().take(200).collect::<String>())
+                    .unwrap_or_else(|| "(no answer)".into()),
+            ),
+            Err(why) => (None, why),
+        };
+        text.push_str(&format!("$ {line}\n  {answer}\n"));
+        steps.push(json!({ "command": line, "exit_code": code, "output": answer }));
+    }
+    out.say(&format!(
+        "The clients, asking the demo org's model with what ai-setup wrote:\n{text}\n"
+    ));
+}
+
+/// Runs `command` with no input, for at most `limit`: its exit code and standard output.
+fn run_with_timeout(
+    mut command: std::process::Command,
+    limit: std::time::Duration,
+) -> std::result::Result<(Option<i32>, String), String> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start: {e}"))?;
+    let mut stdout = child.stdout.take().expect("piped");
+    // Read on a thread of its own: a program the client started may hold the pipe open after
+    // the client exits, and the demo must not wait for it.
+    let (sent, read) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        let _ = sent.send(text);
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < limit => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("no answer within {} s", limit.as_secs()));
+            }
+        }
+    };
+    let text = read
+        .recv_timeout(std::time::Duration::from_secs(2))
+        .unwrap_or_default();
+    Ok((status.code(), text))
 }
 
 /// `env.sh`: points HOME and the XDG variables at the sandbox, for looking around.

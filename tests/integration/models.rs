@@ -158,3 +158,34 @@ fn the_stand_in_model_wants_the_org_token() {
     let status = post_form(&format!("{}/openai/v1/embeddings", endpoint.url), &[]);
     assert_eq!(status, 404, "no model API there");
 }
+
+#[test]
+fn the_demo_ends_with_claude_code_codex_and_opencode_answering_through_the_demo_org() {
+    let tools = client_cli("claude").parent().unwrap().to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(tools).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let env = TestEnv::new().env("PATH", path.to_str().unwrap());
+    let run = env.run(&["demo", "--json", "--no-dashboard"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let steps = run.json()["steps"].as_array().unwrap().clone();
+    for (program, model) in [
+        ("claude", "claude-sonnet-4-5"),
+        ("codex", "gpt-5"),
+        ("opencode", "claude-sonnet-4-5"),
+    ] {
+        let step = steps
+            .iter()
+            .find(|s| s["command"].as_str().unwrap().starts_with(program))
+            .unwrap_or_else(|| panic!("{program} was asked: {steps:#?}"));
+        assert_eq!(step["exit_code"], 0, "{step}");
+        assert!(
+            step["output"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("Stand-in model {model} of the org endpoint here")),
+            "{program} answered through the demo org: {step}"
+        );
+    }
+}
