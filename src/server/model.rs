@@ -68,6 +68,57 @@ pub struct Recorded {
     /// Every user message's text, the client's own reminders included (Claude Code sends its
     /// memory files, CLAUDE.md and rules, there rather than in the system prompt).
     pub user_context: String,
+    /// The text of the tool result the request ends with, if it does (see [`Turn`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_result: Option<String>,
+}
+
+/// The words that make the stand-in model call a tool.
+pub const TOOL_TRIGGER: &str = "whoami tool";
+
+/// What the stand-in model answers: words, or a call of one of the tools it was offered.
+///
+/// Asked (in the Anthropic Messages API) to use "the whoami tool", it calls the offered tool
+/// whose name ends in `whoami`, which is the org MCP servers' tool as each client names it
+/// (`mcp__docs__whoami`, `docs_whoami`). Given a tool's result, it says what the tool answered.
+/// So a test sees the whole round trip: the client runs the org's tool through `ai-setup mcp
+/// bridge` and sends its result back.
+enum Turn {
+    Text(String),
+    Call(String),
+}
+
+fn turn(api: Api, recorded: &Recorded) -> Turn {
+    if let Some(result) = &recorded.tool_result {
+        let said: String = result.trim().chars().take(200).collect();
+        return Turn::Text(format!(
+            "Stand-in model {} of the org endpoint here. The tool answered: {said}",
+            recorded.model
+        ));
+    }
+    let tool = recorded.tools.iter().find(|t| t.ends_with("whoami"));
+    match tool {
+        Some(tool)
+            if api == Api::AnthropicMessages && recorded.last_user.contains(TOOL_TRIGGER) =>
+        {
+            Turn::Call(tool.clone())
+        }
+        _ => Turn::Text(reply(&recorded.model, &recorded.last_user)),
+    }
+}
+
+/// The text of the tool result a request ends with (the Anthropic Messages API's last user
+/// message holding a `tool_result` block).
+fn tool_result(api: Api, request: &Value) -> Option<String> {
+    if api != Api::AnthropicMessages {
+        return None;
+    }
+    let last = request["messages"].as_array()?.last()?;
+    let block = last["content"]
+        .as_array()?
+        .iter()
+        .find(|b| b["type"] == "tool_result")?;
+    Some(text_of(&block["content"]))
 }
 
 /// The text every answer carries.
@@ -110,6 +161,7 @@ pub(crate) async fn handle(
         tools: tool_names(api, &request),
         last_user: last_user_text(api, &request),
         user_context: user_text(api, &request),
+        tool_result: tool_result(api, &request),
     };
     if let Some(file) = &server.options.record {
         let mut line = serde_json::to_vec(&recorded).expect("serialises");
@@ -123,7 +175,20 @@ pub(crate) async fn handle(
             tracing::warn!(file = %file.display(), "cannot record a model request: {e}");
         }
     }
-    let text = reply(&recorded.model, &recorded.last_user);
+    let text = match turn(api, &recorded) {
+        Turn::Text(text) => text,
+        Turn::Call(tool) => {
+            let usage = Usage {
+                input: (body.len() / 4).max(1),
+                output: 1,
+            };
+            let model = recorded.model.as_str();
+            return match recorded.stream {
+                false => json_response(anthropic_call(model, &tool, usage)),
+                true => sse(anthropic_call_events(model, &tool, usage), false),
+            };
+        }
+    };
     let tokens = Usage {
         input: (body.len() / 4).max(1),
         output: text.split_whitespace().count(),
@@ -319,6 +384,49 @@ fn anthropic_events(model: &str, text: &str, usage: Usage) -> Vec<(&'static str,
             "message_delta",
             json!({"type": "message_delta",
                    "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+                   "usage": {"output_tokens": usage.output}}),
+        ),
+        ("message_stop", json!({"type": "message_stop"})),
+    ]
+}
+
+/// A message that calls `tool` with no arguments.
+fn anthropic_call(model: &str, tool: &str, usage: Usage) -> Value {
+    let mut message = anthropic_message(model, "", usage);
+    message["content"] = json!([{"type": "tool_use", "id": format!("toolu_{}", random_token()),
+                                 "name": tool, "input": {}}]);
+    message["stop_reason"] = json!("tool_use");
+    message
+}
+
+fn anthropic_call_events(model: &str, tool: &str, usage: Usage) -> Vec<(&'static str, Value)> {
+    let mut start = anthropic_message(model, "", usage);
+    start["content"] = json!([]);
+    start["stop_reason"] = Value::Null;
+    vec![
+        (
+            "message_start",
+            json!({"type": "message_start", "message": start}),
+        ),
+        (
+            "content_block_start",
+            json!({"type": "content_block_start", "index": 0,
+                   "content_block": {"type": "tool_use", "id": format!("toolu_{}", random_token()),
+                                     "name": tool, "input": {}}}),
+        ),
+        (
+            "content_block_delta",
+            json!({"type": "content_block_delta", "index": 0,
+                   "delta": {"type": "input_json_delta", "partial_json": "{}"}}),
+        ),
+        (
+            "content_block_stop",
+            json!({"type": "content_block_stop", "index": 0}),
+        ),
+        (
+            "message_delta",
+            json!({"type": "message_delta",
+                   "delta": {"stop_reason": "tool_use", "stop_sequence": null},
                    "usage": {"output_tokens": usage.output}}),
         ),
         ("message_stop", json!({"type": "message_stop"})),

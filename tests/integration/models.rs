@@ -189,3 +189,43 @@ fn the_demo_ends_with_claude_code_codex_and_opencode_answering_through_the_demo_
         );
     }
 }
+
+#[test]
+fn claude_code_and_opencode_call_an_org_mcp_tool_and_send_its_result_back() {
+    let records = tempfile::tempdir().unwrap();
+    let file = records.path().join("requests.jsonl");
+    let endpoint = Endpoint::start(None, &["--record", file.to_str().unwrap()]);
+    let env = TestEnv::new().env("ENABLE_TOOL_SEARCH", "false");
+    let login = env.login_with(&endpoint.url, &["--clients", "opencode,claude-code"]);
+    assert_eq!(login.code, 0, "{login:?}");
+    // The words that make the stand-in model call the tool (src/server/model.rs, `Turn`).
+    let prompt = "Please use the whoami tool";
+    // Claude Code asks before running an MCP tool; the tool is allowed for this one run.
+    let cases: [(&str, &[&str], &str); 2] = [
+        (
+            "claude",
+            &["-p", prompt, "--allowedTools", "mcp__docs__whoami"],
+            "mcp__docs__whoami",
+        ),
+        ("opencode", &["run", prompt], "docs_whoami"),
+    ];
+    for (program, args, tool) in cases {
+        std::fs::write(&file, b"").unwrap();
+        let answer = ask(&env, program, args);
+        let requests = recorded(&file);
+        let called = requests
+            .iter()
+            .any(|r| tools_of(r).contains(&tool) && r["last_user"].as_str().unwrap().contains(prompt));
+        assert!(called, "{program} offered {tool}: {requests:#?}");
+        let result = requests
+            .iter()
+            .find_map(|r| r["tool_result"].as_str())
+            .unwrap_or_else(|| panic!("{program} sent the tool's result back: {requests:#?}"));
+        // The demo org's MCP server answers whoami with the token's user.
+        assert!(result.contains("dev@demo.example"), "{program}: {result}");
+        assert!(
+            answer.contains("The tool answered:") && answer.contains("dev@demo.example"),
+            "{program} printed the answer made from the tool's result:\n{answer}"
+        );
+    }
+}
