@@ -78,9 +78,10 @@ pub const TOOL_TRIGGER: &str = "whoami tool";
 
 /// What the stand-in model answers: words, or a call of one of the tools it was offered.
 ///
-/// Asked (in the Anthropic Messages API) to use "the whoami tool", it calls the offered tool
-/// whose name ends in `whoami`, which is the org MCP servers' tool as each client names it
-/// (`mcp__docs__whoami`, `docs_whoami`). Given a tool's result, it says what the tool answered.
+/// Asked to use "the whoami tool" (in the Anthropic Messages or OpenAI Responses API), it
+/// calls the offered tool whose name ends in `whoami`, which is the org MCP servers' tool as
+/// each client names it (`mcp__docs__whoami`, `docs_whoami`, or `whoami` in Codex's
+/// `mcp__docs` namespace). Given a tool's result, it says what the tool answered.
 /// So a test sees the whole round trip: the client runs the org's tool through `ai-setup mcp
 /// bridge` and sends its result back.
 enum Turn {
@@ -98,18 +99,23 @@ fn turn(api: Api, recorded: &Recorded) -> Turn {
     }
     let tool = recorded.tools.iter().find(|t| t.ends_with("whoami"));
     match tool {
-        Some(tool)
-            if api == Api::AnthropicMessages && recorded.last_user.contains(TOOL_TRIGGER) =>
-        {
+        Some(tool) if api != Api::OpenaiChat && recorded.last_user.contains(TOOL_TRIGGER) => {
             Turn::Call(tool.clone())
         }
         _ => Turn::Text(reply(&recorded.model, &recorded.last_user)),
     }
 }
 
-/// The text of the tool result a request ends with (the Anthropic Messages API's last user
-/// message holding a `tool_result` block).
+/// The text of the tool result a request ends with: the Anthropic Messages API's last user
+/// message holding a `tool_result` block, or a Responses `function_call_output` item.
 fn tool_result(api: Api, request: &Value) -> Option<String> {
+    if api == Api::OpenaiResponses {
+        let last = request["input"].as_array()?.last()?;
+        return (last["type"] == "function_call_output").then(|| match &last["output"] {
+            Value::String(s) => s.clone(),
+            other => text_of(other),
+        });
+    }
     if api != Api::AnthropicMessages {
         return None;
     }
@@ -183,9 +189,15 @@ pub(crate) async fn handle(
                 output: 1,
             };
             let model = recorded.model.as_str();
-            return match recorded.stream {
-                false => json_response(anthropic_call(model, &tool, usage)),
-                true => sse(anthropic_call_events(model, &tool, usage), false),
+            return match (api, recorded.stream) {
+                (Api::OpenaiResponses, false) => {
+                    json_response(responses_object(model, responses_call(&tool), usage))
+                }
+                (Api::OpenaiResponses, true) => {
+                    sse(responses_call_events(model, &tool, usage), false)
+                }
+                (_, false) => json_response(anthropic_call(model, &tool, usage)),
+                (_, true) => sse(anthropic_call_events(model, &tool, usage), false),
             };
         }
     };
@@ -197,7 +209,9 @@ pub(crate) async fn handle(
     match (api, recorded.stream) {
         (Api::AnthropicMessages, false) => json_response(anthropic_message(model, &text, tokens)),
         (Api::AnthropicMessages, true) => sse(anthropic_events(model, &text, tokens), false),
-        (Api::OpenaiResponses, false) => json_response(responses_object(model, &text, tokens)),
+        (Api::OpenaiResponses, false) => {
+            json_response(responses_object(model, responses_text(&text), tokens))
+        }
         (Api::OpenaiResponses, true) => sse(responses_events(model, &text, tokens), false),
         (Api::OpenaiChat, false) => json_response(chat_completion(model, &text, tokens)),
         (Api::OpenaiChat, true) => sse(chat_chunks(model, &text, tokens), true),
@@ -293,15 +307,27 @@ fn system_prompt(api: Api, request: &Value) -> String {
         .join("\n")
 }
 
+/// The names of the tools offered. A Responses namespace (Codex's MCP servers, `mcp__docs`)
+/// is named, and so is each tool in it, as `NAMESPACE__TOOL`.
 fn tool_names(api: Api, request: &Value) -> Vec<String> {
-    let tools = request["tools"].as_array().into_iter().flatten();
-    tools
-        .filter_map(|tool| match api {
+    let mut names = Vec::new();
+    for tool in request["tools"].as_array().into_iter().flatten() {
+        let name = match api {
             Api::OpenaiChat => tool["function"]["name"].as_str(),
             _ => tool["name"].as_str().or(tool["type"].as_str()),
-        })
-        .map(str::to_string)
-        .collect()
+        };
+        let Some(name) = name else { continue };
+        names.push(name.to_string());
+        if tool["type"] == "namespace" {
+            let inner = tool["tools"].as_array().into_iter().flatten();
+            names.extend(
+                inner
+                    .filter_map(|t| t["name"].as_str())
+                    .map(|t| format!("{name}__{t}")),
+            );
+        }
+    }
+    names
 }
 
 /// The text of each user message, in order (a Responses request's plain-string input is one).
@@ -441,14 +467,91 @@ fn responses_item(id: &str, text: &str, status: &str) -> Value {
     json!({"id": id, "type": "message", "role": "assistant", "status": status, "content": content})
 }
 
-fn responses_object(model: &str, text: &str, usage: Usage) -> Value {
+fn responses_text(text: &str) -> Value {
+    responses_item(&format!("msg_{}", random_token()), text, "completed")
+}
+
+/// A call of `tool` with no arguments; a namespaced one (`mcp__docs__whoami`) names its
+/// namespace, as Codex offers MCP tools.
+fn responses_call(tool: &str) -> Value {
+    let (namespace, name) = match tool.rsplit_once("__") {
+        Some((namespace, name)) if namespace.starts_with("mcp__") => (Some(namespace), name),
+        _ => (None, tool),
+    };
+    let mut item = json!({
+        "id": format!("fc_{}", random_token()),
+        "type": "function_call",
+        "status": "completed",
+        "call_id": format!("call_{}", random_token()),
+        "name": name,
+        "arguments": "{}",
+    });
+    if let Some(namespace) = namespace {
+        item["namespace"] = json!(namespace);
+    }
+    item
+}
+
+fn responses_call_events(model: &str, tool: &str, usage: Usage) -> Vec<(&'static str, Value)> {
+    let done = responses_object(model, responses_call(tool), usage);
+    let item = done["output"][0].clone();
+    let mut added = item.clone();
+    added["status"] = json!("in_progress");
+    added["arguments"] = json!("");
+    let mut started = done.clone();
+    started["status"] = json!("in_progress");
+    started["output"] = json!([]);
+    started["usage"] = Value::Null;
+    numbered(vec![
+        (
+            "response.created",
+            json!({"type": "response.created", "response": started}),
+        ),
+        (
+            "response.output_item.added",
+            json!({"type": "response.output_item.added", "output_index": 0, "item": added}),
+        ),
+        (
+            "response.function_call_arguments.delta",
+            json!({"type": "response.function_call_arguments.delta", "item_id": item["id"],
+                   "output_index": 0, "delta": "{}"}),
+        ),
+        (
+            "response.function_call_arguments.done",
+            json!({"type": "response.function_call_arguments.done", "item_id": item["id"],
+                   "output_index": 0, "arguments": "{}"}),
+        ),
+        (
+            "response.output_item.done",
+            json!({"type": "response.output_item.done", "output_index": 0, "item": item}),
+        ),
+        (
+            "response.completed",
+            json!({"type": "response.completed", "response": done}),
+        ),
+    ])
+}
+
+/// Events with their `sequence_number`s.
+fn numbered(events: Vec<(&'static str, Value)>) -> Vec<(&'static str, Value)> {
+    events
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, mut data))| {
+            data["sequence_number"] = json!(i);
+            (name, data)
+        })
+        .collect()
+}
+
+fn responses_object(model: &str, output: Value, usage: Usage) -> Value {
     json!({
         "id": format!("resp_{}", random_token()),
         "object": "response",
         "created_at": crate::now_unix(),
         "status": "completed",
         "model": model,
-        "output": [responses_item(&format!("msg_{}", random_token()), text, "completed")],
+        "output": [output],
         "usage": {
             "input_tokens": usage.input,
             "input_tokens_details": {"cached_tokens": 0},
@@ -460,7 +563,7 @@ fn responses_object(model: &str, text: &str, usage: Usage) -> Value {
 }
 
 fn responses_events(model: &str, text: &str, usage: Usage) -> Vec<(&'static str, Value)> {
-    let done = responses_object(model, text, usage);
+    let done = responses_object(model, responses_text(text), usage);
     let item = done["output"][0].clone();
     let item_id = item["id"].as_str().unwrap_or_default().to_string();
     let mut started = done.clone();
@@ -508,14 +611,7 @@ fn responses_events(model: &str, text: &str, usage: Usage) -> Vec<(&'static str,
             json!({"type": "response.completed", "response": done}),
         ),
     ];
-    events
-        .into_iter()
-        .enumerate()
-        .map(|(i, (name, mut data))| {
-            data["sequence_number"] = json!(i);
-            (name, data)
-        })
-        .collect()
+    numbered(events)
 }
 
 fn chat_completion(model: &str, text: &str, usage: Usage) -> Value {

@@ -191,20 +191,32 @@ fn the_demo_ends_with_claude_code_codex_and_opencode_answering_through_the_demo_
 }
 
 #[test]
-fn claude_code_and_opencode_call_an_org_mcp_tool_and_send_its_result_back() {
+fn claude_code_codex_and_opencode_call_an_org_mcp_tool_and_send_its_result_back() {
     let records = tempfile::tempdir().unwrap();
     let file = records.path().join("requests.jsonl");
     let endpoint = Endpoint::start(None, &["--record", file.to_str().unwrap()]);
     let env = TestEnv::new().env("ENABLE_TOOL_SEARCH", "false");
-    let login = env.login_with(&endpoint.url, &["--clients", "opencode,claude-code"]);
+    let login = env.login_with(&endpoint.url, &["--clients", "opencode,claude-code,codex"]);
     assert_eq!(login.code, 0, "{login:?}");
     // The words that make the stand-in model call the tool (src/server/model.rs, `Turn`).
     let prompt = "Please use the whoami tool";
-    // Claude Code asks before running an MCP tool; the tool is allowed for this one run.
-    let cases: [(&str, &[&str], &str); 2] = [
+    // Claude Code and Codex ask before running an MCP tool; the tool is allowed for this one
+    // run, on the command line.
+    let cases: [(&str, &[&str], &str); 3] = [
         (
             "claude",
             &["-p", prompt, "--allowedTools", "mcp__docs__whoami"],
+            "mcp__docs__whoami",
+        ),
+        (
+            "codex",
+            &[
+                "exec",
+                "--skip-git-repo-check",
+                "-c",
+                "mcp_servers.docs.default_tools_approval_mode=\"approve\"",
+                prompt,
+            ],
             "mcp__docs__whoami",
         ),
         ("opencode", &["run", prompt], "docs_whoami"),
@@ -213,9 +225,9 @@ fn claude_code_and_opencode_call_an_org_mcp_tool_and_send_its_result_back() {
         std::fs::write(&file, b"").unwrap();
         let answer = ask(&env, program, args);
         let requests = recorded(&file);
-        let called = requests
-            .iter()
-            .any(|r| tools_of(r).contains(&tool) && r["last_user"].as_str().unwrap().contains(prompt));
+        let called = requests.iter().any(|r| {
+            tools_of(r).contains(&tool) && r["last_user"].as_str().unwrap().contains(prompt)
+        });
         assert!(called, "{program} offered {tool}: {requests:#?}");
         let result = requests
             .iter()
