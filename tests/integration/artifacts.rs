@@ -204,7 +204,7 @@ fn context_of(request: &Value) -> String {
 }
 
 #[test]
-fn claude_code_and_codex_send_the_org_instructions_offer_its_agent_and_expand_its_command() {
+fn claude_code_codex_and_opencode_send_the_org_instructions_and_expand_its_command_under_its_permissions() {
     let records = tempfile::tempdir().unwrap();
     let file = records.path().join("requests.jsonl");
     let mut document = demo_document();
@@ -264,6 +264,51 @@ fn claude_code_and_codex_send_the_org_instructions_offer_its_agent_and_expand_it
             .iter()
             .any(|t| t.contains("shell") || *t == "exec_command"),
         "shell_tool = false: {tools:?}"
+    );
+
+    // Codex runs the org's command as a skill: its text goes with the request.
+    std::fs::write(&file, b"").unwrap();
+    ask(
+        &env,
+        "codex",
+        &["exec", "--skip-git-repo-check", "$ticket TICK-7"],
+    );
+    let requests = recorded(&file);
+    assert!(
+        requests.iter().any(|r| {
+            let context = context_of(r);
+            context.contains("Read ticket (the text given after $ticket)")
+                && context.contains("$ticket TICK-7")
+        }),
+        "the skill's text was sent: {requests:#?}"
+    );
+
+    // OpenCode loads all of it itself, from the org's document: the command, the rules (the
+    // URL it fetches) and the denied shell.
+    let login = env.login_with(&endpoint.url, &["--clients", "opencode"]);
+    assert_eq!(login.code, 0, "{login:?}");
+    std::fs::write(&file, b"").unwrap();
+    let answer = ask(&env, "opencode", &["run", "--command", "ticket", "TICK-9"]);
+    assert!(answer.contains("Stand-in model"), "{answer}");
+    let requests = recorded(&file);
+    let main = requests
+        .iter()
+        .find(|r| {
+            // The main model, not the small one that titles the session.
+            r["model"] == "claude-sonnet-4-5"
+                && r["last_user"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Read ticket TICK-9 with the tickets MCP server")
+        })
+        .unwrap_or_else(|| panic!("OpenCode expanded the command: {requests:#?}"));
+    assert!(
+        context_of(main).contains(rule),
+        "OpenCode sent the org rules: {main}"
+    );
+    assert!(
+        !tools_of(main).contains(&"bash"),
+        "bash: deny takes OpenCode's shell away: {main}"
     );
 }
 
