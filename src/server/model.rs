@@ -28,19 +28,24 @@ use serde_json::{Value, json};
 
 use super::{Server, error_response, random_token};
 
-/// The three APIs a client may speak to a provider base URL.
+/// The APIs a client may speak to a provider base URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Api {
     AnthropicMessages,
     OpenaiResponses,
     OpenaiChat,
+    /// Gemini's `models/MODEL:generateContent` and `:streamGenerateContent` (the model is in
+    /// the path, the key in `x-goog-api-key`).
+    GeminiGenerate,
 }
 
 impl Api {
     fn of(path: &str) -> Option<Api> {
         let path = path.trim_end_matches('/');
-        if path.ends_with("/messages") || path == "messages" {
+        if path.ends_with(":generateContent") || path.ends_with(":streamGenerateContent") {
+            Some(Api::GeminiGenerate)
+        } else if path.ends_with("/messages") || path == "messages" {
             Some(Api::AnthropicMessages)
         } else if path.ends_with("/responses") || path == "responses" {
             Some(Api::OpenaiResponses)
@@ -109,6 +114,14 @@ fn turn(api: Api, recorded: &Recorded) -> Turn {
 /// The text of the tool result a request ends with: the Anthropic Messages API's last user
 /// message holding a `tool_result` block, or a Responses `function_call_output` item.
 fn tool_result(api: Api, request: &Value) -> Option<String> {
+    if api == Api::GeminiGenerate {
+        let last = request["contents"].as_array()?.last()?;
+        let part = last["parts"]
+            .as_array()?
+            .iter()
+            .find(|p| p.get("functionResponse").is_some())?;
+        return Some(part["functionResponse"]["response"].to_string());
+    }
     if api == Api::OpenaiResponses {
         let last = request["input"].as_array()?.last()?;
         return (last["type"] == "function_call_output").then(|| match &last["output"] {
@@ -152,11 +165,22 @@ pub(crate) async fn handle(
         Ok(v @ Value::Object(_)) => v,
         _ => return error_response(StatusCode::BAD_REQUEST, "the body is not a JSON object"),
     };
+    let (model, stream) = match api {
+        Api::GeminiGenerate => {
+            let (model, verb) = rest.rsplit_once(':').unwrap_or_default();
+            let model = model.rsplit('/').next().unwrap_or_default();
+            (model.to_string(), verb == "streamGenerateContent")
+        }
+        _ => (
+            request["model"].as_str().unwrap_or_default().to_string(),
+            request["stream"].as_bool().unwrap_or(false),
+        ),
+    };
     let recorded = Recorded {
         path,
         api,
-        model: request["model"].as_str().unwrap_or_default().to_string(),
-        stream: request["stream"].as_bool().unwrap_or(false),
+        model,
+        stream,
         user: claims["sub"].as_str().unwrap_or_default().to_string(),
         user_agent: headers
             .get(header::USER_AGENT)
@@ -196,6 +220,10 @@ pub(crate) async fn handle(
                 (Api::OpenaiResponses, true) => {
                     sse(responses_call_events(model, &tool, usage), false)
                 }
+                (Api::GeminiGenerate, false) => json_response(gemini_call(model, &tool, usage)),
+                (Api::GeminiGenerate, true) => {
+                    sse(vec![("", gemini_call(model, &tool, usage))], false)
+                }
                 (_, false) => json_response(anthropic_call(model, &tool, usage)),
                 (_, true) => sse(anthropic_call_events(model, &tool, usage), false),
             };
@@ -215,12 +243,21 @@ pub(crate) async fn handle(
         (Api::OpenaiResponses, true) => sse(responses_events(model, &text, tokens), false),
         (Api::OpenaiChat, false) => json_response(chat_completion(model, &text, tokens)),
         (Api::OpenaiChat, true) => sse(chat_chunks(model, &text, tokens), true),
+        (Api::GeminiGenerate, false) => json_response(gemini_response(model, &text, tokens)),
+        // `alt=sse`: data lines of the same shape, the text in one chunk.
+        (Api::GeminiGenerate, true) => {
+            sse(vec![("", gemini_response(model, &text, tokens))], false)
+        }
     }
 }
 
-/// The org token as a bearer token or, as Anthropic's clients send it, `x-api-key`.
+/// The org token as a bearer token or, as Anthropic's and Gemini's clients send it,
+/// `x-api-key` or `x-goog-api-key`.
 fn authorize(server: &Server, headers: &HeaderMap) -> Result<Value, Box<Response>> {
-    let api_key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+    let api_key = headers
+        .get("x-api-key")
+        .or_else(|| headers.get("x-goog-api-key"))
+        .and_then(|v| v.to_str().ok());
     match api_key.and_then(|key| server.verify(key)) {
         Some(claims) => Ok(claims),
         None => super::authorize(server, headers),
@@ -299,6 +336,7 @@ fn system_prompt(api: Api, request: &Value) -> String {
             parts
         }
         Api::OpenaiChat => from_roles(&request["messages"]),
+        Api::GeminiGenerate => vec![text_of(&request["systemInstruction"]["parts"])],
     };
     parts
         .into_iter()
@@ -312,6 +350,18 @@ fn system_prompt(api: Api, request: &Value) -> String {
 fn tool_names(api: Api, request: &Value) -> Vec<String> {
     let mut names = Vec::new();
     for tool in request["tools"].as_array().into_iter().flatten() {
+        if api == Api::GeminiGenerate {
+            let declared = tool["functionDeclarations"]
+                .as_array()
+                .into_iter()
+                .flatten();
+            names.extend(
+                declared
+                    .filter_map(|f| f["name"].as_str())
+                    .map(str::to_string),
+            );
+            continue;
+        }
         let name = match api {
             Api::OpenaiChat => tool["function"]["name"].as_str(),
             _ => tool["name"].as_str().or(tool["type"].as_str()),
@@ -332,12 +382,20 @@ fn tool_names(api: Api, request: &Value) -> Vec<String> {
 
 /// The text of each user message, in order (a Responses request's plain-string input is one).
 fn user_messages(api: Api, request: &Value) -> Vec<String> {
+    if api == Api::GeminiGenerate {
+        let contents = request["contents"].as_array().into_iter().flatten();
+        return contents
+            .filter(|c| c["role"] == "user")
+            .map(|c| text_of(&c["parts"]))
+            .filter(|t| !t.is_empty())
+            .collect();
+    }
     let items = match api {
-        Api::AnthropicMessages | Api::OpenaiChat => &request["messages"],
         Api::OpenaiResponses => match &request["input"] {
             Value::String(s) => return vec![s.clone()],
             input => input,
         },
+        _ => &request["messages"],
     };
     items
         .as_array()
@@ -414,6 +472,30 @@ fn anthropic_events(model: &str, text: &str, usage: Usage) -> Vec<(&'static str,
         ),
         ("message_stop", json!({"type": "message_stop"})),
     ]
+}
+
+fn gemini_usage(usage: Usage) -> Value {
+    json!({"promptTokenCount": usage.input, "candidatesTokenCount": usage.output,
+           "totalTokenCount": usage.input + usage.output})
+}
+
+fn gemini_response(model: &str, text: &str, usage: Usage) -> Value {
+    json!({
+        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
+                        "finishReason": "STOP", "index": 0}],
+        "usageMetadata": gemini_usage(usage),
+        "modelVersion": model,
+    })
+}
+
+fn gemini_call(model: &str, tool: &str, usage: Usage) -> Value {
+    json!({
+        "candidates": [{"content": {"role": "model",
+                                    "parts": [{"functionCall": {"name": tool, "args": {}}}]},
+                        "finishReason": "STOP", "index": 0}],
+        "usageMetadata": gemini_usage(usage),
+        "modelVersion": model,
+    })
 }
 
 /// A message that calls `tool` with no arguments.
@@ -655,6 +737,10 @@ mod tests {
         assert_eq!(Api::of("messages"), Some(Api::AnthropicMessages));
         assert_eq!(Api::of("v1/responses"), Some(Api::OpenaiResponses));
         assert_eq!(Api::of("v1/chat/completions"), Some(Api::OpenaiChat));
+        assert_eq!(
+            Api::of("v1beta/models/gemini-2.5-pro:streamGenerateContent"),
+            Some(Api::GeminiGenerate)
+        );
         assert_eq!(Api::of("v1/messages/count_tokens"), None);
         assert_eq!(Api::of("v1/models"), None);
     }
@@ -705,6 +791,29 @@ mod tests {
         assert_eq!(system_prompt(Api::OpenaiChat, &chat), "sys");
         assert_eq!(tool_names(Api::OpenaiChat, &chat), ["read"]);
         assert_eq!(last_user_text(Api::OpenaiChat, &chat), "hi");
+
+        let gemini = json!({
+            "systemInstruction": {"parts": [{"text": "you are gemini"}]},
+            "tools": [{"functionDeclarations": [{"name": "run_shell_command"}, {"name": "whoami"}]}],
+            "contents": [
+                {"role": "user", "parts": [{"text": "hi"}]},
+                {"role": "model", "parts": [{"functionCall": {"name": "whoami", "args": {}}}]},
+                {"role": "user", "parts": [{"functionResponse": {"name": "whoami", "response": {"output": "dev"}}}]},
+            ],
+        });
+        assert_eq!(
+            system_prompt(Api::GeminiGenerate, &gemini),
+            "you are gemini"
+        );
+        assert_eq!(
+            tool_names(Api::GeminiGenerate, &gemini),
+            ["run_shell_command", "whoami"]
+        );
+        assert_eq!(last_user_text(Api::GeminiGenerate, &gemini), "hi");
+        assert_eq!(
+            tool_result(Api::GeminiGenerate, &gemini).as_deref(),
+            Some(r#"{"output":"dev"}"#)
+        );
     }
 
     #[test]

@@ -204,7 +204,7 @@ fn context_of(request: &Value) -> String {
 }
 
 #[test]
-fn claude_code_codex_and_opencode_send_the_org_instructions_and_expand_its_command_under_its_permissions() {
+fn claude_code_codex_and_opencode_send_the_org_rules_and_run_its_command() {
     let records = tempfile::tempdir().unwrap();
     let file = records.path().join("requests.jsonl");
     let mut document = demo_document();

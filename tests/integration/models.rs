@@ -241,3 +241,76 @@ fn claude_code_codex_and_opencode_call_an_org_mcp_tool_and_send_its_result_back(
         );
     }
 }
+
+/// POSTs `body` as JSON with one extra header; the status and the response's body.
+fn post_json(url: &str, header: (&str, &str), body: &Value) -> (u16, String) {
+    use std::io::{Read, Write};
+    let (host, path) = url.trim_start_matches("http://").split_once('/').unwrap();
+    let body = body.to_string();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{}: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        header.0,
+        header.1,
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response.split_once("\r\n\r\n").unwrap().1.to_string();
+    (status, body)
+}
+
+#[test]
+fn the_stand_in_model_speaks_gemini_generate_content_whole_and_streamed() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    assert_eq!(
+        env.login_with(&endpoint.url, &["--clients", "codex"]).code,
+        0
+    );
+    let token = env.stored_token(&endpoint.url);
+    let request = serde_json::json!({
+        "systemInstruction": {"parts": [{"text": "be brief"}]},
+        "contents": [{"role": "user", "parts": [{"text": "hello gemini"}]}],
+    });
+    let base = format!("{}/google/v1beta/models/gemini-2.5-pro", endpoint.url);
+    let (status, body) = post_json(
+        &format!("{base}:generateContent"),
+        ("x-goog-api-key", &token),
+        &request,
+    );
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    let text = answer["candidates"][0]["content"]["parts"][0]["text"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        text,
+        "Stand-in model gemini-2.5-pro of the org endpoint here. You said: hello gemini"
+    );
+    let (status, body) = post_json(
+        &format!("{base}:streamGenerateContent?alt=sse"),
+        ("x-goog-api-key", &token),
+        &request,
+    );
+    assert_eq!(status, 200, "{body}");
+    let chunk: Value =
+        serde_json::from_str(body.lines().find_map(|l| l.strip_prefix("data: ")).unwrap()).unwrap();
+    assert_eq!(chunk["candidates"][0]["content"]["parts"][0]["text"], text);
+    let (status, _) = post_json(
+        &format!("{base}:generateContent"),
+        ("x-goog-api-key", "not-a-token"),
+        &request,
+    );
+    assert_eq!(status, 401);
+    // A body that is not a JSON object is refused, whatever the API.
+    let (status, body) = post_json(
+        &format!("{}/anthropic/v1/messages", endpoint.url),
+        ("x-api-key", &token),
+        &serde_json::json!(["not", "an", "object"]),
+    );
+    assert_eq!(status, 400, "{body}");
+}
