@@ -201,6 +201,14 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io("create the directory", dir, e))
 }
 
+/// Gives the file at `path` `mode` when it has another (a private file someone opened up).
+pub fn ensure_mode(path: &Path, mode: u32) -> Result<()> {
+    match existing_mode(path) {
+        Some(current) if current != mode => set_mode(path, mode),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(unix)]
 fn existing_mode(path: &Path) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;

@@ -298,6 +298,9 @@ impl<'a> Transaction<'a> {
             if before.as_deref() != Some(after.as_slice()) {
                 undo.state = Some((write::Kept::take(&file), before));
                 write::write_file(&file, &after, Some(0o600))?;
+            } else {
+                // Not written, but still private: a write would have made it 0600.
+                write::ensure_mode(&file, 0o600)?;
             }
         }
         crash_point("after-state");

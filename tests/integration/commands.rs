@@ -741,3 +741,23 @@ fn development_tokens_verify_against_the_published_jwks() {
     let tampered = input.replacen('e', "f", 1);
     assert!(verifying.verify(tampered.as_bytes(), &signature).is_err());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_sync_that_changes_nothing_still_keeps_the_state_file_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    assert_eq!(
+        env.login_with(&endpoint.url, &["--clients", "codex"]).code,
+        0
+    );
+    let state = env.path(".local/state/ai-setup/state.json");
+    assert_eq!(mode(&state), 0o600);
+    let bytes = std::fs::read(&state).unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let sync = env.run(&["sync"]);
+    assert_eq!(sync.code, 0, "{sync:?}");
+    assert_eq!(std::fs::read(&state).unwrap(), bytes, "nothing was written");
+    assert_eq!(mode(&state), 0o600, "and the file is private again");
+}
