@@ -111,3 +111,24 @@ impl Paths {
         }
     }
 }
+
+/// A file name made from `text`: the hex of the first `bytes` bytes of its sha256 (org URLs as
+/// cache, lock and stamp names; the names on disk must never change).
+pub fn name_for(text: &str, bytes: usize) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())[..bytes]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_from_text_stay_what_they_were() {
+        // sha256("x") = 2d711642b726b044 01627ca9…: caches, locks and stamps on disk are
+        // named so.
+        assert_eq!(super::name_for("x", 8), "2d711642b726b044");
+        assert_eq!(super::name_for("x", 12), "2d711642b726b04401627ca9");
+    }
+}

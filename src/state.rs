@@ -114,11 +114,7 @@ pub struct OidcSession {
 
 /// The stamp whose modification time says when `org` was last synced.
 fn sync_stamp(paths: &Paths, org: &str) -> std::path::PathBuf {
-    use sha2::Digest;
-    let name: String = sha2::Sha256::digest(org.as_bytes())[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let name = crate::paths::name_for(org, 8);
     paths.state_dir.join("synced").join(name)
 }
 

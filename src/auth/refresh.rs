@@ -8,8 +8,6 @@
 //! rotated refresh token, and updates OpenCode's entry. Twenty helpers started at once on an
 //! expiring token cause one refresh; the other nineteen read its result.
 
-use sha2::{Digest, Sha256};
-
 use super::{jwt, oidc};
 use crate::apply::Prune;
 use crate::apply::lock::ApplyLock;
@@ -83,10 +81,7 @@ pub async fn ensure_fresh_async(
     if !renewable(org_state, &credential, command) {
         return Ok(credential);
     }
-    let name: String = Sha256::digest(org.as_bytes())[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let name = crate::paths::name_for(org, 8);
     let _lock = ApplyLock::named(paths, &format!("refresh-{name}"), &mut |_| {})?;
     let current = store.get(org)?.unwrap_or_else(|| credential.clone());
     // Another process renewed it while this one waited for the lock: use its result.

@@ -19,7 +19,6 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::Document;
@@ -80,8 +79,7 @@ fn is_url(entry: &str) -> bool {
 }
 
 fn cache_path(paths: &Paths, url: &str) -> PathBuf {
-    let digest = Sha256::digest(url.as_bytes());
-    let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let name = crate::paths::name_for(url, 12);
     paths
         .discovery_cache_dir()
         .join("instructions")

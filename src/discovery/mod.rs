@@ -14,7 +14,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use url::Url;
 
 pub use document::Document;
@@ -126,8 +125,7 @@ pub fn discovery_url(org: &Url) -> Result<Url> {
 }
 
 fn cache_path(paths: &Paths, org: &Url) -> PathBuf {
-    let digest = Sha256::digest(org_key(org).as_bytes());
-    let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let name = crate::paths::name_for(&org_key(org), 12);
     paths.discovery_cache_dir().join(format!("{name}.json"))
 }
 
