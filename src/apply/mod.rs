@@ -11,8 +11,8 @@
 //!
 //! The result is a [`Change`]: the file's bytes before and after, rendered by the format's
 //! lossless editor, without writing anything (`--dry-run` stops there and shows the diff).
-//! [`apply`] then checks the file still holds what was planned against, backs it up, and hands
-//! the bytes to [`write::write_file`]. A file that does not parse is never rewritten: planning
+//! [`apply`] then checks the file still holds what was planned against, backs it up, and stages
+//! the bytes in the transaction's [`write::Batch`]. A file that does not parse is never rewritten: planning
 //! fails for that client alone and names the file and position.
 
 pub mod backup;
@@ -570,7 +570,9 @@ impl Outcome {
 /// Writes (or removes) a planned file, unless it changes nothing or the file moved on since
 /// planning. The file's previous bytes are backed up first, unless it holds credentials.
 /// Returns the backup's id, if one was made.
-pub fn apply(change: &Change, paths: &Paths) -> Result<Option<String>> {
+/// Applies `change`: checks the file is still as planned, backs it up, then removes it, or
+/// stages its new bytes in `batch`, which the caller lands. Returns the backup's id.
+pub fn apply(change: &Change, paths: &Paths, batch: &mut write::Batch) -> Result<Option<String>> {
     if change.is_noop() {
         return Ok(None);
     }
@@ -596,7 +598,7 @@ pub fn apply(change: &Change, paths: &Paths) -> Result<Option<String>> {
         backup::keep_original(paths, sha, before)?;
     }
     match &change.after {
-        Some(after) => write::write_file(&change.path, after, change.sensitive.then_some(0o600))?,
+        Some(after) => batch.stage(&change.path, after, change.sensitive.then_some(0o600))?,
         None => write::remove_file(&change.path, &change.created_dirs)?,
     }
     Ok(backup)
@@ -702,7 +704,9 @@ mod tests {
         };
         let paths = Paths::under_home(path.parent().unwrap());
         let change = plan(&desired, ledger, "o", force, Prune::Unwanted, &paths).unwrap();
-        apply(&change, &paths).unwrap();
+        let mut batch = write::Batch::default();
+        apply(&change, &paths, &mut batch).unwrap();
+        batch.land(|_| {}).unwrap();
         ledger.record("o", &change);
         change.notes.iter().map(|n| n.kind).collect()
     }

@@ -8,7 +8,8 @@
 //! 2. stores or removes the credential;
 //! 3. changes `state.json`, read and written under the lock, so that two runs for two orgs
 //!    never lose each other's entry;
-//! 4. replaces the files, one by one, each atomically;
+//! 4. replaces the files, each atomically, as one [`write::Batch`] (their new bytes are all
+//!    written and flushed before the first is renamed into place);
 //! 5. saves the ledger and removes the journal.
 //!
 //! A failure in steps 2 to 5 (a full disk, a read-only folder) undoes what was done, newest
@@ -304,6 +305,7 @@ impl<'a> Transaction<'a> {
             }
         }
         crash_point("after-state");
+        let mut batch = write::Batch::default();
         for &i in pending {
             let change = &self.staged[i].1;
             crash_point(&format!("before-file-{}", undo.files.len()));
@@ -317,9 +319,10 @@ impl<'a> Transaction<'a> {
                     .as_ref()
                     .and_then(|_| write::Kept::take(&change.path)),
             });
-            let backup = super::apply(change, paths)?;
+            let backup = super::apply(change, paths, &mut batch)?;
             undo.files.last_mut().expect("pushed").backup = backup;
         }
+        batch.land(|n| crash_point(&format!("before-rename-{n}")))?;
         crash_point("after-files");
         // What the written files look like now, so that the next plan need not read them.
         if let Some(next) = next.as_mut() {

@@ -51,8 +51,13 @@ pub static NONE: Prose = Prose {
 /// Where instructions go.
 pub enum Rules {
     /// A file of ai-setup's own, per org, in a folder the client loads every file of
-    /// (`~/.claude/rules/`): `dir` and the name's suffix.
-    Own(fn(&Paths) -> PathBuf, &'static str),
+    /// (`~/.claude/rules/`): `dir`, the name's suffix, and the file's text made from the org's
+    /// name and the instructions ([`plain_rules`], or with the frontmatter the client wants).
+    Own(
+        fn(&Paths) -> PathBuf,
+        &'static str,
+        fn(&str, &str) -> String,
+    ),
     /// A block, per org, in the client's own rules file (`~/.codex/AGENTS.md`).
     Block(fn(&Paths) -> PathBuf),
 }
@@ -214,11 +219,15 @@ pub fn desired(
     let mut out = Vec::new();
     if let (Some(rules), Some(text)) = (&prose.instructions, instructions_text(ctx)) {
         out.push(match rules {
-            Rules::Own(dir, suffix) => whole_file(
-                client,
-                dir(paths).join(format!("ai-setup-{}{suffix}", org_slug(ctx))),
-                text,
-            ),
+            Rules::Own(dir, suffix, render) => {
+                let org = org_slug(ctx);
+                let text = render(&org, &text);
+                whole_file(
+                    client,
+                    dir(paths).join(format!("ai-setup-{org}{suffix}")),
+                    text,
+                )
+            }
             Rules::Block(path) => Desired {
                 client,
                 path: path(paths),
@@ -322,6 +331,49 @@ pub fn gaps(prose: &Prose, ctx: &OrgContext) -> Vec<String> {
         }
     }
     gaps
+}
+
+/// The instructions as they are, for a client that reads a rules file whole.
+pub fn plain_rules(_org: &str, text: &str) -> String {
+    text.to_string()
+}
+
+/// A command's template for a client with no placeholders, whose user types the arguments
+/// after `invocation` (`/review`, `$review`): `$ARGUMENTS` says so in words; positional
+/// arguments cannot be told apart and are refused.
+pub fn template_in_words(entry: &Entry, invocation: &str, client: &str) -> Result<String, String> {
+    let template = entry.text("template").ok_or("it has no template")?;
+    if (1..=9).any(|n| template.contains(&format!("${n}"))) {
+        return Err(format!(
+            "it uses positional arguments ($1 …), which {client} cannot tell apart"
+        ));
+    }
+    Ok(template.replace(
+        "$ARGUMENTS",
+        &format!("(the text given after {invocation})"),
+    ))
+}
+
+/// A command as an Agent Skills `SKILL.md` (`name`, `description`, the template in words),
+/// run as `PREFIX` + its name.
+pub fn skill(entry: &Entry, prefix: &str, client: &str) -> Result<String, String> {
+    let body = template_in_words(entry, &format!("{prefix}{}", entry.name), client)?;
+    Ok(frontmatter(
+        &[
+            ("name", entry.name.to_string()),
+            ("description", yaml_string(&entry.description("command"))),
+        ],
+        &body,
+    ))
+}
+
+/// Whether an agent switches any of its tools off (`tools: {bash: false}`).
+pub fn switches_tools_off(entry: &Entry) -> bool {
+    entry
+        .value
+        .get("tools")
+        .and_then(Value::as_object)
+        .is_some_and(|t| t.values().any(|on| on == &Value::Bool(false)))
 }
 
 /// A YAML frontmatter value: a JSON string, which YAML reads as the same string.

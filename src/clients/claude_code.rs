@@ -31,7 +31,11 @@ pub struct ClaudeCode;
 /// docs); permissions as `permissions.ask` / `permissions.deny` rules in settings.json, one
 /// managed item each, beside the user's own.
 pub static PROSE: Prose = Prose {
-    instructions: Some(Rules::Own(|p| p.home.join(".claude/rules"), ".md")),
+    instructions: Some(Rules::Own(
+        |p| p.home.join(".claude/rules"),
+        ".md",
+        artifacts::plain_rules,
+    )),
     // AGENTS.md where a project has no CLAUDE.md (its `instructionFiles` default).
     project_files: &["CLAUDE.md", "AGENTS.md"],
     agents: Some(Files {

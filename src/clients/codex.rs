@@ -8,9 +8,7 @@
 
 use serde_json::json;
 
-use super::artifacts::{
-    self, Entry, Files, Permissions, Prose, Rules, Translated, frontmatter, yaml_string,
-};
+use super::artifacts::{self, Entry, Files, Permissions, Prose, Rules, Translated};
 use super::translate::{base_url, mcp_entries, model_for, plain_entry, slug, token_command};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Kind, Managed};
@@ -36,19 +34,14 @@ pub static PROSE: Prose = Prose {
     commands: Some(Files {
         dir: |p| p.home.join(".codex/skills"),
         suffix: "/SKILL.md",
-        render: skill,
+        render: |entry| artifacts::skill(entry, "$", "a Codex skill"),
     }),
     permissions: Some(permissions),
 };
 
 fn agent(entry: &Entry) -> Result<String, String> {
     let prompt = entry.prompt()?;
-    if entry
-        .value
-        .get("tools")
-        .and_then(|t| t.as_object())
-        .is_some_and(|t| t.values().any(|on| on == &serde_json::Value::Bool(false)))
-    {
+    if artifacts::switches_tools_off(entry) {
         return Err("it switches tools off, which a Codex role cannot".into());
     }
     let mut doc = toml_edit::DocumentMut::new();
@@ -56,29 +49,6 @@ fn agent(entry: &Entry) -> Result<String, String> {
     doc["description"] = toml_edit::value(entry.description("agent"));
     doc["developer_instructions"] = toml_edit::value(prompt);
     Ok(doc.to_string())
-}
-
-/// A command as a skill: the arguments are the rest of the user's message, so `$ARGUMENTS`
-/// says so in words; positional arguments cannot be told apart.
-fn skill(entry: &Entry) -> Result<String, String> {
-    let template = entry.text("template").ok_or("it has no template")?;
-    if (1..=9).any(|n| template.contains(&format!("${n}"))) {
-        return Err(
-            "it uses positional arguments ($1 …), which a Codex skill does not have".into(),
-        );
-    }
-    let body = template.replace(
-        "$ARGUMENTS",
-        &format!("(the text given after ${})", entry.name),
-    );
-    let description = entry.description("command");
-    Ok(frontmatter(
-        &[
-            ("name", entry.name.to_string()),
-            ("description", yaml_string(&description)),
-        ],
-        &body,
-    ))
 }
 
 /// Codex can switch its shell off (`[features] shell_tool = false`) and keep commands and

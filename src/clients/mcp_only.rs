@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use super::artifacts::{self, Entry, Files, Permissions, Prose, Rules, Translated, item_key};
+use super::artifacts::{
+    self, Entry, Files, Permissions, Prose, Rules, Translated, frontmatter, item_key, plain_rules,
+    template_in_words, yaml_string,
+};
 use super::translate::{StdioEntry, mcp_entries, model_for, plain_entry, typed_entry};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Kind, Managed};
@@ -182,6 +185,166 @@ pub static GEMINI: McpOnly = McpOnly {
     limits: "LLM endpoint only through environment variables (GOOGLE_GEMINI_BASE_URL, GEMINI_API_KEY), which would hold a token: not written",
 };
 
+/// Windsurf (docs.windsurf.com, "Memories & Rules" and "Workflows"): instructions in a block
+/// of `~/.codeium/windsurf/memories/global_rules.md`, its one global rules file (it truncates
+/// a rules file past 6,000 characters); commands as global workflows,
+/// `~/.codeium/windsurf/global_workflows/NAME.md`, run as `/NAME` with the user's text after
+/// it. Its permissions live in its settings UI.
+pub static WINDSURF_PROSE: Prose = Prose {
+    instructions: Some(Rules::Block(|p| {
+        p.home.join(".codeium/windsurf/memories/global_rules.md")
+    })),
+    project_files: &["AGENTS.md"],
+    agents: None,
+    commands: Some(Files {
+        dir: |p| p.home.join(".codeium/windsurf/global_workflows"),
+        suffix: ".md",
+        render: |entry| {
+            let body = template_in_words(entry, &format!("/{}", entry.name), "Windsurf")?;
+            Ok(frontmatter(
+                &[("description", yaml_string(&entry.description("command")))],
+                &body,
+            ))
+        },
+    }),
+    permissions: None,
+};
+
+/// Cline (docs.cline.bot, "Rules" and "Workflows"): instructions as a file of the global rules
+/// folder, `~/Documents/Cline/Rules/`, all of whose Markdown files it loads; commands as global
+/// workflows, `~/Documents/Cline/Workflows/NAME.md`, run as `/NAME.md`. Its auto-approval
+/// settings live in VS Code's storage, not in a file.
+pub static CLINE_PROSE: Prose = Prose {
+    instructions: Some(Rules::Own(
+        |p| p.home.join("Documents/Cline/Rules"),
+        ".md",
+        plain_rules,
+    )),
+    project_files: &["AGENTS.md", ".clinerules"],
+    agents: None,
+    commands: Some(Files {
+        dir: |p| p.home.join("Documents/Cline/Workflows"),
+        suffix: ".md",
+        render: |entry| {
+            let body = template_in_words(entry, &format!("/{}.md", entry.name), "Cline")?;
+            Ok(format!(
+                "# {}\n\n{}\n\n{}\n",
+                entry.name,
+                entry.description("command"),
+                body.trim_end()
+            ))
+        },
+    }),
+    permissions: None,
+};
+
+/// Continue's CLI 1.5 (`src/systemMessage.ts` and `src/util/loadMarkdownSkills.ts` in
+/// `@continuedev/cli`): every Markdown file of `~/.continue/rules/` without `globs` is always
+/// applied, so instructions go in one file there; commands are skills,
+/// `~/.continue/skills/NAME/SKILL.md` (`name` and `description` required), run as `/NAME`.
+pub static CONTINUE_PROSE: Prose = Prose {
+    instructions: Some(Rules::Own(
+        |p| p.home.join(".continue/rules"),
+        ".md",
+        |org, text| {
+            frontmatter(
+                &[
+                    ("name", yaml_string(&format!("{org} rules"))),
+                    ("alwaysApply", "true".into()),
+                ],
+                text,
+            )
+        },
+    )),
+    project_files: &["AGENTS.md"],
+    agents: None,
+    commands: Some(Files {
+        dir: |p| p.home.join(".continue/skills"),
+        suffix: "/SKILL.md",
+        render: |entry| artifacts::skill(entry, "/", "a Continue skill"),
+    }),
+    permissions: None,
+};
+
+/// VS Code with GitHub Copilot (code.visualstudio.com, "Custom instructions", "Prompt files",
+/// "Custom agents"): the user profile's `prompts/` folder holds instructions
+/// (`*.instructions.md`, applied to every file with `applyTo: "**"`), prompt files
+/// (`*.prompt.md`, run as `/NAME`, with `${input:NAME}` variables) and custom agents
+/// (`*.agent.md`). Tool approvals are settings VS Code keeps per workspace.
+pub static VSCODE_PROSE: Prose = Prose {
+    instructions: Some(Rules::Own(
+        |p| p.app_config.join("Code/User/prompts"),
+        ".instructions.md",
+        |org, text| {
+            frontmatter(
+                &[
+                    (
+                        "description",
+                        yaml_string(&format!("The {org} org's rules")),
+                    ),
+                    ("applyTo", yaml_string("**")),
+                ],
+                text,
+            )
+        },
+    )),
+    project_files: &["AGENTS.md", ".github/copilot-instructions.md"],
+    agents: Some(Files {
+        dir: |p| p.app_config.join("Code/User/prompts"),
+        suffix: ".agent.md",
+        render: vscode_agent,
+    }),
+    commands: Some(Files {
+        dir: |p| p.app_config.join("Code/User/prompts"),
+        suffix: ".prompt.md",
+        render: vscode_prompt,
+    }),
+    permissions: None,
+};
+
+/// A custom agent: its description and prompt. VS Code lists the tools an agent *may* use,
+/// so an agent that switches some off is not written rather than given every tool.
+fn vscode_agent(entry: &Entry) -> Result<String, String> {
+    let prompt = entry.prompt()?;
+    if artifacts::switches_tools_off(entry) {
+        return Err("it switches tools off, which a VS Code agent file states only as a list of every tool it may use".into());
+    }
+    Ok(frontmatter(
+        &[("description", yaml_string(&entry.description("agent")))],
+        prompt,
+    ))
+}
+
+/// A prompt file: `$ARGUMENTS` is `${input:args}` and `$1` … `$9` are `${input:arg1}` …, each
+/// asked for when the prompt runs.
+fn vscode_prompt(entry: &Entry) -> Result<String, String> {
+    let mut body = entry
+        .text("template")
+        .ok_or("it has no template")?
+        .replace("$ARGUMENTS", "${input:args}");
+    for n in 1..=9 {
+        body = body.replace(&format!("${n}"), &format!("${{input:arg{n}}}"));
+    }
+    Ok(frontmatter(
+        &[
+            ("description", yaml_string(&entry.description("command"))),
+            ("agent", "agent".into()),
+        ],
+        &body,
+    ))
+}
+
+/// Goose (its docs, "Using goosehints"): instructions in a block of the global hints file,
+/// `~/.config/goose/.goosehints`. Its recipes are not commands, and its permissions are set
+/// per tool by `goose configure`.
+pub static GOOSE_PROSE: Prose = Prose {
+    instructions: Some(Rules::Block(|p| (GOOSE.dir)(p).join(".goosehints"))),
+    project_files: &[".goosehints", "AGENTS.md"],
+    agents: None,
+    commands: None,
+    permissions: None,
+};
+
 pub static WINDSURF: McpOnly = McpOnly {
     id: "windsurf",
     name: "Windsurf",
@@ -192,7 +355,7 @@ pub static WINDSURF: McpOnly = McpOnly {
     root: &["mcpServers"],
     entry: plain_entry,
     model: None,
-    prose: None,
+    prose: Some(&WINDSURF_PROSE),
     new_file: &[],
     limits: "no custom LLM endpoint: models come from Windsurf's own service",
 };
@@ -222,7 +385,7 @@ pub static VSCODE: McpOnly = McpOnly {
     root: &["servers"],
     entry: typed_entry,
     model: None,
-    prose: None,
+    prose: Some(&VSCODE_PROSE),
     new_file: &[],
     limits: "custom model keys live in VS Code's secret storage, which a file cannot reach",
 };
@@ -287,7 +450,7 @@ pub static CLINE: McpOnly = McpOnly {
         )
     },
     model: None,
-    prose: None,
+    prose: Some(&CLINE_PROSE),
     new_file: &[],
     limits: "the provider (base URL and key) is set in Cline's UI and kept in VS Code's storage",
 };
@@ -321,7 +484,7 @@ pub static GOOSE: McpOnly = McpOnly {
         )
     },
     model: None,
-    prose: None,
+    prose: Some(&GOOSE_PROSE),
     new_file: &[],
     limits: "the provider's key comes from the OS keyring or an environment variable only",
 };
@@ -345,7 +508,7 @@ pub static CONTINUE: McpOnly = McpOnly {
         )
     },
     model: None,
-    prose: None,
+    prose: Some(&CONTINUE_PROSE),
     new_file: &[
         ("name", "Local Config"),
         ("version", "1.0.0"),

@@ -69,6 +69,9 @@ pub struct Recorded {
     pub user_agent: String,
     pub system: String,
     pub tools: Vec<String>,
+    /// Every description in the offered tools, one a line: where clients list their subagents
+    /// (Codex's `spawn_agent`, OpenCode's `task`).
+    pub tool_descriptions: String,
     pub last_user: String,
     /// Every user message's text, the client's own reminders included (Claude Code sends its
     /// memory files, CLAUDE.md and rules, there rather than in the system prompt).
@@ -83,10 +86,10 @@ pub const TOOL_TRIGGER: &str = "whoami tool";
 
 /// What the stand-in model answers: words, or a call of one of the tools it was offered.
 ///
-/// Asked to use "the whoami tool" (in the Anthropic Messages or OpenAI Responses API), it
-/// calls the offered tool whose name ends in `whoami`, which is the org MCP servers' tool as
-/// each client names it (`mcp__docs__whoami`, `docs_whoami`, or `whoami` in Codex's
-/// `mcp__docs` namespace). Given a tool's result, it says what the tool answered.
+/// Asked to use "the whoami tool" (in any of its APIs), it calls the offered tool whose name
+/// ends in `whoami`, which is the org MCP servers' tool as each client names it
+/// (`mcp__docs__whoami`, `docs_whoami`, or `whoami` in Codex's `mcp__docs` namespace). Given
+/// a tool's result, it says what the tool answered.
 /// So a test sees the whole round trip: the client runs the org's tool through `ai-setup mcp
 /// bridge` and sends its result back.
 enum Turn {
@@ -94,7 +97,7 @@ enum Turn {
     Call(String),
 }
 
-fn turn(api: Api, recorded: &Recorded) -> Turn {
+fn turn(recorded: &Recorded) -> Turn {
     if let Some(result) = &recorded.tool_result {
         let said: String = result.trim().chars().take(200).collect();
         return Turn::Text(format!(
@@ -104,16 +107,19 @@ fn turn(api: Api, recorded: &Recorded) -> Turn {
     }
     let tool = recorded.tools.iter().find(|t| t.ends_with("whoami"));
     match tool {
-        Some(tool) if api != Api::OpenaiChat && recorded.last_user.contains(TOOL_TRIGGER) => {
-            Turn::Call(tool.clone())
-        }
+        Some(tool) if recorded.last_user.contains(TOOL_TRIGGER) => Turn::Call(tool.clone()),
         _ => Turn::Text(reply(&recorded.model, &recorded.last_user)),
     }
 }
 
 /// The text of the tool result a request ends with: the Anthropic Messages API's last user
-/// message holding a `tool_result` block, or a Responses `function_call_output` item.
+/// message holding a `tool_result` block, a Responses `function_call_output` item, a Chat
+/// Completions `tool` message, or a Gemini `functionResponse` part.
 fn tool_result(api: Api, request: &Value) -> Option<String> {
+    if api == Api::OpenaiChat {
+        let last = request["messages"].as_array()?.last()?;
+        return (last["role"] == "tool").then(|| text_of(&last["content"]));
+    }
     if api == Api::GeminiGenerate {
         let last = request["contents"].as_array()?.last()?;
         let part = last["parts"]
@@ -189,6 +195,7 @@ pub(crate) async fn handle(
             .to_string(),
         system: system_prompt(api, &request),
         tools: tool_names(api, &request),
+        tool_descriptions: descriptions(&request["tools"]).join("\n"),
         last_user: last_user_text(api, &request),
         user_context: user_text(api, &request),
         tool_result: tool_result(api, &request),
@@ -205,7 +212,7 @@ pub(crate) async fn handle(
             tracing::warn!(file = %file.display(), "cannot record a model request: {e}");
         }
     }
-    let text = match turn(api, &recorded) {
+    let text = match turn(&recorded) {
         Turn::Text(text) => text,
         Turn::Call(tool) => {
             let usage = Usage {
@@ -220,6 +227,8 @@ pub(crate) async fn handle(
                 (Api::OpenaiResponses, true) => {
                     sse(responses_call_events(model, &tool, usage), false)
                 }
+                (Api::OpenaiChat, false) => json_response(chat_call(model, &tool, usage)),
+                (Api::OpenaiChat, true) => sse(chat_call_chunks(model, &tool, usage), true),
                 (Api::GeminiGenerate, false) => json_response(gemini_call(model, &tool, usage)),
                 (Api::GeminiGenerate, true) => {
                     sse(vec![("", gemini_call(model, &tool, usage))], false)
@@ -378,6 +387,20 @@ fn tool_names(api: Api, request: &Value) -> Vec<String> {
         }
     }
     names
+}
+
+/// Every `description` string in `value`, depth first.
+fn descriptions(value: &Value) -> Vec<&str> {
+    match value {
+        Value::Object(map) => map
+            .get("description")
+            .and_then(Value::as_str)
+            .into_iter()
+            .chain(map.values().flat_map(descriptions))
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(descriptions).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The text of each user message, in order (a Responses request's plain-string input is one).
@@ -709,6 +732,34 @@ fn chat_completion(model: &str, text: &str, usage: Usage) -> Value {
     })
 }
 
+/// A Chat Completions call of `tool` with no arguments.
+fn chat_call(model: &str, tool: &str, usage: Usage) -> Value {
+    let mut completion = chat_completion(model, "", usage);
+    completion["choices"][0] = json!({
+        "index": 0,
+        "message": {"role": "assistant", "content": null, "tool_calls": [chat_tool_call(tool)]},
+        "finish_reason": "tool_calls",
+    });
+    completion
+}
+
+fn chat_tool_call(tool: &str) -> Value {
+    json!({"id": format!("call_{}", random_token()), "type": "function",
+           "function": {"name": tool, "arguments": "{}"}})
+}
+
+/// The same call streamed: the call in one delta (with its index, as streamed calls carry),
+/// then the finish reason and the usage.
+fn chat_call_chunks(model: &str, tool: &str, usage: Usage) -> Vec<(&'static str, Value)> {
+    let mut call = chat_tool_call(tool);
+    call["index"] = json!(0);
+    let mut chunks = chat_chunks(model, "", usage);
+    chunks[0].1["choices"][0]["delta"] =
+        json!({"role": "assistant", "content": null, "tool_calls": [call]});
+    chunks[1].1["choices"][0]["finish_reason"] = json!("tool_calls");
+    chunks
+}
+
 fn chat_chunks(model: &str, text: &str, usage: Usage) -> Vec<(&'static str, Value)> {
     let id = format!("chatcmpl-{}", random_token());
     let chunk = |delta: Value, finish: Value| {
@@ -791,6 +842,16 @@ mod tests {
         assert_eq!(system_prompt(Api::OpenaiChat, &chat), "sys");
         assert_eq!(tool_names(Api::OpenaiChat, &chat), ["read"]);
         assert_eq!(last_user_text(Api::OpenaiChat, &chat), "hi");
+        assert_eq!(tool_result(Api::OpenaiChat, &chat), None);
+        let answered = json!({"messages": [
+            {"role": "user", "content": "use the whoami tool"},
+            {"role": "assistant", "content": null, "tool_calls": [chat_tool_call("docs_whoami")]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "dev@demo.example"},
+        ]});
+        assert_eq!(
+            tool_result(Api::OpenaiChat, &answered).as_deref(),
+            Some("dev@demo.example")
+        );
 
         let gemini = json!({
             "systemInstruction": {"parts": [{"text": "you are gemini"}]},
@@ -840,5 +901,24 @@ mod tests {
             .filter_map(|(_, c)| c["choices"][0]["delta"]["content"].as_str())
             .collect();
         assert_eq!(chat, text);
+    }
+
+    #[test]
+    fn a_chat_completions_tool_call_names_the_tool_whole_or_streamed() {
+        let usage = Usage {
+            input: 3,
+            output: 1,
+        };
+        let whole = chat_call("m", "docs_whoami", usage);
+        assert_eq!(whole["choices"][0]["finish_reason"], "tool_calls");
+        let call = &whole["choices"][0]["message"]["tool_calls"][0];
+        assert_eq!(call["function"]["name"], "docs_whoami");
+        assert_eq!(call["function"]["arguments"], "{}");
+        let chunks = chat_call_chunks("m", "docs_whoami", usage);
+        let delta = &chunks[0].1["choices"][0]["delta"]["tool_calls"][0];
+        assert_eq!(delta["index"], 0);
+        assert_eq!(delta["function"]["name"], "docs_whoami");
+        assert_eq!(chunks[1].1["choices"][0]["finish_reason"], "tool_calls");
+        assert!(chunks[1].1["usage"]["total_tokens"].is_number());
     }
 }

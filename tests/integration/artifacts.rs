@@ -27,13 +27,17 @@ fn org_with(document: &Value, extra: &[&str]) -> Endpoint {
     Endpoint::start(Some(dir), extra)
 }
 
-/// The clients' folders' files, for byte-exact comparisons.
-fn client_files(env: &TestEnv) -> BTreeMap<PathBuf, Vec<u8>> {
-    [".claude", ".codex", ".gemini"]
-        .iter()
+/// The files under `dirs` of the home, for byte-exact comparisons.
+fn files_in(env: &TestEnv, dirs: &[&str]) -> BTreeMap<PathBuf, Vec<u8>> {
+    dirs.iter()
         .filter(|dir| env.path(dir).is_dir())
         .flat_map(|dir| files_under(&env.path(dir)))
         .collect()
+}
+
+/// Claude Code's, Codex's and Gemini CLI's folders' files.
+fn client_files(env: &TestEnv) -> BTreeMap<PathBuf, Vec<u8>> {
+    files_in(env, &[".claude", ".codex", ".gemini"])
 }
 
 #[test]
@@ -209,6 +213,11 @@ fn claude_code_codex_and_opencode_send_the_org_rules_and_run_its_command() {
     let file = records.path().join("requests.jsonl");
     let mut document = demo_document();
     document["config"]["permission"]["bash"] = json!("deny");
+    // An agent every client with subagents can take (the demo's reviewer switches tools off,
+    // which a Codex role cannot).
+    let helper = "Drafts release notes in Demo Corp's house style";
+    document["config"]["agent"]["notes"] =
+        json!({"description": helper, "prompt": "You draft release notes."});
     let endpoint = org_with(&document, &["--record", file.to_str().unwrap()]);
     let env = TestEnv::new();
     let login = env.login_with(&endpoint.url, &["--clients", "claude-code,codex"]);
@@ -265,6 +274,13 @@ fn claude_code_codex_and_opencode_send_the_org_rules_and_run_its_command() {
             .any(|t| t.contains("shell") || *t == "exec_command"),
         "shell_tool = false: {tools:?}"
     );
+    // The org's agent is a role Codex offers to the model, in its tools' descriptions.
+    assert!(
+        requests
+            .iter()
+            .any(|r| r["tool_descriptions"].as_str().unwrap().contains(helper)),
+        "Codex offers the org's agent: {requests:#?}"
+    );
 
     // Codex runs the org's command as a skill: its text goes with the request.
     std::fs::write(&file, b"").unwrap();
@@ -309,6 +325,10 @@ fn claude_code_codex_and_opencode_send_the_org_rules_and_run_its_command() {
     assert!(
         !tools_of(main).contains(&"bash"),
         "bash: deny takes OpenCode's shell away: {main}"
+    );
+    assert!(
+        main["tool_descriptions"].as_str().unwrap().contains(helper),
+        "OpenCode offers the org's agent: {main}"
     );
 }
 
@@ -397,4 +417,201 @@ fn a_block_whose_end_marker_is_missing_leaves_the_file_alone_and_names_it() {
     );
     assert_eq!(std::fs::read(env.path(".codex/AGENTS.md")).unwrap(), broken);
     assert!(env.path(".claude/rules/ai-setup-demo-corp.md").is_file());
+}
+
+/// The folders the other clients keep their rules, workflows, skills and prompts in.
+const OTHER_DIRS: &[&str] = &[
+    ".codeium",
+    "Documents/Cline",
+    ".continue",
+    ".config/Code",
+    ".config/goose",
+];
+
+fn other_client_files(env: &TestEnv) -> BTreeMap<PathBuf, Vec<u8>> {
+    files_in(env, OTHER_DIRS)
+}
+
+/// Windsurf, Cline, Continue, VS Code and Goose: the org's instructions in each one's rules
+/// file or folder, its commands as their workflows, skills or prompt files (with the
+/// arguments in each one's spelling), its agents as VS Code custom agents; the user's bytes,
+/// and the user's own file of the same name, untouched; pruned when the org drops them;
+/// nothing left after `logout --restore`.
+#[test]
+fn the_other_clients_get_the_orgs_rules_and_commands_as_their_own_files() {
+    let mut document = demo_document();
+    // Every client enabled, so that `sync` keeps each one this home has.
+    document["ai_setup"]["clients"]
+        .as_object_mut()
+        .unwrap()
+        .remove("enabled");
+    let config = &mut document["config"];
+    config["agent"]["helper"] =
+        json!({"description": "Helps", "prompt": "You help with the org's code."});
+    config["command"]["pair"] = json!({"description": "Pair", "template": "Pair on $1 with $2"});
+    config["command"]["sweep"] = json!({"template": "Sweep the repo"});
+    let endpoint = org_with(&document, &[]);
+    let env = TestEnv::new();
+    // The user's own rules, in odd shapes, and a prompt file with the org command's name.
+    env.write(
+        ".codeium/windsurf/memories/global_rules.md",
+        b"Use tabs.\r\nNo final newline",
+    );
+    env.write(".config/goose/.goosehints", b"goose: mine\n");
+    env.write("Documents/Cline/Rules/mine.md", b"# Mine\n");
+    env.write(".config/Code/User/prompts/ticket.prompt.md", b"my ticket\n");
+    env.write(
+        ".continue/config.yaml",
+        b"name: Mine\nversion: 1.0.0\nschema: v1\n# mine\n",
+    );
+    let before = other_client_files(&env);
+
+    let clients = "windsurf,cline,continue,vscode,goose";
+    let login = env.login_with(&endpoint.url, &["--clients", clients]);
+    assert_eq!(login.code, 0, "{login:?}");
+    let out = login.all();
+    let read = |rel: &str| {
+        std::fs::read_to_string(env.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}\n{out}"))
+    };
+    let text = CODEX_TEXT.trim_end();
+
+    // Blocks on top of the user's own rules, whose bytes follow as they were.
+    for (file, user) in [
+        (
+            ".codeium/windsurf/memories/global_rules.md",
+            "Use tabs.\r\nNo final newline",
+        ),
+        (".config/goose/.goosehints", "goose: mine\n"),
+    ] {
+        let rules = read(file);
+        assert!(rules.ends_with(user), "{file}: {rules}");
+        assert!(
+            rules.replace("\r\n", "\n").contains(text),
+            "{file}: {rules}"
+        );
+        assert!(
+            rules.contains("<!-- BEGIN ai-setup demo-corp -->"),
+            "{rules}"
+        );
+    }
+    // Files of ai-setup's own in rules folders, with the frontmatter each client wants.
+    assert_eq!(
+        read("Documents/Cline/Rules/ai-setup-demo-corp.md"),
+        CODEX_TEXT
+    );
+    assert_eq!(read("Documents/Cline/Rules/mine.md"), "# Mine\n");
+    let continue_rules = read(".continue/rules/ai-setup-demo-corp.md");
+    assert!(
+        continue_rules.starts_with("---\nname: \"demo-corp rules\"\nalwaysApply: true\n---\n"),
+        "{continue_rules}"
+    );
+    assert!(continue_rules.contains(text));
+    let vscode_rules = read(".config/Code/User/prompts/ai-setup-demo-corp.instructions.md");
+    assert!(
+        vscode_rules.contains("\napplyTo: \"**\"\n"),
+        "{vscode_rules}"
+    );
+    assert!(vscode_rules.contains(text));
+
+    // Commands: the arguments in words where a client has no placeholder, as inputs in VS Code.
+    let workflow = read(".codeium/windsurf/global_workflows/ticket.md");
+    assert!(
+        workflow.contains("Read ticket (the text given after /ticket) with"),
+        "{workflow}"
+    );
+    assert!(workflow.starts_with("---\ndescription: \"Summarise a ticket"));
+    let workflow = read("Documents/Cline/Workflows/ticket.md");
+    assert!(
+        workflow.contains("Read ticket (the text given after /ticket.md) with"),
+        "{workflow}"
+    );
+    let skill = read(".continue/skills/ticket/SKILL.md");
+    assert!(
+        skill.starts_with("---\nname: ticket\ndescription: "),
+        "{skill}"
+    );
+    assert!(skill.contains("(the text given after /ticket)"), "{skill}");
+    let prompt = read(".config/Code/User/prompts/pair.prompt.md");
+    assert!(
+        prompt.contains("Pair on ${input:arg1} with ${input:arg2}"),
+        "{prompt}"
+    );
+    // The user's own prompt file with the org's name stays, and the report says so.
+    assert_eq!(
+        read(".config/Code/User/prompts/ticket.prompt.md"),
+        "my ticket\n"
+    );
+    assert!(out.contains("the file is your own: kept"), "{out}");
+    // Positional arguments cannot be carried where there are no placeholders.
+    for gone in [
+        ".codeium/windsurf/global_workflows/pair.md",
+        "Documents/Cline/Workflows/pair.md",
+        ".continue/skills/pair",
+    ] {
+        assert!(!env.path(gone).exists(), "{gone}");
+    }
+    assert!(
+        out.contains(
+            "command 'pair': it uses positional arguments ($1 …), which Windsurf cannot tell apart"
+        ),
+        "{out}"
+    );
+    // Agents: VS Code's custom agents, except one that switches tools off; reported elsewhere.
+    let agent = read(".config/Code/User/prompts/helper.agent.md");
+    assert!(agent.contains("You help with the org's code."), "{agent}");
+    assert!(
+        !env.path(".config/Code/User/prompts/reviewer.agent.md")
+            .exists()
+    );
+    assert!(
+        out.contains("agent 'reviewer': it switches tools off"),
+        "{out}"
+    );
+    // Continue's own config keeps its comment and gets only the MCP servers.
+    assert!(read(".continue/config.yaml").contains("# mine\n"));
+
+    // `clients` says what each cannot express.
+    let listing = env.run(&["clients", "--json"]);
+    let rows = listing.json()["clients"].as_array().unwrap().clone();
+    let goose = rows.iter().find(|r| r["id"] == "goose").unwrap();
+    assert!(
+        goose["not_expressible"]
+            .to_string()
+            .contains("commands (ticket, pair, sweep): this client has no such files"),
+        "{goose}"
+    );
+
+    // A second sync writes nothing.
+    let written = other_client_files(&env);
+    let again = env.run(&["sync"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(other_client_files(&env), written);
+
+    // The org drops a command and its instructions: gone from every client.
+    let config = document["config"].as_object_mut().unwrap();
+    config["command"].as_object_mut().unwrap().remove("sweep");
+    config.remove("instructions");
+    endpoint.set_document(&document);
+    let sync = env.run(&["sync"]);
+    assert_eq!(sync.code, 0, "{sync:?}");
+    for gone in [
+        ".codeium/windsurf/global_workflows/sweep.md",
+        "Documents/Cline/Workflows/sweep.md",
+        ".continue/skills/sweep",
+        ".config/Code/User/prompts/sweep.prompt.md",
+        "Documents/Cline/Rules/ai-setup-demo-corp.md",
+        ".continue/rules/ai-setup-demo-corp.md",
+    ] {
+        assert!(
+            !env.path(gone).exists(),
+            "{gone} is pruned:\n{}",
+            sync.all()
+        );
+    }
+    assert_eq!(read(".config/goose/.goosehints"), "goose: mine\n");
+
+    // logout --restore gives every folder back byte for byte.
+    let logout = env.run(&["logout", "--restore"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert_eq!(other_client_files(&env), before);
 }

@@ -333,6 +333,8 @@ const POINTS: &[&str] = &[
     "before-file-0",
     "before-file-1",
     "before-file-6",
+    "before-rename-0",
+    "before-rename-5",
     "after-files",
     "after-ledger",
 ];
