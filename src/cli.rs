@@ -84,6 +84,9 @@ pub enum Command {
     },
     /// Run one of the org's local MCP servers with the org token in its environment
     Exec(McpArgs),
+    /// Forward model requests from clients that hold only a static key to the org, with the
+    /// org token (loopback only; socket-activated by `service install`)
+    Proxy(ProxyArgs),
     /// List the backups ai-setup took before changing files, or restore one
     Restore(RestoreArgs),
     /// Keep the clients fresh: run `ai-setup sync` periodically (systemd user timer, launchd agent)
@@ -216,6 +219,19 @@ pub struct McpArgs {
     /// The org [default: the remembered org]
     #[arg(long)]
     pub org: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProxyArgs {
+    /// Loopback address to listen on, unless systemd hands over a socket (`LISTEN_FDS`)
+    #[arg(long, default_value = crate::proxy::DEFAULT_LISTEN)]
+    pub listen: String,
+    /// The org [default: the remembered org]
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Exit after this many seconds without a request (socket activation starts it again)
+    #[arg(long, value_name = "SECONDS")]
+    pub idle_exit: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

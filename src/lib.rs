@@ -20,7 +20,8 @@
 //! - [`server`]: the reference org endpoint, `ai-setup serve`, also used by the demo and tests.
 //! - [`tui`]: the dashboard, on the same read side.
 //! - [`engine`]: the stages put together once (open an org, sync, the read-only views), for every
-//!   caller; [`mcp`]: the bridge and `exec` that clients start.
+//!   caller; [`mcp`]: the bridge and `exec` that clients start; [`proxy`]: the loopback
+//!   credential proxy for clients that hold only a static key.
 //! - [`commands`]: thin wiring of the stages per command; [`cli`] defines the command line.
 //!
 //! Everything takes a [`paths::Paths`], so the whole pipeline can run against another home.
@@ -41,6 +42,7 @@ pub mod logging;
 pub mod mcp;
 pub mod output;
 pub mod paths;
+pub mod proxy;
 pub mod secrets;
 pub mod server;
 pub mod state;

@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the resolved configuration and where each value comes from')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'MCP helpers that clients run: a stdio bridge to the org''s remote MCP servers')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run one of the org''s local MCP servers with the org token in its environment')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Forward model requests from clients that hold only a static key to the org, with the org token (loopback only; socket-activated by `service install`)')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'List the backups ai-setup took before changing files, or restore one')
             [CompletionResult]::new('service', 'service', [CompletionResultType]::ParameterValue, 'Keep the clients fresh: run `ai-setup sync` periodically (systemd user timer, launchd agent)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the reference org endpoint (PROTOCOL.md) from an org folder')
@@ -347,6 +348,18 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'ai-setup;proxy' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Loopback address to listen on, unless systemd hands over a socket (`LISTEN_FDS`)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The org [default: the remembered org]')
+            [CompletionResult]::new('--idle-exit', '--idle-exit', [CompletionResultType]::ParameterName, 'Exit after this many seconds without a request (socket activation starts it again)')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'ai-setup;restore' {
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write the diagnostics to FILE instead of stderr (appended to; created readable by you alone)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the certificate authorities in this PEM file (a corporate CA); remembered at login')
@@ -470,6 +483,7 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the resolved configuration and where each value comes from')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'MCP helpers that clients run: a stdio bridge to the org''s remote MCP servers')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run one of the org''s local MCP servers with the org token in its environment')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Forward model requests from clients that hold only a static key to the org, with the org token (loopback only; socket-activated by `service install`)')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'List the backups ai-setup took before changing files, or restore one')
             [CompletionResult]::new('service', 'service', [CompletionResultType]::ParameterValue, 'Keep the clients fresh: run `ai-setup sync` periodically (systemd user timer, launchd agent)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the reference org endpoint (PROTOCOL.md) from an org folder')
@@ -538,6 +552,9 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             break
         }
         'ai-setup;help;exec' {
+            break
+        }
+        'ai-setup;help;proxy' {
             break
         }
         'ai-setup;help;restore' {

@@ -58,6 +58,9 @@ _ai_setup() {
             ai_setup,models)
                 cmd="ai_setup__subcmd__models"
                 ;;
+            ai_setup,proxy)
+                cmd="ai_setup__subcmd__proxy"
+                ;;
             ai_setup,restore)
                 cmd="ai_setup__subcmd__restore"
                 ;;
@@ -148,6 +151,9 @@ _ai_setup() {
             ai_setup__subcmd__help,models)
                 cmd="ai_setup__subcmd__help__subcmd__models"
                 ;;
+            ai_setup__subcmd__help,proxy)
+                cmd="ai_setup__subcmd__help__subcmd__proxy"
+                ;;
             ai_setup__subcmd__help,restore)
                 cmd="ai_setup__subcmd__help__subcmd__restore"
                 ;;
@@ -227,7 +233,7 @@ _ai_setup() {
 
     case "${cmd}" in
         ai_setup)
-            opts="-v -h -V --verbose --log-file --ca-file --help --version login logout status sync approve trust token clients doctor models usage dashboard config mcp exec restore service serve demo generate dev-token help"
+            opts="-v -h -V --verbose --log-file --ca-file --help --version login logout status sync approve trust token clients doctor models usage dashboard config mcp exec proxy restore service serve demo generate dev-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -671,7 +677,7 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__help)
-            opts="login logout status sync approve trust token clients doctor models usage dashboard config mcp exec restore service serve demo generate dev-token help"
+            opts="login logout status sync approve trust token clients doctor models usage dashboard config mcp exec proxy restore service serve demo generate dev-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -923,6 +929,20 @@ _ai_setup() {
             return 0
             ;;
         ai_setup__subcmd__help__subcmd__models)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ai_setup__subcmd__help__subcmd__proxy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1258,6 +1278,40 @@ _ai_setup() {
                     return 0
                     ;;
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ai_setup__subcmd__proxy)
+            opts="-v -h --listen --org --idle-exit --verbose --log-file --ca-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-exit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -134,6 +134,9 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
             });
             let (reports, _) = plan.commit(txn, &org)?;
             crate::state::forget_synced(paths, &org);
+            // The proxy's local secret goes with any logout; the next login or sync makes a
+            // new one (see `crate::proxy`).
+            crate::proxy::local_secret::rotate(paths)?;
             (reports, State::load(paths)?.default_org)
         }
         None => (plan.reports, state.default_org.clone()),

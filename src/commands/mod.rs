@@ -136,6 +136,14 @@ fn dispatch(cli: Cli, out: &mut Output) -> Result<Finished> {
             &paths,
         )),
         Command::Exec(args) => crate::mcp::exec::run(&args.name, args.org.as_deref(), &paths),
+        Command::Proxy(args) => crate::runtime()?.block_on(crate::proxy::run(
+            crate::proxy::Options {
+                listen: args.listen,
+                org: args.org,
+                idle_exit: args.idle_exit.map(std::time::Duration::from_secs),
+            },
+            &paths,
+        )),
         Command::Login(args) => crate::runtime()?.block_on(login::run(
             crate::engine::sync::Mode::Login,
             args.url.as_deref(),

@@ -1,7 +1,9 @@
 //! `ai-setup service install|uninstall`: `ai-setup sync` on a timer, so clients stay
 //! configured as the org changes and tokens are renewed before they run out. Linux gets
-//! systemd user units (`~/.config/systemd/user/ai-setup-sync.{service,timer}`), macOS a launchd
-//! agent (`~/Library/LaunchAgents/dev.ai-setup.sync.plist`), from the templates in
+//! systemd user units (`~/.config/systemd/user/ai-setup-sync.{service,timer}`), and the
+//! credential proxy's socket (`ai-setup-proxy.{socket,service}`: systemd listens on its
+//! loopback address and starts `ai-setup proxy` at the first connection); macOS a launchd
+//! agent for the sync (`~/Library/LaunchAgents/dev.ai-setup.sync.plist`), from the templates in
 //! `dist/systemd/` and `dist/launchd/`. The interval is `--interval`, else the org's
 //! `ai_setup.refresh`, else one hour; never under a minute.
 
@@ -21,6 +23,9 @@ use crate::write::write_file;
 
 const SYSTEMD_SERVICE: &str = include_str!("../../dist/systemd/ai-setup-sync.service");
 const SYSTEMD_TIMER: &str = include_str!("../../dist/systemd/ai-setup-sync.timer");
+const PROXY_SOCKET: &str = include_str!("../../dist/systemd/ai-setup-proxy.socket");
+const PROXY_SERVICE: &str = include_str!("../../dist/systemd/ai-setup-proxy.service");
+const SOCKET: &str = "ai-setup-proxy.socket";
 const LAUNCHD_AGENT: &str = include_str!("../../dist/launchd/dev.ai-setup.sync.plist");
 const TIMER: &str = "ai-setup-sync.timer";
 const AGENT: &str = "dev.ai-setup.sync";
@@ -40,6 +45,7 @@ fn units(paths: &Paths, program: &str, seconds: u64) -> Vec<(PathBuf, String)> {
             .replace("{program}", program)
             .replace("{seconds}", &seconds.to_string())
             .replace("{home}", &paths.home.display().to_string())
+            .replace("{listen}", crate::proxy::DEFAULT_LISTEN)
     };
     if cfg!(target_os = "macos") {
         vec![(
@@ -53,6 +59,8 @@ fn units(paths: &Paths, program: &str, seconds: u64) -> Vec<(PathBuf, String)> {
         vec![
             (dir.join("ai-setup-sync.service"), fill(SYSTEMD_SERVICE)),
             (dir.join(TIMER), fill(SYSTEMD_TIMER)),
+            (dir.join("ai-setup-proxy.service"), fill(PROXY_SERVICE)),
+            (dir.join(SOCKET), fill(PROXY_SOCKET)),
         ]
     }
 }
@@ -119,6 +127,7 @@ fn start_commands(files: &[(PathBuf, String)]) -> Vec<Vec<String>> {
                 "enable".into(),
                 "--now".into(),
                 TIMER.into(),
+                SOCKET.into(),
             ],
         ]
     }
@@ -190,6 +199,7 @@ fn uninstall(args: &ServiceUninstallArgs, paths: &Paths, out: &mut Output) -> Re
                 "disable".into(),
                 "--now".into(),
                 TIMER.into(),
+                SOCKET.into(),
             ]
         };
         let argv: Vec<&str> = stop.iter().map(String::as_str).collect();

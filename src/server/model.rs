@@ -67,6 +67,9 @@ pub struct Recorded {
     /// The token's `sub` claim.
     pub user: String,
     pub user_agent: String,
+    /// The client `ai-setup proxy` says the request came from (`x-ai-setup-client`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     pub system: String,
     pub tools: Vec<String>,
     /// Every description in the offered tools, one a line: where clients list their subagents
@@ -193,6 +196,10 @@ pub(crate) async fn handle(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_string(),
+        client: headers
+            .get(crate::proxy::CLIENT_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
         system: system_prompt(api, &request),
         tools: tool_names(api, &request),
         tool_descriptions: descriptions(&request["tools"]).join("\n"),

@@ -19,6 +19,7 @@ mod oidc;
 mod oidc_provider;
 mod opencode;
 mod operations;
+mod proxy;
 mod read_side;
 mod terminal;
 mod trust;

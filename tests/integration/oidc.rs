@@ -9,48 +9,6 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-/// An org whose discovery document names only its OpenID provider.
-fn oidc_org(token_ttl: &str) -> (tempfile::TempDir, Endpoint) {
-    let dir = tempfile::tempdir().unwrap();
-    let doc = document_with_auth(json!({
-        "env": "DEMO_AI_TOKEN",
-        "oidc": {"issuer": "{issuer}", "client_id": "ai-setup"}
-    }));
-    std::fs::write(dir.path().join("discovery.json"), doc.to_string()).unwrap();
-    let endpoint = Endpoint::start(
-        None,
-        &[
-            "--org-dir",
-            dir.path().to_str().unwrap(),
-            "--token-ttl",
-            token_ttl,
-        ],
-    );
-    (dir, endpoint)
-}
-
-fn refreshes(endpoint: &Endpoint) -> u64 {
-    let (_, body) = get(&format!("{}/oauth/stats", endpoint.url), None);
-    serde_json::from_str::<Value>(&body).unwrap()["refreshes"]
-        .as_u64()
-        .unwrap()
-}
-
-/// Logs in with the device flow, approving (or denying) the code like a person would.
-fn device_login(env: &TestEnv, endpoint: &Endpoint, decision: &str) -> Run {
-    device_login_approved_by(env, &endpoint.url, |code, complete| {
-        assert!(
-            complete.starts_with(&format!("{}/oauth/device/verify", endpoint.url)),
-            "{complete}"
-        );
-        let status = post_form(
-            &format!("{}/oauth/device/verify", endpoint.url),
-            &[("user_code", code), ("decision", decision)],
-        );
-        assert_eq!(status, 200);
-    })
-}
-
 #[test]
 fn device_login_with_an_approval_stores_a_refreshable_session() {
     let (_org, endpoint) = oidc_org("3600");

@@ -304,13 +304,30 @@ fn service_install_writes_a_timer_at_the_orgs_interval() {
         !service.contains('{'),
         "every placeholder filled: {service}"
     );
+    // The proxy: systemd holds its loopback socket and starts it at the first connection.
+    let socket =
+        std::fs::read_to_string(env.path(".config/systemd/user/ai-setup-proxy.socket")).unwrap();
+    assert!(
+        socket.contains("\nListenStream=127.0.0.1:47817\n"),
+        "{socket}"
+    );
+    assert!(socket.contains("WantedBy=sockets.target"), "{socket}");
+    let proxy =
+        std::fs::read_to_string(env.path(".config/systemd/user/ai-setup-proxy.service")).unwrap();
+    assert!(
+        proxy.contains(&format!(
+            "ExecStart={} proxy --idle-exit 600",
+            program.display()
+        )),
+        "{proxy}"
+    );
 
     let run = env.run(&["service", "install", "--no-start", "--interval", "30m"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("every 30m"), "{run:?}");
     assert!(
         run.stdout
-            .contains("systemctl --user enable --now ai-setup-sync.timer"),
+            .contains("systemctl --user enable --now ai-setup-sync.timer ai-setup-proxy.socket"),
         "{run:?}"
     );
     let timer =
@@ -329,7 +346,7 @@ fn service_install_writes_a_timer_at_the_orgs_interval() {
 
     let run = env.run(&["service", "uninstall", "--no-stop", "--json"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.json()["removed"].as_array().unwrap().len(), 2);
+    assert_eq!(run.json()["removed"].as_array().unwrap().len(), 4);
     assert!(
         !env.path(".config/systemd/user/ai-setup-sync.timer")
             .exists()

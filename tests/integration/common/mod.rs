@@ -637,3 +637,45 @@ pub fn login_on_terminal(env: &TestEnv, url: &str) -> (i32, String) {
         "y\n",
     )
 }
+
+/// An org whose discovery document names only its OpenID provider.
+pub fn oidc_org(token_ttl: &str) -> (tempfile::TempDir, Endpoint) {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = document_with_auth(serde_json::json!({
+        "env": "DEMO_AI_TOKEN",
+        "oidc": {"issuer": "{issuer}", "client_id": "ai-setup"}
+    }));
+    std::fs::write(dir.path().join("discovery.json"), doc.to_string()).unwrap();
+    let endpoint = Endpoint::start(
+        None,
+        &[
+            "--org-dir",
+            dir.path().to_str().unwrap(),
+            "--token-ttl",
+            token_ttl,
+        ],
+    );
+    (dir, endpoint)
+}
+
+pub fn refreshes(endpoint: &Endpoint) -> u64 {
+    let (_, body) = get(&format!("{}/oauth/stats", endpoint.url), None);
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["refreshes"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Logs in with the device flow, approving (or denying) the code like a person would.
+pub fn device_login(env: &TestEnv, endpoint: &Endpoint, decision: &str) -> Run {
+    device_login_approved_by(env, &endpoint.url, |code, complete| {
+        assert!(
+            complete.starts_with(&format!("{}/oauth/device/verify", endpoint.url)),
+            "{complete}"
+        );
+        let status = post_form(
+            &format!("{}/oauth/device/verify", endpoint.url),
+            &[("user_code", code), ("decision", decision)],
+        );
+        assert_eq!(status, 200);
+    })
+}
