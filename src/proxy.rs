@@ -132,8 +132,8 @@ impl Cached {
 }
 
 pub async fn run(options: Options, paths: &Paths) -> Result<Finished> {
-    let secret = local_secret::get_or_create(paths)?;
     let org = crate::engine::org::Org::open(paths, options.org.as_deref())?;
+    let secret = local_secret::get_or_create(paths)?;
     let providers = provider_urls(&org, paths)?;
     if providers.is_empty() {
         return Err(Error::failure(format!(

@@ -433,3 +433,28 @@ fn socket_activated_it_starts_at_the_first_connection_and_exits_when_idle() {
         "not before it was idle"
     );
 }
+
+#[test]
+fn it_listens_on_loopback_only_and_needs_a_login() {
+    let env = TestEnv::new();
+    let run = env.run(&["proxy", "--listen", "127.0.0.1:0"]);
+    assert_eq!(run.code, 3, "not logged in: {run:?}");
+    assert!(run.stderr.contains("ai-setup login"), "{run:?}");
+    assert!(!env.path(".local/state/ai-setup/proxy-secret").exists());
+
+    let endpoint = Endpoint::start(None, &[]);
+    assert_eq!(env.login(&endpoint.url).code, 0);
+    for listen in ["0.0.0.0:0", "192.0.2.1:47817"] {
+        let run = env.run(&["proxy", "--listen", listen]);
+        assert_eq!(run.code, 2, "{listen}: {run:?}");
+        assert!(run.stderr.contains("loopback only"), "{run:?}");
+    }
+    let run = env.run(&["proxy", "--listen", "nowhere"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    // A port already taken: said at once, not a hang.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let run = env.run(&["proxy", "--listen", &addr]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("cannot listen"), "{run:?}");
+}
