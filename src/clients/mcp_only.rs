@@ -516,3 +516,56 @@ pub static CONTINUE: McpOnly = McpOnly {
     ],
     limits: "models' API keys come from `${{ secrets.NAME }}` in .env files, which would hold a token: not written",
 };
+
+/// Qwen Code 0.15 (`@qwen-code/qwen-code`, a Gemini CLI fork; its `cli.js`): MCP servers in
+/// `~/.qwen/settings.json` as `qwen mcp add` writes them; instructions in a block of the global
+/// `~/.qwen/QWEN.md` (its `DEFAULT_CONTEXT_FILENAME`); commands as Gemini CLI's TOML
+/// (`TomlCommandDefSchema`: `prompt`, `description`, `{{args}}`) in `~/.qwen/commands/`.
+pub static QWEN_PROSE: Prose = Prose {
+    instructions: Some(Rules::Block(|p| p.home.join(".qwen/QWEN.md"))),
+    project_files: &["QWEN.md"],
+    agents: None,
+    commands: Some(Files {
+        dir: |p| p.home.join(".qwen/commands"),
+        suffix: ".toml",
+        render: gemini_command,
+    }),
+    permissions: None,
+};
+
+pub static QWEN: McpOnly = McpOnly {
+    id: "qwen",
+    name: "Qwen Code",
+    program: "qwen",
+    dir: |p| p.home.join(".qwen"),
+    file: "settings.json",
+    format: Format::Jsonc,
+    root: &["mcpServers"],
+    entry: plain_entry,
+    model: None,
+    prose: Some(&QWEN_PROSE),
+    new_file: &[],
+    limits: "its OpenAI-compatible endpoint takes the key from OPENAI_API_KEY or a settings value, which would hold a token: not written",
+};
+
+/// GitHub Copilot CLI 1.0 (`@github/copilot`): MCP servers in `~/.copilot/mcp-config.json`, a
+/// stdio one as `copilot mcp add NAME -- PROGRAM ARGS` writes it (`type: "local"`, every tool).
+pub static COPILOT: McpOnly = McpOnly {
+    id: "copilot",
+    name: "GitHub Copilot CLI",
+    program: "copilot",
+    dir: |p| p.home.join(".copilot"),
+    file: "mcp-config.json",
+    format: Format::Jsonc,
+    root: &["mcpServers"],
+    entry: |name, program, args| {
+        (
+            Step::Name(name.into()),
+            json!({ "type": "local", "command": program, "args": args, "tools": ["*"] }),
+        )
+    },
+    model: None,
+    prose: None,
+    new_file: &[],
+    limits: "its own model provider is set through environment variables only, which a file cannot set: not written",
+};

@@ -129,6 +129,8 @@ pub static ALL: &[&dyn Client] = &[
     &mcp_only::CLINE,
     &mcp_only::GOOSE,
     &mcp_only::CONTINUE,
+    &mcp_only::QWEN,
+    &mcp_only::COPILOT,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Client> {

@@ -1,6 +1,7 @@
 //! Every client, losslessly: golden files per client, and the real Claude Code, Codex and
 //! Gemini CLIs (from npm) reading what ai-setup wrote next to the user's own servers.
 
+use std::collections::BTreeMap;
 use std::process::Stdio;
 
 use serde_json::{Value, json};
@@ -454,6 +455,89 @@ fn gemini_lists_the_org_servers_next_to_the_users() {
         list.contains(&format!("mcp bridge docs --org {}", endpoint.url)),
         "{list}"
     );
+}
+
+/// The user's own files in Qwen Code's and Copilot CLI's folders.
+fn qwen_and_copilot_home() -> TestEnv {
+    let env = TestEnv::new();
+    env.write(
+        ".qwen/settings.json",
+        b"{\n  // mine\n  \"mcpServers\": { \"mine\": { \"command\": \"my-own-server\" } }\n}\n",
+    );
+    env.write(
+        ".copilot/mcp-config.json",
+        b"{\"mcpServers\": {\"mine\": {\"type\": \"local\", \"command\": \"my-own-server\", \"args\": [], \"tools\": [\"*\"]}}}",
+    );
+    env.write(".qwen/QWEN.md", b"my own rules\n");
+    env
+}
+
+fn qwen_and_copilot_files(env: &TestEnv) -> BTreeMap<std::path::PathBuf, Vec<u8>> {
+    [".qwen", ".copilot"]
+        .iter()
+        .flat_map(|d| files_under(&env.path(d)))
+        .collect()
+}
+
+/// Qwen Code and GitHub Copilot CLI (real, from the npm registry) list the org's servers next
+/// to the user's own; Qwen Code's commands and rules are Gemini CLI's.
+#[test]
+fn qwen_code_and_copilot_cli_list_the_org_servers_next_to_the_users() {
+    let endpoint = Endpoint::demo();
+    let env = qwen_and_copilot_home();
+    let run = env.login_with(&endpoint.url, &["--clients", "qwen,copilot"]);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    let list = cli(&env, "qwen", &["mcp", "list"]);
+    assert!(list.contains("mine: my-own-server"), "{list}");
+    for name in ["docs", "tickets", "everything"] {
+        assert!(
+            list.contains(&format!("{name}: ")),
+            "{name} missing:\n{list}"
+        );
+    }
+    assert!(
+        list.contains(&format!("mcp bridge docs --org {}", endpoint.url)),
+        "{list}"
+    );
+    let list = cli(&env, "copilot", &["mcp", "list"]);
+    for name in ["mine", "docs", "tickets", "everything"] {
+        assert!(
+            list.contains(&format!("  {name} (local)")),
+            "{name} missing:\n{list}"
+        );
+    }
+    let docs = cli(&env, "copilot", &["mcp", "get", "docs"]);
+    assert!(docs.contains("mcp bridge docs"), "{docs}");
+
+    // Qwen Code: the org's rules on top of the user's, its command in Gemini CLI's TOML.
+    let rules = std::fs::read_to_string(env.path(".qwen/QWEN.md")).unwrap();
+    assert!(rules.ends_with("my own rules\n"), "{rules}");
+    assert!(
+        rules.contains("<!-- BEGIN ai-setup demo-corp -->"),
+        "{rules}"
+    );
+    let ticket = std::fs::read_to_string(env.path(".qwen/commands/ticket.toml")).unwrap();
+    assert!(ticket.contains("Read ticket {{args}} with"), "{ticket}");
+}
+
+/// A second sync writes nothing, and `logout --restore` gives both folders back byte for byte
+/// (without the clients running in between: Qwen Code rewrites its own settings.json when it
+/// starts, adding `$version`).
+#[test]
+fn qwen_code_and_copilot_cli_are_restored_byte_for_byte() {
+    let endpoint = Endpoint::demo();
+    let env = qwen_and_copilot_home();
+    let before = qwen_and_copilot_files(&env);
+    let run = env.login_with(&endpoint.url, &["--clients", "qwen,copilot"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let written = qwen_and_copilot_files(&env);
+    assert_ne!(written, before);
+    assert_eq!(env.run(&["sync", "--clients", "qwen,copilot"]).code, 0);
+    assert_eq!(qwen_and_copilot_files(&env), written);
+    let logout = env.run(&["logout", "--restore"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert_eq!(qwen_and_copilot_files(&env), before);
 }
 
 #[test]
