@@ -7,6 +7,7 @@ pub mod claude_code;
 pub mod codex;
 pub mod mcp_only;
 pub mod opencode;
+pub mod pi;
 pub mod translate;
 
 use std::path::{Path, PathBuf};
@@ -131,6 +132,7 @@ pub static ALL: &[&dyn Client] = &[
     &mcp_only::CONTINUE,
     &mcp_only::QWEN,
     &mcp_only::COPILOT,
+    &pi::Pi,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Client> {

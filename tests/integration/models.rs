@@ -144,6 +144,88 @@ fn claude_code_codex_and_opencode_answer_through_the_org_with_its_token_and_its_
     assert!(!text.contains(&token));
 }
 
+/// pi (real, from the npm registry) answers through the org: its custom provider's key is
+/// `!ai-setup-token`, which it runs at each request, so the org sees the org token while no
+/// file of pi's holds one; `logout --restore` takes its files away again.
+#[test]
+fn pi_answers_through_the_org_with_a_token_from_the_helper() {
+    let records = tempfile::tempdir().unwrap();
+    let file = records.path().join("requests.jsonl");
+    let endpoint = Endpoint::start(None, &["--record", file.to_str().unwrap()]);
+    let env = TestEnv::new();
+    // The user's own provider, which stays as it is.
+    let mine = b"{\n  \"providers\": {\n    \"mine\": {\"baseUrl\": \"http://localhost:11434/v1\", \"api\": \"openai-completions\", \"apiKey\": \"ollama\", \"models\": [{\"id\": \"llama3.1:8b\"}]}\n  }\n}\n";
+    env.write(".pi/agent/models.json", mine);
+    let login = env.login_with(&endpoint.url, &["--clients", "pi"]);
+    assert_eq!(login.code, 0, "{login:?}");
+    let token = env.stored_token(&endpoint.url);
+    let models: Value =
+        serde_json::from_slice(&std::fs::read(env.path(".pi/agent/models.json")).unwrap()).unwrap();
+    assert_eq!(models["providers"]["mine"]["apiKey"], "ollama");
+    assert!(
+        models["providers"]["demo-corp-anthropic"]["apiKey"]
+            .as_str()
+            .unwrap()
+            .starts_with('!'),
+        "{models}"
+    );
+
+    let answer = ask(&env, "pi", &["-p", "hello from pi"]);
+    assert!(
+        answer.contains("Stand-in model claude-sonnet-4-5 of the org endpoint here"),
+        "{answer}"
+    );
+    // The org's command, a prompt template, expands with its argument, and the org's rules
+    // (a block of ~/.pi/agent/AGENTS.md) go with the request.
+    ask(&env, "pi", &["-p", "/ticket TICK-5"]);
+    let requests = recorded(&file);
+    let expanded = requests
+        .iter()
+        .find(|r| {
+            r["last_user"]
+                .as_str()
+                .unwrap()
+                .contains("Read ticket TICK-5 with the tickets MCP server")
+        })
+        .unwrap_or_else(|| panic!("the command expanded: {requests:#?}"));
+    assert!(
+        expanded["system"]
+            .as_str()
+            .unwrap()
+            .contains("Every change ships with a test that fails without it."),
+        "the org rules reached pi: {expanded}"
+    );
+    assert!(!requests.is_empty(), "pi reached the org");
+    for request in &requests {
+        assert_eq!(request["path"], "/anthropic/v1/messages", "{request}");
+        assert_eq!(
+            request["user"], "dev@demo.example",
+            "the org token: {request}"
+        );
+        assert_eq!(
+            request["model"], "claude-sonnet-4-5",
+            "the org's default: {request}"
+        );
+    }
+    for (path, bytes) in files_under(&env.path(".pi")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&token),
+            "{} holds no token",
+            path.display()
+        );
+    }
+
+    let logout = env.run(&["logout", "--restore"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert_eq!(
+        std::fs::read(env.path(".pi/agent/models.json")).unwrap(),
+        mine,
+        "the user's models.json byte for byte"
+    );
+    let settings = std::fs::read_to_string(env.path(".pi/agent/settings.json")).unwrap_or_default();
+    assert!(!settings.contains("demo-corp"), "{settings}");
+}
+
 #[test]
 fn the_stand_in_model_wants_the_org_token() {
     let endpoint = Endpoint::demo();
