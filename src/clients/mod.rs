@@ -118,7 +118,7 @@ pub trait Client: Sync {
 }
 
 pub static ALL: &[&dyn Client] = &[
-    &opencode::OpenCode,
+    &opencode::OPENCODE,
     &claude_code::ClaudeCode,
     &codex::Codex,
     &mcp_only::GEMINI,
@@ -133,6 +133,7 @@ pub static ALL: &[&dyn Client] = &[
     &mcp_only::QWEN,
     &mcp_only::COPILOT,
     &pi::Pi,
+    &opencode::KILO,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Client> {

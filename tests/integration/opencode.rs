@@ -405,3 +405,75 @@ fn wrongly_typed_overrides_are_named_nothing_is_written_and_opencode_still_start
     let config = opencode_config(&env);
     assert!(config.pointer("/mcp/docs").is_some(), "{config}");
 }
+
+/// Kilo Code's CLI (real, `@kilocode/cli`), an OpenCode fork with the same `wellknown`
+/// mechanism: ai-setup's entry is byte for byte what `kilo auth login` writes; with it, Kilo
+/// loads the org's MCP servers and answers through the org with the org token; `logout`
+/// takes the entry away.
+#[test]
+fn kilo_code_loads_the_org_through_the_same_wellknown_entry_and_answers_through_it() {
+    let records = tempfile::tempdir().unwrap();
+    let file = records.path().join("requests.jsonl");
+    let endpoint = Endpoint::start(None, &["--record", file.to_str().unwrap()]);
+    let auth = ".local/share/kilo/auth.json";
+    let theirs = TestEnv::new();
+    let status = theirs
+        .command(
+            client_cli("kilo").to_str().unwrap(),
+            &["auth", "login", &endpoint.url],
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let env = TestEnv::new();
+    let run = env.login_with(&endpoint.url, &["--clients", "kilo"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let token = env.stored_token(&endpoint.url);
+    let normalise = |env: &TestEnv| {
+        let text = std::fs::read_to_string(env.path(auth)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let token = v[&endpoint.url]["token"].as_str().unwrap().to_string();
+        text.replace(&token, "TOKEN")
+    };
+    assert_eq!(normalise(&env), normalise(&theirs));
+    #[cfg(unix)]
+    assert_eq!(mode(&env.path(auth)), 0o600);
+
+    let list = client_output(
+        &mut env.command(client_cli("kilo").to_str().unwrap(), &["mcp", "list"]),
+        "kilo mcp list",
+    );
+    for name in ["docs", "tickets"] {
+        assert!(list.contains(name), "{name} missing:\n{list}");
+    }
+    let answer = client_output(
+        &mut env.command(
+            client_cli("kilo").to_str().unwrap(),
+            &["run", "hello from kilo"],
+        ),
+        "kilo run",
+    );
+    assert!(answer.contains("Stand-in model"), "{answer}");
+    let requests = crate::models::recorded(&file);
+    assert!(
+        requests
+            .iter()
+            .any(|r| r["user"] == "dev@demo.example" && r["path"] == "/anthropic/v1/messages"),
+        "Kilo reached the org with the org token: {requests:#?}"
+    );
+    for (path, bytes) in files_under(&env.path(".config/kilo")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&token),
+            "{} holds no token",
+            path.display()
+        );
+    }
+
+    let logout = env.run(&["logout"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    let left = std::fs::read_to_string(env.path(auth)).unwrap_or_default();
+    assert!(!left.contains(&token), "{left}");
+}
