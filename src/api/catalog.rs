@@ -451,11 +451,12 @@ mod tests {
         assert!(!coder.in_catalog);
         assert_eq!(coder.model.provider_name, "In-house");
         assert_eq!(coder.model.context(), Some(65536));
-        assert_eq!(coder.clients, ["opencode"]);
+        // Only the clients that load the org's whole config reach an in-house provider.
+        assert_eq!(coder.clients, ["opencode", "kilo"]);
         let sonnet = org.models.iter().find(|o| o.default).unwrap();
         assert_eq!(sonnet.model.key(), "anthropic/claude-sonnet-4-5");
         assert_eq!(sonnet.model.input_price(), Some(3.0));
-        assert_eq!(sonnet.clients, ["opencode", "claude-code"]);
+        assert_eq!(sonnet.clients, ["opencode", "claude-code", "pi", "kilo"]);
         assert_eq!(org.source, Source::Config);
     }
 

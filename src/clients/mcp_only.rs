@@ -552,7 +552,7 @@ pub static QWEN: McpOnly = McpOnly {
 /// stdio one as `copilot mcp add NAME -- PROGRAM ARGS` writes it (`type: "local"`, every tool).
 pub static COPILOT: McpOnly = McpOnly {
     id: "copilot",
-    name: "GitHub Copilot CLI",
+    name: "Copilot CLI",
     program: "copilot",
     dir: |p| p.home.join(".copilot"),
     file: "mcp-config.json",

@@ -587,9 +587,10 @@ fn the_other_clients_get_the_orgs_rules_and_commands_as_their_own_files() {
     assert_eq!(again.code, 0, "{again:?}");
     assert_eq!(other_client_files(&env), written);
 
-    // The org drops a command and its instructions: gone from every client.
+    // The org drops a command, an agent and its instructions: gone from every client.
     let config = document["config"].as_object_mut().unwrap();
     config["command"].as_object_mut().unwrap().remove("sweep");
+    config["agent"].as_object_mut().unwrap().remove("helper");
     config.remove("instructions");
     endpoint.set_document(&document);
     let sync = env.run(&["sync"]);
@@ -601,6 +602,7 @@ fn the_other_clients_get_the_orgs_rules_and_commands_as_their_own_files() {
         ".config/Code/User/prompts/sweep.prompt.md",
         "Documents/Cline/Rules/ai-setup-demo-corp.md",
         ".continue/rules/ai-setup-demo-corp.md",
+        ".config/Code/User/prompts/helper.agent.md",
     ] {
         assert!(
             !env.path(gone).exists(),

@@ -546,7 +546,7 @@ fn the_clients_command_reports_configuration_drift_and_the_users_entries() {
     let env = TestEnv::new();
     let run = env.run(&["clients", "--json"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 12);
+    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 16);
 
     env.write(
         ".cursor/mcp.json",

@@ -144,11 +144,11 @@ fn assert_no_temp_files(env: &TestEnv, when: &str) {
 }
 
 /// No file under the home holds `token`, but the credential store and (while logged in)
-/// OpenCode's auth.json, which is its native mechanism.
+/// OpenCode's auth.json, which is its native mechanism, and Kilo Code's, its fork's.
 fn assert_token_only_where_allowed(env: &TestEnv, token: &str, logged_in: bool, when: &str) {
     let allowed = |p: &Path| {
         p == env.path(".local/share/ai-setup/credentials.json")
-            || (logged_in && p == env.auth_json())
+            || (logged_in && (p == env.auth_json() || p == env.path(".local/share/kilo/auth.json")))
     };
     let holders: Vec<_> = env
         .snapshot()
