@@ -73,33 +73,42 @@ fn opencode_loads_the_org_config_through_our_entry() {
     assert_eq!(config["permission"]["bash"], "ask");
 }
 
-#[test]
-fn our_entry_is_byte_for_byte_what_opencode_auth_login_writes() {
-    let endpoint = Endpoint::demo();
-    let theirs = TestEnv::new();
-    let status = theirs
-        .command(
-            client_cli("opencode").to_str().unwrap(),
-            &["auth", "login", &endpoint.url],
-        )
+/// A new home where the client `cli` itself ran `auth login URL`.
+fn logged_in_by(cli: &str, url: &str) -> TestEnv {
+    let env = TestEnv::new();
+    let status = env
+        .command(client_cli(cli).to_str().unwrap(), &["auth", "login", url])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .unwrap();
-    assert!(status.success());
+    assert!(status.success(), "{cli} auth login");
+    env
+}
+
+/// An auth.json's text with the org's token replaced by `TOKEN`.
+fn without_token(env: &TestEnv, auth: &str, url: &str) -> String {
+    let text = std::fs::read_to_string(env.path(auth)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let token = v[url]["token"].as_str().unwrap().to_string();
+    text.replace(&token, "TOKEN")
+}
+
+#[test]
+fn our_entry_is_byte_for_byte_what_opencode_auth_login_writes() {
+    let endpoint = Endpoint::demo();
+    let theirs = logged_in_by("opencode", &endpoint.url);
     let ours = TestEnv::new();
     let run = ours.login(&endpoint.url);
     assert_eq!(run.code, 0, "{run:?}");
 
     // The tokens differ (each login gets a new one); everything else must be identical.
-    let normalise = |env: &TestEnv| {
-        let text = std::fs::read_to_string(env.auth_json()).unwrap();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let token = v[&endpoint.url]["token"].as_str().unwrap().to_string();
-        text.replace(&token, "TOKEN")
-    };
-    assert_eq!(normalise(&ours), normalise(&theirs));
+    let auth = ".local/share/opencode/auth.json";
+    assert_eq!(
+        without_token(&ours, auth, &endpoint.url),
+        without_token(&theirs, auth, &endpoint.url)
+    );
     #[cfg(unix)]
     assert_eq!(mode(&ours.auth_json()), mode(&theirs.auth_json()));
 }
@@ -416,29 +425,15 @@ fn kilo_code_loads_the_org_through_the_same_wellknown_entry_and_answers_through_
     let file = records.path().join("requests.jsonl");
     let endpoint = Endpoint::start(None, &["--record", file.to_str().unwrap()]);
     let auth = ".local/share/kilo/auth.json";
-    let theirs = TestEnv::new();
-    let status = theirs
-        .command(
-            client_cli("kilo").to_str().unwrap(),
-            &["auth", "login", &endpoint.url],
-        )
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let theirs = logged_in_by("kilo", &endpoint.url);
     let env = TestEnv::new();
     let run = env.login_with(&endpoint.url, &["--clients", "kilo"]);
     assert_eq!(run.code, 0, "{run:?}");
     let token = env.stored_token(&endpoint.url);
-    let normalise = |env: &TestEnv| {
-        let text = std::fs::read_to_string(env.path(auth)).unwrap();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let token = v[&endpoint.url]["token"].as_str().unwrap().to_string();
-        text.replace(&token, "TOKEN")
-    };
-    assert_eq!(normalise(&env), normalise(&theirs));
+    assert_eq!(
+        without_token(&env, auth, &endpoint.url),
+        without_token(&theirs, auth, &endpoint.url)
+    );
     #[cfg(unix)]
     assert_eq!(mode(&env.path(auth)), 0o600);
 
