@@ -43,6 +43,50 @@ pub const MAX_REQUEST: usize = 32 * 1024 * 1024;
 /// The address the proxy listens on unless told otherwise, and the one client files name.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:47817";
 
+/// The variable that moves the proxy to another loopback address, for `proxy`, its socket
+/// unit and `doctor` alike (a machine where the port is taken; tests).
+pub const ADDRESS_ENV: &str = "AI_SETUP_PROXY_ADDRESS";
+
+/// Where the proxy listens: [`ADDRESS_ENV`], else [`DEFAULT_LISTEN`].
+pub fn address() -> String {
+    std::env::var(ADDRESS_ENV)
+        .ok()
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_LISTEN.into())
+}
+
+/// Who answers at `addr`: the proxy (which refuses a request without a key with its own error
+/// type), another program, or nobody.
+pub enum Listener {
+    Proxy,
+    Other,
+    Nobody,
+}
+
+pub fn probe(addr: &str) -> Listener {
+    use std::io::{Read, Write};
+    let Ok(addr) = addr.parse::<SocketAddr>() else {
+        return Listener::Nobody;
+    };
+    let timeout = Duration::from_millis(1500);
+    let Ok(mut stream) = std::net::TcpStream::connect_timeout(&addr, timeout) else {
+        return Listener::Nobody;
+    };
+    let _ = stream.set_read_timeout(Some(timeout));
+    let _ = stream.set_write_timeout(Some(timeout));
+    let request =
+        format!("GET /doctor/probe HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return Listener::Other;
+    }
+    let mut answer = Vec::new();
+    let _ = stream.take(16 * 1024).read_to_end(&mut answer);
+    match String::from_utf8_lossy(&answer).contains("\"ai_setup_proxy\"") {
+        true => Listener::Proxy,
+        false => Listener::Other,
+    }
+}
+
 /// The header that names the client a request came from.
 pub const CLIENT_HEADER: &str = "x-ai-setup-client";
 

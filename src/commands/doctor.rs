@@ -107,6 +107,7 @@ pub fn run(org: Option<&str>, paths: &Paths, out: &mut Output) -> Result<Finishe
     checks.push(path_check());
     checks.push(opencode_check(&status, paths));
     checks.push(service_check(paths, document.as_ref()));
+    checks.push(proxy_check(paths));
     report(checks, Some(&status), started, out)
 }
 
@@ -569,6 +570,37 @@ fn opencode_check(status: &Status, paths: &Paths) -> Check {
             "it holds another token than the credential store",
         )
         .fix("ai-setup sync"),
+    }
+}
+
+/// Who answers on the credential proxy's address: the proxy, or another program that would
+/// see what clients send it (a port taken first on a shared machine).
+fn proxy_check(paths: &Paths) -> Check {
+    let addr = crate::proxy::address();
+    let title = "Credential proxy";
+    let unit = paths.xdg_config.join("systemd/user/ai-setup-proxy.socket");
+    match crate::proxy::probe(&addr) {
+        crate::proxy::Listener::Proxy => check("proxy", title, Verdict::Ok, format!("answering on {addr}")),
+        crate::proxy::Listener::Other => check(
+            "proxy",
+            title,
+            Verdict::Fail,
+            format!("another program listens on {addr}: clients would send it their requests and this machine's local secret"),
+        )
+        .fix(format!("stop that program, or move the proxy with {}", crate::proxy::ADDRESS_ENV)),
+        crate::proxy::Listener::Nobody if unit.is_file() => check(
+            "proxy",
+            title,
+            Verdict::Warn,
+            format!("{} is installed but nothing listens on {addr}", paths.display(&unit)),
+        )
+        .fix("systemctl --user enable --now ai-setup-proxy.socket"),
+        crate::proxy::Listener::Nobody => check(
+            "proxy",
+            title,
+            Verdict::Skip,
+            format!("not running on {addr}; `ai-setup service install` starts it on demand"),
+        ),
     }
 }
 

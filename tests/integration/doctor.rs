@@ -265,3 +265,76 @@ fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
+
+/// The proxy check tells the proxy from another program that took its port first, which would
+/// see what clients send (SECURITY.md).
+#[test]
+fn the_proxy_check_tells_the_proxy_from_another_program_on_its_port() {
+    let (_dir, endpoint, env) = healthy(&[]);
+    let _ = endpoint;
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .to_string()
+    };
+
+    // Nobody there: said, not failed (the socket unit `healthy` installed is not running).
+    let addr = free();
+    let env = env.env("AI_SETUP_PROXY_ADDRESS", &addr);
+    let (_, _, checks) = doctor(&env);
+    assert_eq!(status(&checks, "proxy"), "warn", "{}", checks["proxy"]);
+    assert!(
+        checks["proxy"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("ai-setup-proxy.socket")
+    );
+
+    // Another program on the port: a failure that says what it would see.
+    let squatter = std::net::TcpListener::bind(&addr).unwrap();
+    let answering = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut stream, _) = squatter.accept().unwrap();
+        let mut buf = [0u8; 1024];
+        let _ = stream.read(&mut buf);
+        let _ = stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+    });
+    let (code, _, checks) = doctor(&env);
+    answering.join().unwrap();
+    assert_eq!(status(&checks, "proxy"), "fail", "{}", checks["proxy"]);
+    assert!(
+        checks["proxy"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("another program listens"),
+        "{}",
+        checks["proxy"]
+    );
+    assert_eq!(code, 1);
+
+    // The proxy itself: fine.
+    let mut proxy = env
+        .command(BIN, &["proxy"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(proxy.stderr.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(
+        first.contains(&addr),
+        "it listens where the variable says: {first}"
+    );
+    let (_, _, checks) = doctor(&env);
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+    assert_eq!(status(&checks, "proxy"), "ok", "{}", checks["proxy"]);
+}

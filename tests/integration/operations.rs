@@ -277,7 +277,8 @@ fn the_install_script_installs_a_working_ai_setup_with_completions_and_man_pages
 #[test]
 fn service_install_writes_a_timer_at_the_orgs_interval() {
     let endpoint = Endpoint::demo();
-    let env = TestEnv::new();
+    // The proxy's default address (the tests' environment names another).
+    let env = TestEnv::new().env("AI_SETUP_PROXY_ADDRESS", "");
     assert_eq!(env.login(&endpoint.url).code, 0);
     // --no-start: a test must not enable a timer in the machine's own service manager.
     let run = env.run(&["service", "install", "--no-start", "--json"]);

@@ -82,6 +82,8 @@ impl TestEnv {
             .env("HOME", &self.home)
             .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
             .env("AI_SETUP_KEYRING_TIMEOUT", "5")
+            // No proxy of the machine's answers there (tests that want one say where).
+            .env("AI_SETUP_PROXY_ADDRESS", "127.0.0.1:1")
             .env_remove("XDG_CONFIG_HOME")
             .env_remove("XDG_DATA_HOME")
             .env_remove("XDG_STATE_HOME")
