@@ -101,11 +101,12 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<Finished>
         Err(e) => format!("fails: {}", e.message),
     };
     out.say(&format!("$ ai-setup token\n  {token_line}\n\n"));
+    // What ai-setup wrote, before the clients add their own caches and sessions.
+    let files = list_files(&home);
     if login_result.is_ok() {
         ask_the_clients(out, &sandbox, &home, &mut steps);
     }
 
-    let files = list_files(&home);
     let env_script = home.join("env.sh");
     let human = format!(
         "Files written in the sandbox:\n{}\n\

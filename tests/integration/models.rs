@@ -270,6 +270,10 @@ fn the_demo_ends_with_claude_code_codex_and_opencode_answering_through_the_demo_
             "{program} answered through the demo org: {step}"
         );
     }
+    // The files listed are what ai-setup wrote, not the clients' own sessions and caches.
+    let files = run.json()["files"].to_string();
+    assert!(files.contains(".claude/settings.json"), "{files}");
+    assert!(!files.contains("opencode/snapshot"), "{files}");
 }
 
 #[test]
