@@ -289,6 +289,8 @@ fn activated_socket() -> Option<std::net::TcpListener> {
 /// same checks every client's files get (HTTPS except loopback, nothing refused).
 fn provider_urls(org: &crate::engine::org::Org, paths: &Paths) -> Result<Vec<(String, Url)>> {
     let mut out = crate::output::Output::new(false);
+    // The providers as Gemini CLI, the proxy's first intended user, gets them (an org overlay
+    // for it applies); the guard's refusals (tokens to plain-HTTP hosts) are the same for all.
     let client = crate::clients::by_id("gemini").expect("a known client");
     let contexts = org.contexts(&[client], None, &[], paths, &mut out)?;
     let Some(ctx) = contexts.first() else {

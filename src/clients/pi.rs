@@ -16,7 +16,7 @@
 use serde_json::{Value, json};
 
 use super::artifacts::{self, Entry, Files, Prose, Rules, frontmatter, yaml_string};
-use super::translate::{base_url, model_for, slug, token_command};
+use super::translate::{base_url, model_for, offered_models, slug, token_command};
 use super::{Client, Detection, OrgContext, find_program};
 use crate::apply::{Desired, Managed};
 use crate::edit::{self, Format, Step};
@@ -57,25 +57,6 @@ fn agent_dir(paths: &Paths) -> std::path::PathBuf {
     paths.home.join(".pi/agent")
 }
 
-/// The ids of the models the org offers under `provider`: its `whitelist`, else its `models`.
-fn offered(ctx: &OrgContext, provider: &str) -> Vec<String> {
-    let Some(entry) = ctx.config.get("provider").and_then(|p| p.get(provider)) else {
-        return Vec::new();
-    };
-    if let Some(list) = entry.get("whitelist").and_then(Value::as_array) {
-        return list
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect();
-    }
-    entry
-        .get("models")
-        .and_then(Value::as_object)
-        .map(|models| models.keys().cloned().collect())
-        .unwrap_or_default()
-}
-
 impl Client for Pi {
     fn id(&self) -> &'static str {
         "pi"
@@ -110,7 +91,8 @@ impl Client for Pi {
         let mut providers = Vec::new();
         let mut default = None;
         for (provider, api) in APIS {
-            let (Some(url), models) = (base_url(ctx, provider), offered(ctx, provider)) else {
+            let (Some(url), models) = (base_url(ctx, provider), offered_models(ctx, provider))
+            else {
                 continue;
             };
             if models.is_empty() {

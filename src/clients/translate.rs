@@ -112,19 +112,28 @@ pub fn model_for(ctx: &OrgContext, provider: &str) -> Option<String> {
             Some(_) => {}
         }
     }
-    let offered = ctx.config.get("provider")?.get(provider)?;
-    let listed = offered
-        .get("whitelist")
-        .and_then(Value::as_array)
-        .and_then(|ids| ids.iter().find_map(Value::as_str));
-    let defined = || {
-        offered
+    offered_models(ctx, provider).into_iter().next()
+}
+
+/// The ids of the models the org offers under `provider`: its `whitelist`, else its `models`.
+pub fn offered_models(ctx: &OrgContext, provider: &str) -> Vec<String> {
+    let Some(entry) = ctx.config.get("provider").and_then(|p| p.get(provider)) else {
+        return Vec::new();
+    };
+    let listed = entry.get("whitelist").and_then(Value::as_array).map(|ids| {
+        ids.iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    });
+    // A whitelist with no names in it does not hide the models.
+    listed.filter(|ids| !ids.is_empty()).unwrap_or_else(|| {
+        entry
             .get("models")
             .and_then(Value::as_object)
-            .and_then(|models| models.keys().next())
-            .map(String::as_str)
-    };
-    listed.or_else(defined).map(str::to_string)
+            .map(|models| models.keys().cloned().collect())
+            .unwrap_or_default()
+    })
 }
 
 /// `provider.<id>.options.baseURL` of the resolved config.
