@@ -224,7 +224,7 @@ pub struct McpArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ProxyArgs {
     /// Loopback address to listen on, unless systemd hands over a socket (`LISTEN_FDS`)
-    #[arg(long, env = "AI_SETUP_PROXY_ADDRESS", default_value = crate::proxy::DEFAULT_LISTEN)]
+    #[arg(long, env = "AI_SETUP_PROXY_ADDRESS", default_value = crate::paths::DEFAULT_PROXY_ADDRESS)]
     pub listen: String,
     /// The org [default: the remembered org]
     #[arg(long)]

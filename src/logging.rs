@@ -193,16 +193,7 @@ pub fn init(verbosity: u8, file: Option<&Path>) -> Result<()> {
             .hint("for example RUST_LOG=ai_setup=debug")
     })?;
     let file = file
-        .map(|path| {
-            let mut options = std::fs::OpenOptions::new();
-            options.create(true).append(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            options
-                .open(path)
-                .map(|f| std::sync::Arc::new(Mutex::new(f)))
-                .map_err(|e| Error::io("open the log file", path, e))
-        })
+        .map(|path| crate::write::append_private(path).map(|f| std::sync::Arc::new(Mutex::new(f))))
         .transpose()?;
     let ansi = file.is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt()

@@ -25,7 +25,19 @@ pub struct Paths {
     pub state_dir: PathBuf,
     pub data_dir: PathBuf,
     pub cache_dir: PathBuf,
+    /// Where `ai-setup proxy` listens, and what the clients that use it are given:
+    /// [`PROXY_ADDRESS_ENV`], else [`DEFAULT_PROXY_ADDRESS`]; the demo's sandbox has its own.
+    pub proxy_address: String,
+    /// A sandbox home (the demo's): processes ai-setup starts get its environment.
+    pub sandbox: bool,
 }
+
+/// The loopback address the proxy listens on unless told otherwise.
+pub const DEFAULT_PROXY_ADDRESS: &str = "127.0.0.1:47817";
+
+/// The variable that moves the proxy to another loopback address, for `proxy`, its socket
+/// unit, `doctor` and the clients' files alike (a machine where the port is taken; tests).
+pub const PROXY_ADDRESS_ENV: &str = "AI_SETUP_PROXY_ADDRESS";
 
 impl Paths {
     /// The paths of the user running the process.
@@ -62,10 +74,16 @@ impl Paths {
             data_dir: project.data_dir().to_path_buf(),
             cache_dir: project.cache_dir().to_path_buf(),
             home,
+            proxy_address: std::env::var(PROXY_ADDRESS_ENV)
+                .ok()
+                .filter(|a| !a.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_PROXY_ADDRESS.into()),
+            sandbox: false,
         })
     }
 
-    /// A self-contained XDG layout under `home`, whatever the platform: the demo's sandbox.
+    /// A self-contained XDG layout under `home`, whatever the platform: the demo's sandbox
+    /// (which also gives its proxy an address of its own).
     pub fn under_home(home: &Path) -> Self {
         Paths {
             home: home.to_path_buf(),
@@ -76,6 +94,8 @@ impl Paths {
             state_dir: home.join(".local/state/ai-setup"),
             data_dir: home.join(".local/share/ai-setup"),
             cache_dir: home.join(".cache/ai-setup"),
+            proxy_address: DEFAULT_PROXY_ADDRESS.into(),
+            sandbox: true,
         }
     }
 

@@ -35,24 +35,119 @@ use url::Url;
 use crate::auth;
 use crate::error::{Error, Finished, Result};
 use crate::paths::Paths;
-use crate::secrets::Secret;
+use crate::secrets::{Secret, local_secret};
 
 /// The largest request body forwarded (a prompt with its whole context and images).
 pub const MAX_REQUEST: usize = 32 * 1024 * 1024;
 
-/// The address the proxy listens on unless told otherwise, and the one client files name.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:47817";
+/// The upstream path for `rest` under a provider's base path. Clients' SDKs add the API
+/// version themselves (`v1beta/models/…` from Gemini's, `v1/messages` from Anthropic's), while
+/// an org's base URL usually ends with it (`…/google/v1beta`): a version the base ends with is
+/// not repeated.
+fn upstream_path(base: &str, rest: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let version = base.rsplit('/').next().unwrap_or("");
+    let is_version = version.len() > 1
+        && version.starts_with('v')
+        && version[1..].starts_with(|c: char| c.is_ascii_digit());
+    let rest = match rest.strip_prefix(version) {
+        Some(after) if is_version && (after.is_empty() || after.starts_with('/')) => {
+            after.trim_start_matches('/')
+        }
+        _ => rest,
+    };
+    format!("{base}/{rest}")
+}
 
-/// The variable that moves the proxy to another loopback address, for `proxy`, its socket
-/// unit and `doctor` alike (a machine where the port is taken; tests).
-pub const ADDRESS_ENV: &str = "AI_SETUP_PROXY_ADDRESS";
+/// Seconds a proxy that `login` or `sync` starts waits for requests before it exits (tests);
+/// unset, it runs until logout.
+pub const IDLE_EXIT_ENV: &str = "AI_SETUP_PROXY_IDLE_EXIT";
 
-/// Where the proxy listens: [`ADDRESS_ENV`], else [`DEFAULT_LISTEN`].
-pub fn address() -> String {
-    std::env::var(ADDRESS_ENV)
-        .ok()
-        .filter(|a| !a.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_LISTEN.into())
+/// What [`ensure_running`] found or did.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Running {
+    /// It was answering already (started before, or by its socket unit).
+    Running { address: String },
+    /// Started now, detached, until idle.
+    Started { address: String },
+    /// It could not be started; the reason, and where its log is.
+    Failed { address: String, reason: String },
+}
+
+impl Running {
+    pub fn describe(&self) -> String {
+        match self {
+            Running::Running { address } => format!("running on {address}"),
+            Running::Started { address } => format!("started on {address}, until logout"),
+            Running::Failed { address, reason } => {
+                format!("not running on {address}: {reason}; `ai-setup doctor` says more")
+            }
+        }
+    }
+}
+
+/// Makes sure the proxy answers at [`address`] for the clients `login` just pointed at it,
+/// with nothing else to start by hand: where its socket unit listens (`service install`), the
+/// first connection starts it; elsewhere (no systemd, a container, macOS) it is started here,
+/// detached in its own process group, logging to `proxy.log` in the state folder, and runs
+/// until logout; after a restart of the machine, the next `sync` (the service timer's too)
+/// starts it again. Waits until it answers, or has failed, for up to 5 seconds.
+pub fn ensure_running(paths: &Paths) -> Running {
+    let address = paths.proxy_address.clone();
+    match probe(&address) {
+        Listener::Proxy => return Running::Running { address },
+        Listener::Other => {
+            return Running::Failed {
+                address,
+                reason: "another program answers on that port".into(),
+            };
+        }
+        Listener::Nobody => {}
+    }
+    let failed = |reason: String| Running::Failed {
+        address: address.clone(),
+        reason,
+    };
+    let log_path = paths.state_dir.join("proxy.log");
+    let log = match crate::write::append_private(&log_path) {
+        Ok(log) => log,
+        Err(e) => return failed(e.message),
+    };
+    let mut command = std::process::Command::new(crate::clients::translate::program());
+    command.args(["proxy", "--listen", &address]);
+    if paths.sandbox {
+        command.envs(paths.sandbox_env());
+    }
+    if let Some(idle) = std::env::var(IDLE_EXIT_ENV).ok().filter(|s| !s.is_empty()) {
+        command.args(["--idle-exit", &idle]);
+    }
+    command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(log);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => return failed(format!("cannot start it: {e}")),
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            let said = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let last = said.lines().last().unwrap_or("").trim().to_string();
+            return failed(format!("it exited ({status}): {last}"));
+        }
+        if let Listener::Proxy = probe(&address) {
+            return Running::Started { address };
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    failed(format!(
+        "it did not answer within 5 seconds (its log: {})",
+        paths.display(&log_path)
+    ))
 }
 
 /// Who answers at `addr`: the proxy (which refuses a request without a key with its own error
@@ -95,47 +190,6 @@ const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The headers a key may come in, in the order they are looked at.
 const KEY_HEADERS: [&str; 4] = ["authorization", "x-api-key", "x-goog-api-key", "api-key"];
-
-/// The machine's local secret: created (0600) when first asked for, removed at logout.
-pub mod local_secret {
-    use super::*;
-
-    fn file(paths: &Paths) -> std::path::PathBuf {
-        paths.state_dir.join("proxy-secret")
-    }
-
-    /// The secret, if there is one.
-    pub fn read(paths: &Paths) -> Option<Secret> {
-        let text = std::fs::read_to_string(file(paths)).ok()?;
-        let text = text.trim();
-        (!text.is_empty()).then(|| Secret::new(text.into()))
-    }
-
-    /// The secret, made now if there is none.
-    pub fn get_or_create(paths: &Paths) -> Result<Secret> {
-        if let Some(secret) = read(paths) {
-            return Ok(secret);
-        }
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| Error::failure(format!("no randomness for the local secret: {e}")))?;
-        let secret = format!(
-            "ai-setup-local-{}",
-            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
-        );
-        crate::write::write_file(&file(paths), secret.as_bytes(), Some(0o600))?;
-        Ok(Secret::new(secret))
-    }
-
-    /// Forgets the secret, so that the next one is new (logout).
-    pub fn rotate(paths: &Paths) -> Result<()> {
-        match std::fs::remove_file(file(paths)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io("remove", &file(paths), e)),
-        }
-    }
-}
 
 /// What `ai-setup proxy` was asked for.
 pub struct Options {
@@ -215,17 +269,21 @@ pub async fn run(options: Options, paths: &Paths) -> Result<Finished> {
         .with_state(proxy.clone());
     let idle = options.idle_exit;
     let watcher = proxy.clone();
+    // It stops when idle (if asked to), and once logged out: with the local secret gone,
+    // every request would be refused.
     let shutdown = async move {
-        match idle {
-            Some(idle) => loop {
-                tokio::time::sleep(Duration::from_millis(250)).await;
-                let quiet = crate::now_unix() - watcher.last_active.load(Ordering::Relaxed);
-                if watcher.in_flight.load(Ordering::Relaxed) == 0 && quiet >= idle.as_secs() as i64
-                {
-                    break;
-                }
-            },
-            None => std::future::pending().await,
+        loop {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            if local_secret::read(&watcher.paths).is_none() {
+                eprintln!("ai-setup proxy: logged out (no local secret): stopping");
+                break;
+            }
+            let quiet = crate::now_unix() - watcher.last_active.load(Ordering::Relaxed);
+            if idle.is_some_and(|idle| {
+                watcher.in_flight.load(Ordering::Relaxed) == 0 && quiet >= idle.as_secs() as i64
+            }) {
+                break;
+            }
         }
     };
     axum::serve(listener, app)
@@ -292,7 +350,7 @@ fn provider_urls(org: &crate::engine::org::Org, paths: &Paths) -> Result<Vec<(St
     // The providers as Gemini CLI, the proxy's first intended user, gets them (an org overlay
     // for it applies); the guard's refusals (tokens to plain-HTTP hosts) are the same for all.
     let client = crate::clients::by_id("gemini").expect("a known client");
-    let contexts = org.contexts(&[client], None, &[], paths, &mut out)?;
+    let contexts = org.contexts(&[client], None, None, &[], paths, &mut out)?;
     let Some(ctx) = contexts.first() else {
         return Ok(Vec::new());
     };
@@ -454,8 +512,7 @@ async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response 
         _ => return refuse(StatusCode::NOT_FOUND, "paths are /CLIENT/PROVIDER/…"),
     };
     let mut url = base.clone();
-    let joined = format!("{}/{rest}", url.path().trim_end_matches('/'));
-    url.set_path(&joined);
+    url.set_path(&upstream_path(base.path(), rest));
     url.set_query(parts.uri.query());
     let body = match axum::body::to_bytes(body, MAX_REQUEST).await {
         Ok(bytes) => bytes,
@@ -537,4 +594,29 @@ async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response 
     response
         .body(Body::from_stream(stream))
         .unwrap_or_else(|_| refuse(StatusCode::BAD_GATEWAY, "upstream sent a bad header"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upstream_path;
+
+    #[test]
+    fn a_version_the_base_url_ends_with_is_not_repeated() {
+        let cases = [
+            (
+                "/google/v1beta",
+                "v1beta/models/m:generateContent",
+                "/google/v1beta/models/m:generateContent",
+            ),
+            ("/google/v1beta/", "models/m", "/google/v1beta/models/m"),
+            ("/anthropic/v1", "v1/messages", "/anthropic/v1/messages"),
+            ("/anthropic/v1", "v1beta/x", "/anthropic/v1/v1beta/x"),
+            ("/openai", "v1/responses", "/openai/v1/responses"),
+            ("/compat/v1", "v1x/chat", "/compat/v1/v1x/chat"),
+            ("/gateway/vertex", "vertex/x", "/gateway/vertex/vertex/x"),
+        ];
+        for (base, rest, want) in cases {
+            assert_eq!(upstream_path(base, rest), want, "{base} + {rest}");
+        }
+    }
 }

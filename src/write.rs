@@ -32,6 +32,20 @@ pub fn resolve_target(path: &Path) -> Result<PathBuf> {
     )))
 }
 
+/// A log file opened for appending, created readable by the user alone.
+pub fn append_private(path: &Path) -> Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .map_err(|e| Error::io("open the log file", path, e))
+}
+
 /// Atomically replaces (or creates) `path` with `bytes`, unless it already holds them. `mode`
 /// forces the file mode; without it an existing file keeps its mode and a new one gets 0644.
 pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {

@@ -30,6 +30,13 @@ pub struct Entry {
     /// An object ai-setup created to hold its keys: removed again once nothing is left in it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub parent: bool,
+    /// A value ai-setup took over (see [`crate::apply::Kind::Takeover`]): at logout it is put
+    /// back as `replaced` says, or removed when the user had none.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub took_over: bool,
+    /// The user's value before ai-setup took the key over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced: Option<Value>,
 }
 
 /// What ai-setup manages in one file.
@@ -364,7 +371,8 @@ impl Ledger {
         for want in desired
             .keys
             .iter()
-            .filter(|k| !matches!(k.kind, Kind::Scaffold | Kind::Policy))
+            // A taken-over key's user value is not known any more: it stays the user's.
+            .filter(|k| !matches!(k.kind, Kind::Scaffold | Kind::Policy | Kind::Takeover))
         {
             let id = key_id(&want.key);
             if record.keys.contains_key(&id)
@@ -380,6 +388,8 @@ impl Ledger {
                     hash: hash(&want.value),
                     credential: want.kind == Kind::Credential,
                     parent: false,
+                    took_over: false,
+                    replaced: None,
                 },
             );
             adopted.push(&want.key);
@@ -412,6 +422,8 @@ impl Ledger {
                         hash: hash(&Value::Object(Default::default())),
                         credential: false,
                         parent: true,
+                        took_over: false,
+                        replaced: None,
                     });
                     owned.push(parent);
                     grew = true;

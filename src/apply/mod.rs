@@ -51,6 +51,11 @@ pub enum Kind {
     /// Written only into a file ai-setup creates, because the client needs it there (Continue's
     /// `name`/`version`/`schema` header): never updated or pruned afterwards.
     Scaffold,
+    /// A choice the client's own dialog writes for the user (Gemini CLI's auth type), which
+    /// has to be the org's for the org's settings to take effect: a value already there is
+    /// replaced and remembered in the ledger, and put back at any logout. A later change of
+    /// the user's is drift, as for a setting.
+    Takeover,
 }
 
 /// One key a client wants, with its value.
@@ -316,6 +321,8 @@ pub fn plan(
         hash,
         credential: kind == Kind::Credential,
         parent: false,
+        took_over: kind == Kind::Takeover,
+        replaced: None,
     };
     // Reads come from one snapshot of the file as it was; the editor is for writes (and for
     // parents, which are looked at after removals).
@@ -365,9 +372,11 @@ pub fn plan(
                 if cur != &want.value {
                     writes.push((want.key.clone(), want.value.clone()));
                 }
-                change
-                    .entries
-                    .insert(id, entry(want_hash.clone(), want.kind));
+                let entry = Entry {
+                    replaced: was.replaced.clone(),
+                    ..entry(want_hash.clone(), want.kind)
+                };
+                change.entries.insert(id, entry);
             }
             (Some(_), Some(was)) => {
                 change.notes.push(Note {
@@ -375,6 +384,18 @@ pub fn plan(
                     kind: NoteKind::Drift,
                 });
                 change.entries.insert(id, was.clone());
+            }
+            // Not one another org of ai-setup's holds: that one gives it back at its logout.
+            (Some(cur), None)
+                if want.kind == Kind::Takeover
+                    && !record.is_some_and(|r| r.keys.contains_key(&id)) =>
+            {
+                writes.push((want.key.clone(), want.value.clone()));
+                let entry = Entry {
+                    replaced: Some(cur.clone()),
+                    ..entry(want_hash.clone(), want.kind)
+                };
+                change.entries.insert(id, entry);
             }
             (Some(_), None) => change.notes.push(Note {
                 key: edit::display(&want.key),
@@ -397,7 +418,7 @@ pub fn plan(
         .collect();
     unwanted.sort_by_key(|(_, e, key)| (e.parent, std::cmp::Reverse(key.len())));
     for (id, was, key) in unwanted {
-        if prune == Prune::Credentials && !was.credential {
+        if prune == Prune::Credentials && !was.credential && !was.took_over {
             change.entries.insert(id.clone(), was.clone());
             continue;
         }
@@ -416,9 +437,13 @@ pub fn plan(
         }
         match current_of(&key) {
             None => {}
-            Some(cur) if hash(&cur) == was.hash || was.credential || force => {
-                edited |= doc.remove(&key);
-            }
+            Some(cur) if hash(&cur) == was.hash || was.credential || force => match &was.replaced {
+                Some(value) => {
+                    doc.set(&key, value)?;
+                    edited = true;
+                }
+                None => edited |= doc.remove(&key),
+            },
             Some(_) => change.notes.push(Note {
                 key: edit::display(&key),
                 kind: NoteKind::KeptChanged,
@@ -688,6 +713,19 @@ mod tests {
         keys: Vec<(&str, Value)>,
         force: bool,
     ) -> Vec<NoteKind> {
+        let keys = keys.into_iter().map(|(k, v)| (k, v, Kind::Setting));
+        run_as("o", path, ledger, keys.collect(), force, Prune::Unwanted)
+    }
+
+    /// [`run`] for `org`, with each key's kind and a way of pruning.
+    fn run_as(
+        org: &str,
+        path: &std::path::Path,
+        ledger: &mut Ledger,
+        keys: Vec<(&str, Value, Kind)>,
+        force: bool,
+        prune: Prune,
+    ) -> Vec<NoteKind> {
         let desired = Desired {
             client: "test",
             path: path.to_path_buf(),
@@ -695,20 +733,47 @@ mod tests {
             sensitive: false,
             keys: keys
                 .into_iter()
-                .map(|(k, v)| Managed {
+                .map(|(k, value, kind)| Managed {
                     key: key(k),
-                    value: v,
-                    kind: Kind::Setting,
+                    value,
+                    kind,
                 })
                 .collect(),
         };
         let paths = Paths::under_home(path.parent().unwrap());
-        let change = plan(&desired, ledger, "o", force, Prune::Unwanted, &paths).unwrap();
+        let change = plan(&desired, ledger, org, force, prune, &paths).unwrap();
         let mut batch = write::Batch::default();
         apply(&change, &paths, &mut batch).unwrap();
         batch.land(|_| {}).unwrap();
-        ledger.record("o", &change);
+        ledger.record(org, &change);
         change.notes.iter().map(|n| n.kind).collect()
+    }
+
+    /// A key the client's own dialog wrote is replaced, and its value put back at any logout;
+    /// one another org took over is left to that org, which gives the user's value back.
+    #[test]
+    fn a_taken_over_key_gets_the_users_value_back_at_logout() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let mine = "{\n  \"auth\": {\"type\": \"oauth\"}\n}\n";
+        std::fs::write(&path, mine).unwrap();
+        let mut ledger = Ledger::default();
+        let take = || vec![("auth.type", json!("api-key"), Kind::Takeover)];
+        let read = || std::fs::read_to_string(&path).unwrap();
+
+        let notes = run_as("a", &path, &mut ledger, take(), false, Prune::Unwanted);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert!(read().contains("\"api-key\""), "{}", read());
+        // A second org wants the same: the first holds it.
+        let notes = run_as("b", &path, &mut ledger, take(), false, Prune::Unwanted);
+        assert_eq!(notes, [NoteKind::UserEntry]);
+        // Another sync keeps what was replaced.
+        run_as("a", &path, &mut ledger, take(), false, Prune::Unwanted);
+        // A plain logout (credentials only) gives it back, byte for byte.
+        run_as("a", &path, &mut ledger, vec![], false, Prune::Credentials);
+        assert_eq!(read(), mine);
+        run_as("b", &path, &mut ledger, vec![], false, Prune::Unwanted);
+        assert_eq!(read(), mine);
     }
 
     #[test]

@@ -185,7 +185,7 @@ fn instructions_text(ctx: &OrgContext) -> Option<String> {
 }
 
 /// The org's name as a file or block name.
-fn org_slug(ctx: &OrgContext) -> String {
+pub fn org_slug(ctx: &OrgContext) -> String {
     let name = ctx.org_name.map(slug).filter(|s| !s.is_empty());
     name.unwrap_or_else(|| {
         url::Url::parse(ctx.org)

@@ -37,7 +37,17 @@ pub struct McpOnly {
     pub prose: Option<&'static Prose>,
     /// Keys the client requires in a file ai-setup creates (Continue's header).
     pub new_file: &'static [(&'static str, &'static str)],
+    /// How the client is pointed at the org's models through `ai-setup proxy`, when it can be.
+    pub proxied: Option<fn(&OrgContext, &Paths) -> Proxied>,
     pub limits: &'static str,
+}
+
+/// What pointing a client at `ai-setup proxy` takes: keys in its main file, and files of
+/// its own (the environment file that holds the local secret).
+#[derive(Default)]
+pub struct Proxied {
+    pub keys: Vec<Managed>,
+    pub files: Vec<Desired>,
 }
 
 impl Client for McpOnly {
@@ -80,6 +90,8 @@ impl Client for McpOnly {
         if let Some(prose) = self.prose {
             keys.extend(artifacts::permission_keys(prose, ctx));
         }
+        let proxied = self.proxied.map(|p| p(ctx, paths)).unwrap_or_default();
+        keys.extend(proxied.keys);
         let mut files = vec![Desired {
             client: self.id,
             path: (self.dir)(paths).join(self.file),
@@ -90,7 +102,18 @@ impl Client for McpOnly {
         if let Some(prose) = self.prose {
             files.extend(artifacts::desired(self.id, prose, ctx, paths));
         }
+        files.extend(proxied.files);
         files
+    }
+
+    fn uses_proxy(&self) -> bool {
+        self.proxied.is_some()
+    }
+
+    /// Every model the org offers of the provider a client through the proxy speaks (which
+    /// leaves out Continue, given the org's default model alone).
+    fn serves_models_of(&self, provider: &str) -> bool {
+        self.proxied.is_some() && self.model.is_some_and(|(_, p)| p == provider)
     }
 }
 
@@ -182,8 +205,76 @@ pub static GEMINI: McpOnly = McpOnly {
     model: Some((&["model", "name"], "google")),
     prose: Some(&GEMINI_PROSE),
     new_file: &[],
-    limits: "LLM endpoint only through environment variables (GOOGLE_GEMINI_BASE_URL, GEMINI_API_KEY), which would hold a token: not written",
+    proxied: Some(gemini_through_proxy),
+    limits: "LLM endpoint through ai-setup proxy, named in ~/.gemini/.env, which Gemini CLI reads only in trusted folders, and only when no .env of a folder above the working one comes first",
 };
+
+/// Gemini CLI 0.61 takes a base URL only from `GOOGLE_GEMINI_BASE_URL` and a key only from
+/// `GEMINI_API_KEY` (`createContentGeneratorConfig` and `createContentGenerator` in its
+/// bundle), and reads both from `~/.gemini/.env` too (`loadEnvironment`: in a trusted folder,
+/// when no folder between the working one and `/` has a `.env` of its own; a variable already
+/// in the environment wins). So the org's `google` provider is reached through the proxy,
+/// whose address and the local secret go in a block of that file, and the auth type is
+/// `gemini-api-key`: a cached Google login would otherwise be used instead, and with no auth
+/// type set it would pick `gateway`, which `gemini -p` refuses ("Invalid auth method").
+/// Later lines of a dotenv file win, so a user's own `GEMINI_API_KEY` below the block still
+/// does (the user's entry wins, as everywhere).
+fn gemini_through_proxy(ctx: &OrgContext, paths: &Paths) -> Proxied {
+    if super::translate::base_url(ctx, "google").is_none() {
+        return Proxied::default();
+    }
+    let base_url = super::translate::proxy_base_url(paths, "gemini", "google");
+    Proxied {
+        // Gemini CLI's auth dialog writes this key itself: taken over, and given back at
+        // logout.
+        keys: vec![auth_type("gemini-api-key")],
+        files: vec![secret_in_dotenv(
+            "gemini",
+            paths.home.join(".gemini/.env"),
+            ctx,
+            &[("GOOGLE_GEMINI_BASE_URL", &base_url)],
+            "GEMINI_API_KEY",
+        )],
+    }
+}
+
+/// `security.auth.selectedType`, the auth type Gemini CLI and its fork Qwen Code keep in their
+/// settings, which their own auth dialog writes: taken over (see [`Kind::Takeover`]).
+fn auth_type(value: &str) -> Managed {
+    Managed {
+        key: edit::path(&["security", "auth", "selectedType"]),
+        value: json!(value),
+        kind: Kind::Takeover,
+    }
+}
+
+/// A block of a client's user-level `.env` with `vars` and the local secret as `key_var`:
+/// a credential entry (gone at any logout) in a file of mode 0600. The secret stays out of the
+/// client's settings file, whose first bytes ai-setup can then keep for an exact restore.
+fn secret_in_dotenv(
+    client: &'static str,
+    path: PathBuf,
+    ctx: &OrgContext,
+    vars: &[(&str, &str)],
+    key_var: &str,
+) -> Desired {
+    let secret = ctx
+        .local_secret
+        .map_or(super::TOKEN_PLACEHOLDER, |s| s.expose());
+    let mut text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    text.push_str(&format!("{key_var}={secret}\n"));
+    Desired {
+        client,
+        path,
+        format: Format::Dotenv,
+        sensitive: true,
+        keys: vec![Managed {
+            key: vec![Step::from(artifacts::org_slug(ctx))],
+            value: Value::String(text),
+            kind: Kind::Credential,
+        }],
+    }
+}
 
 /// Windsurf (docs.windsurf.com, "Memories & Rules" and "Workflows"): instructions in a block
 /// of `~/.codeium/windsurf/memories/global_rules.md`, its one global rules file (it truncates
@@ -357,6 +448,7 @@ pub static WINDSURF: McpOnly = McpOnly {
     model: None,
     prose: Some(&WINDSURF_PROSE),
     new_file: &[],
+    proxied: None,
     limits: "no custom LLM endpoint: models come from Windsurf's own service",
 };
 
@@ -372,6 +464,7 @@ pub static CURSOR: McpOnly = McpOnly {
     model: None,
     prose: None,
     new_file: &[],
+    proxied: None,
     limits: "LLM endpoint and key are set in Cursor's UI only (stored in its own database)",
 };
 
@@ -387,6 +480,7 @@ pub static VSCODE: McpOnly = McpOnly {
     model: None,
     prose: Some(&VSCODE_PROSE),
     new_file: &[],
+    proxied: None,
     limits: "custom model keys live in VS Code's secret storage, which a file cannot reach",
 };
 
@@ -414,6 +508,7 @@ pub static ZED: McpOnly = McpOnly {
     model: None,
     prose: None,
     new_file: &[],
+    proxied: None,
     limits: "LLM keys come from the OS keychain or an environment variable only",
 };
 
@@ -429,6 +524,7 @@ pub static CLAUDE_DESKTOP: McpOnly = McpOnly {
     model: None,
     prose: None,
     new_file: &[],
+    proxied: None,
     limits: "models come from Anthropic's service; remote servers are reached through the stdio bridge",
 };
 
@@ -452,6 +548,7 @@ pub static CLINE: McpOnly = McpOnly {
     model: None,
     prose: Some(&CLINE_PROSE),
     new_file: &[],
+    proxied: None,
     limits: "the provider (base URL and key) is set in Cline's UI and kept in VS Code's storage",
 };
 
@@ -486,6 +583,7 @@ pub static GOOSE: McpOnly = McpOnly {
     model: None,
     prose: Some(&GOOSE_PROSE),
     new_file: &[],
+    proxied: None,
     limits: "the provider's key comes from the OS keyring or an environment variable only",
 };
 
@@ -514,8 +612,53 @@ pub static CONTINUE: McpOnly = McpOnly {
         ("version", "1.0.0"),
         ("schema", "v1"),
     ],
-    limits: "models' API keys come from `${{ secrets.NAME }}` in .env files, which would hold a token: not written",
+    proxied: Some(continue_through_proxy),
+    limits: "the org's default model through ai-setup proxy, when it is an Anthropic or OpenAI one; its key is `${{ secrets.AI_SETUP_LOCAL_SECRET }}`, from ~/.continue/.env unless the environment has that variable",
 };
+
+/// Continue's CLI 1.5 (`@continuedev/cli`): a model is an entry of `models` (`provider`,
+/// `model`, `apiBase`, `apiKey`), and an API key may be `${{ secrets.NAME }}`, which it looks up
+/// in the environment, then `~/.continue/.env`, then the working folder's `.continue/.env` and
+/// `.env` (`findSecretInLocalEnvFiles` in its `dist/index.js`). So the org's default model gets
+/// an entry named after the org that reaches it through the proxy, and the local secret goes in
+/// a block of that `.env`. Its `anthropic` and `openai` providers add the API's path to
+/// `apiBase` (`messages`, `responses`), so `apiBase` ends in `/v1/`.
+fn continue_through_proxy(ctx: &OrgContext, paths: &Paths) -> Proxied {
+    let model = ctx.config.get("model").and_then(Value::as_str);
+    let Some((provider, id)) = model.and_then(|m| m.split_once('/')) else {
+        return Proxied::default();
+    };
+    if !matches!(provider, "anthropic" | "openai")
+        || super::translate::base_url(ctx, provider).is_none()
+    {
+        return Proxied::default();
+    }
+    let name = format!("{} {id}", ctx.org_name.unwrap_or(ctx.org));
+    let entry = json!({
+        "name": name,
+        "provider": provider,
+        "model": id,
+        "apiBase": format!("{}/v1/", super::translate::proxy_base_url(paths, "continue", provider)),
+        "apiKey": "${{ secrets.AI_SETUP_LOCAL_SECRET }}",
+    });
+    let key = vec![
+        Step::from("models"),
+        Step::Element {
+            field: "name".into(),
+            value: name,
+        },
+    ];
+    Proxied {
+        keys: vec![Managed::setting(key, entry)],
+        files: vec![secret_in_dotenv(
+            "continue",
+            paths.home.join(".continue/.env"),
+            ctx,
+            &[],
+            "AI_SETUP_LOCAL_SECRET",
+        )],
+    }
+}
 
 /// Qwen Code 0.15 (`@qwen-code/qwen-code`, a Gemini CLI fork; its `cli.js`): MCP servers in
 /// `~/.qwen/settings.json` as `qwen mcp add` writes them; instructions in a block of the global
@@ -542,11 +685,40 @@ pub static QWEN: McpOnly = McpOnly {
     format: Format::Jsonc,
     root: &["mcpServers"],
     entry: plain_entry,
-    model: None,
+    model: Some((&["model", "name"], "openai")),
     prose: Some(&QWEN_PROSE),
     new_file: &[],
-    limits: "its OpenAI-compatible endpoint takes the key from OPENAI_API_KEY or a settings value, which would hold a token: not written",
+    proxied: Some(qwen_through_proxy),
+    limits: "LLM endpoint through ai-setup proxy, whose local secret is in ~/.qwen/.env, which Qwen Code reads only when no .env of a folder between the working one and home comes first; an OPENAI_API_KEY or OPENAI_BASE_URL in the environment wins",
 };
+
+/// Qwen Code 0.15 speaks the OpenAI Chat Completions API with auth type `openai`. It takes
+/// its base URL from `OPENAI_BASE_URL`, else `security.auth.baseUrl` of its settings, and its
+/// key from `OPENAI_API_KEY`, which it also reads from `~/.qwen/.env` in any folder, trusted or
+/// not (`resolveModelConfig`'s layers and `findEnvFile` in its `cli.js`). So the org's `openai`
+/// provider is reached through the proxy: its address in the settings, the local secret in a
+/// block of that `.env`, and the auth type, which its `/auth` dialog writes, taken over.
+fn qwen_through_proxy(ctx: &OrgContext, paths: &Paths) -> Proxied {
+    if super::translate::base_url(ctx, "openai").is_none() {
+        return Proxied::default();
+    }
+    Proxied {
+        keys: vec![
+            auth_type("openai"),
+            Managed::setting(
+                edit::path(&["security", "auth", "baseUrl"]),
+                json!(super::translate::proxy_base_url(paths, "qwen", "openai")),
+            ),
+        ],
+        files: vec![secret_in_dotenv(
+            "qwen",
+            paths.home.join(".qwen/.env"),
+            ctx,
+            &[],
+            "OPENAI_API_KEY",
+        )],
+    }
+}
 
 /// GitHub Copilot CLI 1.0 (`@github/copilot`): MCP servers in `~/.copilot/mcp-config.json`, a
 /// stdio one as `copilot mcp add NAME -- PROGRAM ARGS` writes it (`type: "local"`, every tool).
@@ -567,5 +739,6 @@ pub static COPILOT: McpOnly = McpOnly {
     model: None,
     prose: None,
     new_file: &[],
+    proxied: None,
     limits: "its own model provider is set through environment variables only, which a file cannot set: not written",
 };

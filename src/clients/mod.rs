@@ -35,6 +35,9 @@ pub struct OrgContext<'a> {
     /// The token, where the client's native mechanism stores one (OpenCode). `None` when
     /// planning without one (`login --dry-run`).
     pub token: Option<&'a Secret>,
+    /// The machine's local secret for `ai-setup proxy` (see [`crate::proxy`]), the key of the
+    /// clients whose model traffic goes through it. `None` when planning without one.
+    pub local_secret: Option<&'a Secret>,
     /// The resolved configuration for this client, every layer merged (shared between the
     /// clients the org has no overlay for: an org config can be large).
     pub config: Arc<Map<String, Value>>,
@@ -75,6 +78,11 @@ pub trait Client: Sync {
     fn limits(&self) -> &'static str;
     /// Whether this client can use the org's models of `provider` (the API it speaks).
     fn serves_models_of(&self, _provider: &str) -> bool {
+        false
+    }
+    /// Whether this client reaches the org's models through `ai-setup proxy`, which must then
+    /// be running (see [`crate::proxy::ensure_running`]).
+    fn uses_proxy(&self) -> bool {
         false
     }
     /// Whether this client loads the org's whole configuration itself (OpenCode's

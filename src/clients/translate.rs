@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::OrgContext;
 use crate::apply::{Kind, Managed};
 use crate::edit::{self, Step};
+use crate::paths::Paths;
 
 /// How a client spells one stdio MCP server that runs `program` with `args`: the step under
 /// the client's root that addresses it, and the entry. Each client's row names its own, so a
@@ -134,6 +135,13 @@ pub fn offered_models(ctx: &OrgContext, provider: &str) -> Vec<String> {
             .map(|models| models.keys().cloned().collect())
             .unwrap_or_default()
     })
+}
+
+/// The base URL a client that reaches the org through `ai-setup proxy` is given for the org's
+/// `provider`: the proxy's address, then the client (the org's usage per client) and the
+/// provider.
+pub fn proxy_base_url(paths: &Paths, client: &str, provider: &str) -> String {
+    format!("http://{}/{client}/{provider}", paths.proxy_address)
 }
 
 /// `provider.<id>.options.baseURL` of the resolved config.

@@ -39,7 +39,9 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<Finished>
     let home = home
         .canonicalize()
         .map_err(|e| Error::io("open", &home, e))?;
-    let sandbox = Paths::under_home(&home);
+    let mut sandbox = Paths::under_home(&home);
+    // The sandbox's proxy gets a port of its own, away from a real one at the usual address.
+    sandbox.proxy_address = free_loopback_address()?;
 
     let org = OrgSource::DemoOidc;
     let (listener, addr) =
@@ -79,7 +81,8 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<Finished>
         format!("ai-setup login {url} --no-browser --clients all --credential-store file");
     let login_result = step(out, &login_line, &mut steps, |o| {
         let synced = crate::runtime()?.block_on(sync::run(&request, &sandbox, o, false))?;
-        Ok(login::report(o, &synced, &sandbox))
+        let proxy = login::start_proxy(&synced, &sandbox);
+        Ok(login::report(o, &synced, proxy.as_ref(), &sandbox))
     });
     let _ = step(out, "ai-setup status", &mut steps, |o| {
         status::run(
@@ -148,7 +151,16 @@ pub fn run(args: &DemoArgs, paths: &Paths, out: &mut Output) -> Result<Finished>
             let _ = tokio::signal::ctrl_c().await;
         });
     }
+    // The sandbox's proxy stops once its local secret is gone, as at a logout.
+    crate::secrets::local_secret::rotate(&sandbox)?;
     Ok(finished)
+}
+
+fn free_loopback_address() -> Result<String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.to_string())
+        .map_err(|e| Error::failure(format!("no free loopback port for the demo's proxy: {e}")))
 }
 
 /// Runs one command of the demo, showing its output indented under the command line.
@@ -191,7 +203,9 @@ fn ask_the_clients(
     home: &Path,
     steps: &mut Vec<serde_json::Value>,
 ) {
-    let clients: [(&str, &[&str], &str); 3] = [
+    // Gemini CLI goes through the sandbox's `ai-setup proxy`; `--skip-trust` because the
+    // sandbox is a folder it has not been told to trust.
+    let clients: [(&str, &[&str], &str); 4] = [
         ("claude", &["-p", QUESTION], "@anthropic-ai/claude-code"),
         (
             "codex",
@@ -199,6 +213,11 @@ fn ask_the_clients(
             "@openai/codex",
         ),
         ("opencode", &["run", QUESTION], "opencode-ai"),
+        (
+            "gemini",
+            &["--skip-trust", "-p", QUESTION],
+            "@google/gemini-cli",
+        ),
     ];
     let mut text = String::new();
     for (program, args, package) in clients {
@@ -226,6 +245,9 @@ fn ask_the_clients(
             "OPENAI_API_KEY",
             "OPENAI_BASE_URL",
             "CODEX_HOME",
+            "GEMINI_API_KEY",
+            "GOOGLE_API_KEY",
+            "GOOGLE_GEMINI_BASE_URL",
         ] {
             command.env_remove(key);
         }

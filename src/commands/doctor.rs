@@ -576,7 +576,7 @@ fn opencode_check(status: &Status, paths: &Paths) -> Check {
 /// Who answers on the credential proxy's address: the proxy, or another program that would
 /// see what clients send it (a port taken first on a shared machine).
 fn proxy_check(paths: &Paths) -> Check {
-    let addr = crate::proxy::address();
+    let addr = paths.proxy_address.clone();
     let title = "Credential proxy";
     let unit = paths.xdg_config.join("systemd/user/ai-setup-proxy.socket");
     match crate::proxy::probe(&addr) {
@@ -587,7 +587,7 @@ fn proxy_check(paths: &Paths) -> Check {
             Verdict::Fail,
             format!("another program listens on {addr}: clients would send it their requests and this machine's local secret"),
         )
-        .fix(format!("stop that program, or move the proxy with {}", crate::proxy::ADDRESS_ENV)),
+        .fix(format!("stop that program, or move the proxy with {}", crate::paths::PROXY_ADDRESS_ENV)),
         crate::proxy::Listener::Nobody if unit.is_file() => check(
             "proxy",
             title,

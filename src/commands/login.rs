@@ -9,6 +9,7 @@ use crate::engine::sync::{self, Mode, Request, Synced};
 use crate::error::{Finished, Result};
 use crate::output::{Output, relative, timestamp};
 use crate::paths::Paths;
+use crate::proxy::Running;
 use crate::secrets::Store;
 
 /// Runs `login` or `sync` for `url` (or the remembered org).
@@ -76,15 +77,31 @@ async fn sync_with(
         sets: &flags.sets,
     };
     let synced = sync::run(&request, paths, out, interactive).await?;
-    let finished = report(out, &synced, paths);
+    let proxy = start_proxy(&synced, paths);
+    let finished = report(out, &synced, proxy.as_ref(), paths);
     // The command ends here: the operating system takes the document and the reports back
     // faster than freeing them piece by piece would (a tenth of a no-op sync).
     std::mem::forget(synced);
     Ok(finished)
 }
 
+/// Makes sure the proxy runs when a client just configured reaches the org's models through
+/// it, so that the client works as soon as the command returns.
+pub(super) fn start_proxy(synced: &Synced, paths: &Paths) -> Option<Running> {
+    let uses_proxy = |r: &crate::engine::plan::ClientReport| {
+        !r.failed() && crate::clients::by_id(r.id).is_some_and(|c| c.uses_proxy())
+    };
+    (!synced.dry_run && synced.reports.iter().any(uses_proxy))
+        .then(|| crate::proxy::ensure_running(paths))
+}
+
 /// Prints what a login or sync did (human or `--json`) and says how it finished.
-pub(super) fn report(out: &mut Output, synced: &Synced, paths: &Paths) -> Finished {
+pub(super) fn report(
+    out: &mut Output,
+    synced: &Synced,
+    proxy: Option<&Running>,
+    paths: &Paths,
+) -> Finished {
     let Synced {
         mode,
         ref org,
@@ -119,6 +136,7 @@ pub(super) fn report(out: &mut Output, synced: &Synced, paths: &Paths) -> Finish
             "mcp_servers": mcp,
             "clients": reports,
             "skipped_clients": skipped,
+            "proxy": proxy,
         })
     };
 
@@ -160,6 +178,9 @@ pub(super) fn report(out: &mut Output, synced: &Synced, paths: &Paths) -> Finish
             "  not installed or not enabled: {} (configure anyway with --clients LIST)\n",
             skipped.join(", ")
         ));
+    }
+    if let Some(proxy) = proxy {
+        text.push_str(&format!("Model proxy: {}\n", proxy.describe()));
     }
     out.result_with(json, &text);
     synced.finished()

@@ -53,7 +53,15 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
         if let Some(token) = &token {
             out.secret(token);
         }
-        let contexts = opened.contexts(&chosen, token.as_ref(), &[], paths, out)?;
+        let local_secret = crate::secrets::local_secret::read(paths);
+        let contexts = opened.contexts(
+            &chosen,
+            token.as_ref(),
+            local_secret.as_ref(),
+            &[],
+            paths,
+            out,
+        )?;
         let jobs: Vec<_> = chosen.iter().copied().zip(&contexts).collect();
         plan::adopt(
             &mut ledger,
@@ -136,7 +144,7 @@ pub fn run(args: &LogoutArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
             crate::state::forget_synced(paths, &org);
             // The proxy's local secret goes with any logout; the next login or sync makes a
             // new one (see `crate::proxy`).
-            crate::proxy::local_secret::rotate(paths)?;
+            crate::secrets::local_secret::rotate(paths)?;
             (reports, State::load(paths)?.default_org)
         }
         None => (plan.reports, state.default_org.clone()),

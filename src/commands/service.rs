@@ -45,7 +45,7 @@ fn units(paths: &Paths, program: &str, seconds: u64) -> Vec<(PathBuf, String)> {
             .replace("{program}", program)
             .replace("{seconds}", &seconds.to_string())
             .replace("{home}", &paths.home.display().to_string())
-            .replace("{listen}", &crate::proxy::address())
+            .replace("{listen}", &paths.proxy_address)
     };
     if cfg!(target_os = "macos") {
         vec![(

@@ -1,6 +1,7 @@
 //! `ai-setup status`: who you are, which org, when the token expires and where it is stored,
-//! when the org was last synced, and the clients. Reads local state only (no network), so it
-//! answers instantly and works offline.
+//! when the org was last synced, the clients, and whether the credential proxy answers. Reads
+//! local state only (no network but the proxy's loopback port), so it answers instantly and
+//! works offline.
 
 use serde_json::json;
 
@@ -64,6 +65,27 @@ pub fn run(args: &StatusArgs, paths: &Paths, out: &mut Output) -> Result<Finishe
     ));
     for pending in &status.pending_approval {
         text.push_str(&format!("Approval:   {}\n", pending.describe()));
+    }
+    // The proxy, when a configured client reaches the org's models through it: who answers on
+    // its loopback address.
+    let uses_proxy = status.clients.iter().any(|c| {
+        c.configured && crate::clients::by_id(c.id).is_some_and(|client| client.uses_proxy())
+    });
+    if uses_proxy {
+        let address = &paths.proxy_address;
+        let (state, line) = match crate::proxy::probe(address) {
+            crate::proxy::Listener::Proxy => ("running", format!("running on {address}")),
+            crate::proxy::Listener::Other => (
+                "other_program",
+                format!("another program answers on {address} — see `ai-setup doctor`"),
+            ),
+            crate::proxy::Listener::Nobody => (
+                "not_running",
+                format!("not running on {address} — `ai-setup sync` starts it"),
+            ),
+        };
+        json["proxy"] = json!({ "address": address, "state": state });
+        text.push_str(&format!("Proxy:      {line}\n"));
     }
     text.push_str("Clients:\n");
     for c in &status.clients {

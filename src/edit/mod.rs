@@ -33,6 +33,8 @@ pub enum Format {
     Text,
     /// Markdown with ai-setup's blocks between marker lines (see [`text`]).
     Markdown,
+    /// A dotenv file (`KEY=value` lines) with ai-setup's blocks between `#` marker lines.
+    Dotenv,
 }
 
 /// One step of a key path: a property name, whatever characters it holds, or the element of a
@@ -184,7 +186,8 @@ pub fn parse(format: Format, text: Option<&[u8]>) -> Result<Box<dyn Doc>> {
         Format::Toml => Box::new(toml::TomlDoc::parse(text)?),
         Format::Yaml => Box::new(yaml::YamlDoc::parse(text)?),
         Format::Text => Box::new(text::WholeDoc::parse(text)),
-        Format::Markdown => Box::new(text::MarkdownDoc::parse(text)?),
+        Format::Markdown => Box::new(text::BlocksDoc::parse(text, text::Markers::Html)?),
+        Format::Dotenv => Box::new(text::BlocksDoc::parse(text, text::Markers::Hash)?),
     })
 }
 

@@ -1,5 +1,6 @@
 //! Prose files: whole files ai-setup owns (a Claude Code subagent, a Codex prompt) and managed
-//! blocks in a Markdown file the user writes in too (`~/.codex/AGENTS.md`).
+//! blocks in a Markdown file the user writes in too (`~/.codex/AGENTS.md`), or in a dotenv file
+//! (`~/.gemini/.env`), whose markers are `#` comments instead.
 //!
 //! Both are [`Doc`]s, so that the engine treats them as it treats keys: a file or block that
 //! is not there is written; one ai-setup wrote is updated while it holds what was written, and
@@ -91,7 +92,8 @@ impl Doc for WholeDoc {
 }
 
 /// A Markdown file with ai-setup's blocks in it.
-pub struct MarkdownDoc {
+pub struct BlocksDoc {
+    markers: Markers,
     bom: bool,
     /// The file's line ending, which new marker lines use.
     newline: &'static str,
@@ -110,37 +112,60 @@ enum Part {
     },
 }
 
-fn begin_marker(name: &str) -> String {
-    format!("<!-- BEGIN ai-setup {name} -->")
+/// How a block's marker lines are spelled: as a comment of the file's language, so that the
+/// client reading the file skips them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Markers {
+    /// `<!-- BEGIN ai-setup NAME -->`: Markdown.
+    Html,
+    /// `# BEGIN ai-setup NAME`: dotenv and shell files.
+    Hash,
 }
 
-fn end_marker(name: &str) -> String {
-    format!("<!-- END ai-setup {name} -->")
+impl Markers {
+    fn affixes(self) -> (&'static str, &'static str) {
+        match self {
+            Markers::Html => ("<!-- ", " -->"),
+            Markers::Hash => ("# ", ""),
+        }
+    }
+
+    fn begin(self, name: &str) -> String {
+        let (open, close) = self.affixes();
+        format!("{open}BEGIN ai-setup {name}{close}")
+    }
+
+    fn end(self, name: &str) -> String {
+        let (open, close) = self.affixes();
+        format!("{open}END ai-setup {name}{close}")
+    }
+
+    /// The block name of a begin marker line.
+    fn begun(self, line: &str) -> Option<&str> {
+        let (open, close) = self.affixes();
+        line.trim_end_matches(['\r', '\n'])
+            .strip_prefix(open)?
+            .strip_prefix("BEGIN ai-setup ")?
+            .strip_suffix(close)
+            .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
+    }
 }
 
-/// The block name of a begin marker line.
-fn begun(line: &str) -> Option<&str> {
-    line.trim_end_matches(['\r', '\n'])
-        .strip_prefix("<!-- BEGIN ai-setup ")?
-        .strip_suffix(" -->")
-        .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
-}
-
-impl MarkdownDoc {
+impl BlocksDoc {
     /// Refuses a file whose markers do not pair up (a begin without its end): ai-setup could
     /// not tell its text from the user's.
-    pub fn parse(before: Option<&[u8]>) -> Result<Self> {
+    pub fn parse(before: Option<&[u8]>, markers: Markers) -> Result<Self> {
         let (bom, text) = split_bom(before.unwrap_or(b""))?;
         let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
         let mut parts = Vec::new();
         let mut user = String::new();
         let mut lines = text.split_inclusive('\n').enumerate().peekable();
         while let Some((number, line)) = lines.next() {
-            let Some(name) = begun(line) else {
+            let Some(name) = markers.begun(line) else {
                 user.push_str(line);
                 continue;
             };
-            let end = end_marker(name);
+            let end = markers.end(name);
             let mut body = String::new();
             let mut closed = false;
             for (_, inner) in lines.by_ref() {
@@ -180,7 +205,8 @@ impl MarkdownDoc {
         if !user.is_empty() {
             parts.push(Part::Text(user));
         }
-        Ok(MarkdownDoc {
+        Ok(BlocksDoc {
+            markers,
             bom,
             newline,
             parts,
@@ -203,7 +229,7 @@ fn block_name(key: &[Step]) -> Option<&str> {
     }
 }
 
-impl Doc for MarkdownDoc {
+impl Doc for BlocksDoc {
     fn get(&self, key: &[Step]) -> Option<Value> {
         let name = block_name(key)?;
         self.parts.iter().find_map(|p| match p {
@@ -283,10 +309,10 @@ impl Doc for MarkdownDoc {
                     text,
                     blank_after,
                 } => {
-                    out.push_str(&begin_marker(name));
+                    out.push_str(&self.markers.begin(name));
                     out.push_str(nl);
                     out.push_str(&text.replace('\n', nl));
-                    out.push_str(&end_marker(name));
+                    out.push_str(&self.markers.end(name));
                     out.push_str(nl);
                     if *blank_after {
                         out.push_str(nl);
@@ -307,8 +333,8 @@ mod tests {
         vec![Step::from(name)]
     }
 
-    fn edit(before: Option<&str>, f: impl FnOnce(&mut MarkdownDoc)) -> String {
-        let mut doc = MarkdownDoc::parse(before.map(str::as_bytes)).unwrap();
+    fn edit(before: Option<&str>, f: impl FnOnce(&mut BlocksDoc)) -> String {
+        let mut doc = BlocksDoc::parse(before.map(str::as_bytes), Markers::Html).unwrap();
         f(&mut doc);
         String::from_utf8(doc.render()).unwrap()
     }
@@ -327,7 +353,7 @@ mod tests {
             });
             assert!(added.starts_with("<!-- BEGIN ai-setup demo-corp -->"));
             assert!(added.ends_with(user), "{added:?}");
-            let doc = MarkdownDoc::parse(Some(added.as_bytes())).unwrap();
+            let doc = BlocksDoc::parse(Some(added.as_bytes()), Markers::Html).unwrap();
             assert_eq!(
                 doc.get(&block("demo-corp")),
                 Some(json!("Rule one.\nRule two.\n"))
@@ -345,22 +371,39 @@ mod tests {
             updated,
             "intro\n<!-- BEGIN ai-setup a -->\nnew\n<!-- END ai-setup a -->\noutro\n"
         );
-        let doc = MarkdownDoc::parse(Some(updated.as_bytes())).unwrap();
+        let doc = BlocksDoc::parse(Some(updated.as_bytes()), Markers::Html).unwrap();
         assert_eq!(doc.snapshot(), json!({"a": "new\n", "": "intro\noutro"}));
         assert_eq!(
-            MarkdownDoc::parse(None).unwrap().snapshot(),
+            BlocksDoc::parse(None, Markers::Html).unwrap().snapshot(),
             json!({}),
             "nothing there: nothing of the user's"
         );
     }
 
     #[test]
+    fn a_dotenv_block_has_comment_markers_and_an_html_marker_is_the_users_text() {
+        let user = "# my keys\nOTHER=1\n<!-- BEGIN ai-setup a -->\n";
+        let mut doc = BlocksDoc::parse(Some(user.as_bytes()), Markers::Hash).unwrap();
+        doc.set(&block("demo-corp"), &json!("A=1\nB=2")).unwrap();
+        let added = String::from_utf8(doc.render()).unwrap();
+        assert_eq!(
+            added,
+            format!("# BEGIN ai-setup demo-corp\nA=1\nB=2\n# END ai-setup demo-corp\n\n{user}")
+        );
+        let mut doc = BlocksDoc::parse(Some(added.as_bytes()), Markers::Hash).unwrap();
+        assert!(doc.remove(&block("demo-corp")));
+        assert_eq!(doc.render(), user.as_bytes());
+    }
+
+    #[test]
     fn unpaired_or_doubled_markers_are_refused() {
         let open = "<!-- BEGIN ai-setup a -->\ntext\n";
-        let err = MarkdownDoc::parse(Some(open.as_bytes())).err().unwrap();
+        let err = BlocksDoc::parse(Some(open.as_bytes()), Markers::Html)
+            .err()
+            .unwrap();
         assert!(err.message.contains("line 1"), "{}", err.message);
         let twice = "<!-- BEGIN ai-setup a -->\n<!-- END ai-setup a -->\n<!-- BEGIN ai-setup a -->\n<!-- END ai-setup a -->\n";
-        assert!(MarkdownDoc::parse(Some(twice.as_bytes())).is_err());
+        assert!(BlocksDoc::parse(Some(twice.as_bytes()), Markers::Html).is_err());
     }
 
     #[test]

@@ -197,8 +197,11 @@ pub fn clients(
     let org = key.as_ref();
     let ledger = current_ledger(paths)?;
     let all: Vec<&'static dyn Client> = clients::ALL.to_vec();
+    let local_secret = crate::secrets::local_secret::read(paths);
     let contexts = match &opened {
-        Some(opened) => Some(opened.contexts(&all, None, &[], paths, out)?),
+        Some(opened) => {
+            Some(opened.contexts(&all, None, local_secret.as_ref(), &[], paths, out)?)
+        }
         None => None,
     };
     let enabled = opened.as_ref().and_then(|o| o.document.enabled_clients());

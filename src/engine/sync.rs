@@ -112,6 +112,22 @@ impl Synced {
     }
 }
 
+/// A local secret this run made: removed again when the run fails before its commit, so
+/// that a failed login leaves nothing behind. (A run that read it meanwhile wrote it into
+/// files that the next sync, finding a new one, rewrites.)
+struct NewSecret<'a> {
+    paths: &'a Paths,
+    kept: bool,
+}
+
+impl Drop for NewSecret<'_> {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = crate::secrets::local_secret::rotate(self.paths);
+        }
+    }
+}
+
 /// Runs `login` or `sync` as `request` says. `interactive` is whether a person can be asked.
 pub async fn run(
     request: &Request<'_>,
@@ -303,8 +319,15 @@ pub async fn run(
 
     if request.dry_run {
         document.check_config(&org)?;
-        let contexts =
-            opened.contexts(&selected, acquired.token.as_ref(), request.sets, paths, out)?;
+        let local_secret = crate::secrets::local_secret::read(paths);
+        let contexts = opened.contexts(
+            &selected,
+            acquired.token.as_ref(),
+            local_secret.as_ref(),
+            request.sets,
+            paths,
+            out,
+        )?;
         let jobs: Vec<_> = selected.iter().copied().zip(&contexts).collect();
         let mut ledger = current_ledger(paths)?;
         let wanted = plan::translate(&jobs, paths);
@@ -332,12 +355,18 @@ pub async fn run(
     }
 
     let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
+    // Made here, under the transaction's lock, when there is none: a file of its own (0600)
+    // that the proxy reads at every request. A run that fails takes a new one away again.
+    let had_secret = crate::secrets::local_secret::read(paths).is_some();
+    let local_secret = crate::secrets::local_secret::get_or_create(paths)?;
+    let mut new_secret = (!had_secret).then(|| NewSecret { paths, kept: false });
     let inputs = inputs(
         request,
         paths,
         &org,
         &with_instructions(&discovered.digest, &opened.instructions),
         acquired.token.as_ref(),
+        &local_secret,
         &opened.approved,
         &selected,
     )?;
@@ -355,8 +384,14 @@ pub async fn run(
             document.check_config(&org)?;
         }
         let warned = out.warnings().len();
-        let contexts =
-            opened.contexts(&selected, acquired.token.as_ref(), request.sets, paths, out)?;
+        let contexts = opened.contexts(
+            &selected,
+            acquired.token.as_ref(),
+            Some(&local_secret),
+            request.sets,
+            paths,
+            out,
+        )?;
         let warnings = out.warnings()[warned..].to_vec();
         let jobs: Vec<_> = selected.iter().copied().zip(&contexts).collect();
         let wanted = plan::translate(&jobs, paths);
@@ -431,6 +466,9 @@ pub async fn run(
         });
     }
     let (reports, committed) = plan.commit(txn, &org)?;
+    if let Some(new_secret) = new_secret.as_mut() {
+        new_secret.kept = true;
+    }
     crate::state::mark_synced(paths, &org);
     for w in &committed.warnings {
         out.warn(w);
@@ -561,12 +599,14 @@ fn with_instructions(digest: &str, instructions: &[Instruction]) -> String {
     crate::apply::ledger::hex(&hasher.finalize())
 }
 
+#[allow(clippy::too_many_arguments)] // each is one input of the digest, named
 fn inputs(
     request: &Request,
     paths: &Paths,
     org: &str,
     document_digest: &str,
     token: Option<&Secret>,
+    local_secret: &Secret,
     approved: &std::collections::BTreeMap<String, Pinned>,
     selected: &[&'static dyn clients::Client],
 ) -> Result<String> {
@@ -584,6 +624,7 @@ fn inputs(
     field(org.as_bytes());
     field(document_digest.as_bytes());
     field(token.map_or("", Secret::expose).as_bytes());
+    field(local_secret.expose().as_bytes());
     field(&[u8::from(request.force)]);
     field(&serde_json::to_vec(approved).expect("pins serialise"));
     layers::load::digest(paths, &super::org::working_dir()?, request.sets, &mut field);

@@ -216,3 +216,47 @@ pub fn store_new<'a>(
         }
     }
 }
+
+/// The machine's local secret, the key that clients send `ai-setup proxy` (see
+/// `crate::proxy`): created (0600) when first asked for, removed at logout.
+pub mod local_secret {
+    use super::Secret;
+    use crate::error::{Error, Result};
+    use crate::paths::Paths;
+
+    fn file(paths: &Paths) -> std::path::PathBuf {
+        paths.state_dir.join("proxy-secret")
+    }
+
+    /// The secret, if there is one.
+    pub fn read(paths: &Paths) -> Option<Secret> {
+        let text = std::fs::read_to_string(file(paths)).ok()?;
+        let text = text.trim();
+        (!text.is_empty()).then(|| Secret::new(text.into()))
+    }
+
+    /// The secret, made now if there is none.
+    pub fn get_or_create(paths: &Paths) -> Result<Secret> {
+        if let Some(secret) = read(paths) {
+            return Ok(secret);
+        }
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| Error::failure(format!("no randomness for the local secret: {e}")))?;
+        let secret = format!(
+            "ai-setup-local-{}",
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
+        );
+        crate::write::write_file(&file(paths), secret.as_bytes(), Some(0o600))?;
+        Ok(Secret::new(secret))
+    }
+
+    /// Forgets the secret, so that the next one is new (logout).
+    pub fn rotate(paths: &Paths) -> Result<()> {
+        match std::fs::remove_file(file(paths)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io("remove", &file(paths), e)),
+        }
+    }
+}

@@ -444,11 +444,14 @@ fn last_user_text(api: Api, request: &Value) -> String {
     user_messages(api, request)
         .into_iter()
         .rev()
-        // Claude Code puts reminders of its own before the user's words.
+        // Claude Code puts reminders of its own before the user's words, Gemini CLI the
+        // session's context.
         .map(|t| {
-            t.rsplit("</system-reminder>")
-                .next()
-                .unwrap_or_default()
+            ["</system-reminder>", "</session_context>"]
+                .iter()
+                .fold(t.as_str(), |t, tag| {
+                    t.rsplit(tag).next().unwrap_or_default()
+                })
                 .trim()
                 .to_string()
         })

@@ -197,10 +197,6 @@ fn the_users_own_prose_stays_byte_for_byte_and_what_the_org_drops_goes_everywher
     assert_eq!(client_files(&env), before);
 }
 
-fn jsonc(text: &str) -> Value {
-    jsonc_parser::parse_to_serde_value(text, &Default::default()).unwrap()
-}
-
 /// What a recorded request gave the model besides the user's words: its system prompt and
 /// every user message (where Claude Code puts its memory files).
 fn context_of(request: &Value) -> String {

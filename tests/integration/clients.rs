@@ -582,7 +582,7 @@ fn the_clients_command_reports_configuration_drift_and_the_users_entries() {
         row("gemini")["limits"]
             .as_str()
             .unwrap()
-            .contains("environment variables")
+            .contains("trusted folders")
     );
     let human = env.run(&["clients"]);
     assert!(

@@ -207,13 +207,7 @@ fn pi_answers_through_the_org_with_a_token_from_the_helper() {
             "the org's default: {request}"
         );
     }
-    for (path, bytes) in files_under(&env.path(".pi")) {
-        assert!(
-            !String::from_utf8_lossy(&bytes).contains(&token),
-            "{} holds no token",
-            path.display()
-        );
-    }
+    assert_no_token_under(&env.path(".pi"), &token);
 
     let logout = env.run(&["logout", "--restore"]);
     assert_eq!(logout.code, 0, "{logout:?}");
@@ -242,7 +236,7 @@ fn the_stand_in_model_wants_the_org_token() {
 }
 
 #[test]
-fn the_demo_ends_with_claude_code_codex_and_opencode_answering_through_the_demo_org() {
+fn the_demo_ends_with_claude_code_codex_opencode_and_gemini_answering_through_the_demo_org() {
     let tools = client_cli("claude").parent().unwrap().to_path_buf();
     let path = std::env::join_paths(
         std::iter::once(tools).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
@@ -256,6 +250,7 @@ fn the_demo_ends_with_claude_code_codex_and_opencode_answering_through_the_demo_
         ("claude", "claude-sonnet-4-5"),
         ("codex", "gpt-5"),
         ("opencode", "claude-sonnet-4-5"),
+        ("gemini", "gemini-2.5-pro"),
     ] {
         let step = steps
             .iter()
@@ -274,6 +269,14 @@ fn the_demo_ends_with_claude_code_codex_and_opencode_answering_through_the_demo_
     let files = run.json()["files"].to_string();
     assert!(files.contains(".claude/settings.json"), "{files}");
     assert!(!files.contains("opencode/snapshot"), "{files}");
+    // The proxy the demo's login started for Gemini CLI stops when the demo ends.
+    let state = env.path(".cache/ai-setup/demo/home/.local/state/ai-setup");
+    assert!(!state.join("proxy-secret").exists());
+    let stopped = (0..40).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::fs::read_to_string(state.join("proxy.log")).is_ok_and(|log| log.contains("stopping"))
+    });
+    assert!(stopped, "the demo's proxy stopped");
 }
 
 #[test]
@@ -399,4 +402,198 @@ fn the_stand_in_model_speaks_gemini_generate_content_whole_and_streamed() {
         &serde_json::json!(["not", "an", "object"]),
     );
     assert_eq!(status, 400, "{body}");
+}
+
+/// A client that reaches the org through `ai-setup proxy`, as a person meets it: the user's
+/// own files before, a `login` that starts the proxy, the real CLI run from a project folder.
+struct ProxiedClient {
+    id: &'static str,
+    program: &'static str,
+    /// The flags of a non-interactive run (before `-p PROMPT`), and those that also let it
+    /// run the org's tool without asking.
+    flags: &'static [&'static str],
+    tool_flags: &'static [&'static str],
+    /// The path prefix and model its requests reach the org with.
+    path: &'static str,
+    model: &'static str,
+    /// The client's folder under home, and the user's own files in it (restored byte for byte).
+    dir: &'static str,
+    user_files: &'static [(&'static str, &'static [u8])],
+    /// Variables of the user's environment that would take the place of what ai-setup wrote.
+    unset: &'static [&'static str],
+    /// The client rewrites its settings itself when it runs (Qwen Code adds `$version` and
+    /// its own layout): they are then compared as JSON, without that key.
+    rewrites_settings: bool,
+}
+
+fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
+    let records = tempfile::tempdir().unwrap();
+    let file = records.path().join("requests.jsonl");
+    let endpoint = Endpoint::start(None, &["--record", file.to_str().unwrap()]);
+    let env = TestEnv::new();
+    for (path, bytes) in client.user_files {
+        env.write(path, bytes);
+    }
+    let login = env.login_with(&endpoint.url, &["--clients", client.id]);
+    assert_eq!(login.code, 0, "{login:?}");
+    assert!(
+        login.stdout.contains("Model proxy: started on"),
+        "{login:?}"
+    );
+    let status = env.run(&["status", "--json"]).json();
+    assert_eq!(status["proxy"]["state"], "running", "{status}");
+    let token = env.stored_token(&endpoint.url);
+
+    // From a project folder below home, as a person runs it.
+    let project = env.path("work/project");
+    std::fs::create_dir_all(&project).unwrap();
+    let run = |flags: &[&str], prompt: &str| {
+        let mut args = flags.to_vec();
+        args.extend(["-p", prompt]);
+        let mut command = env.command(client_cli(client.program).to_str().unwrap(), &args);
+        command.current_dir(&project);
+        for var in client.unset {
+            command.env_remove(var);
+        }
+        client_output(&mut command, &format!("{} {args:?}", client.program))
+    };
+    let answer = run(client.flags, "hello through the proxy");
+    assert!(
+        answer.contains(&format!(
+            "Stand-in model {} of the org endpoint here. You said: hello through the proxy",
+            client.model
+        )),
+        "{answer}"
+    );
+    // The org's tool, through `ai-setup mcp bridge`, allowed for this one run.
+    let answer = run(client.tool_flags, "Please use the whoami tool");
+    assert!(
+        answer.contains("The tool answered:") && answer.contains("dev@demo.example"),
+        "{} printed the answer made from the tool's result:\n{answer}\n{:#?}",
+        client.program,
+        recorded(&file)
+    );
+
+    let requests = recorded(&file);
+    assert!(requests.len() >= 3, "{requests:#?}");
+    for request in &requests {
+        assert!(
+            request["path"].as_str().unwrap().starts_with(client.path),
+            "{request}"
+        );
+        assert_eq!(
+            request["model"], client.model,
+            "a model the org offers: {request}"
+        );
+        assert_eq!(
+            request["user"], "dev@demo.example",
+            "the org token: {request}"
+        );
+        assert_eq!(
+            request["client"], client.id,
+            "the proxy names the client: {request}"
+        );
+    }
+    assert!(
+        requests
+            .iter()
+            .any(|r| tools_of(r).iter().any(|t| t.ends_with("whoami"))),
+        "the org tool was offered: {requests:#?}"
+    );
+    assert_no_token_under(&env.path(client.dir), &token);
+
+    // --restore gives the user's files back byte for byte.
+    let logout = env.run(&["logout", "--restore"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    for (path, bytes) in client.user_files {
+        let now = std::fs::read(env.path(path)).unwrap();
+        if client.rewrites_settings && path.ends_with("settings.json") {
+            let parse = |b: &[u8]| {
+                let mut v = jsonc(std::str::from_utf8(b).unwrap());
+                v.as_object_mut().unwrap().remove("$version");
+                v
+            };
+            assert_eq!(parse(&now), parse(bytes), "{path}");
+        } else {
+            assert_eq!(&now, bytes, "{path}");
+        }
+    }
+}
+
+/// Gemini CLI takes its endpoint only from environment variables, which ai-setup keeps out of
+/// reach of the token: it is pointed at `ai-setup proxy` with the machine's local secret, in a
+/// block of `~/.gemini/.env`. The user's own `.env` and a Google login chosen before come back
+/// at logout. `--skip-trust` is what Gemini CLI asks for in a folder not yet trusted (a trusted
+/// one reads `~/.gemini/.env` alike).
+#[test]
+fn gemini_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_tool() {
+    answers_through_the_proxy_that_login_started(&ProxiedClient {
+        id: "gemini",
+        program: "gemini",
+        flags: &["--skip-trust"],
+        tool_flags: &["--skip-trust", "--yolo"],
+        path: "/google/v1beta/models/gemini-2.5-pro:",
+        model: "gemini-2.5-pro",
+        dir: ".gemini",
+        user_files: &[
+            (".gemini/.env", b"# my tools\nOTHER_TOOL_HOME=/opt/other\n"),
+            (
+                ".gemini/settings.json",
+                b"{\n  \"security\": { \"auth\": { \"selectedType\": \"oauth-personal\" } }\n}\n",
+            ),
+        ],
+        unset: &["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"],
+        rewrites_settings: false,
+    });
+}
+
+/// Qwen Code speaks Chat Completions to the org's `openai` provider through the proxy, with
+/// the local secret in a block of `~/.qwen/.env` (here one with no final newline).
+#[test]
+fn qwen_code_answers_through_the_proxy_that_login_started_and_calls_an_org_tool() {
+    answers_through_the_proxy_that_login_started(&ProxiedClient {
+        id: "qwen",
+        program: "qwen",
+        flags: &[],
+        // Qwen Code offers MCP tools through its `tool_search` unless that tool is excluded,
+        // which the stand-in model does not use.
+        tool_flags: &["--yolo", "--exclude-tools", "tool_search"],
+        path: "/openai/v1/chat/completions",
+        model: "gpt-5",
+        dir: ".qwen",
+        user_files: &[
+            (
+                ".qwen/settings.json",
+                b"{\n  // mine\n  \"ui\": { \"theme\": \"GitHub\" }\n}\n",
+            ),
+            (".qwen/.env", b"OTHER_TOOL_HOME=/opt/other"),
+        ],
+        unset: &["OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"],
+        rewrites_settings: true,
+    });
+}
+
+/// Continue's CLI gets the org's default model (an Anthropic one here) as an entry of its
+/// `models`, through the proxy, with `${{ secrets.AI_SETUP_LOCAL_SECRET }}` from a block of
+/// `~/.continue/.env`.
+#[test]
+fn continue_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_tool() {
+    answers_through_the_proxy_that_login_started(&ProxiedClient {
+        id: "continue",
+        program: "cn",
+        flags: &[],
+        tool_flags: &["--auto"],
+        path: "/anthropic/v1/messages",
+        model: "claude-sonnet-4-5",
+        dir: ".continue",
+        user_files: &[
+            (
+                ".continue/config.yaml",
+                b"name: Mine\nversion: 1.0.0\nschema: v1\n# my own models come later\n",
+            ),
+            (".continue/.env", b"MY_OTHER_SECRET=x\n"),
+        ],
+        unset: &["AI_SETUP_LOCAL_SECRET"],
+        rewrites_settings: false,
+    });
 }

@@ -459,13 +459,7 @@ fn kilo_code_loads_the_org_through_the_same_wellknown_entry_and_answers_through_
             .any(|r| r["user"] == "dev@demo.example" && r["path"] == "/anthropic/v1/messages"),
         "Kilo reached the org with the org token: {requests:#?}"
     );
-    for (path, bytes) in files_under(&env.path(".config/kilo")) {
-        assert!(
-            !String::from_utf8_lossy(&bytes).contains(&token),
-            "{} holds no token",
-            path.display()
-        );
-    }
+    assert_no_token_under(&env.path(".config/kilo"), &token);
 
     let logout = env.run(&["logout"]);
     assert_eq!(logout.code, 0, "{logout:?}");

@@ -219,8 +219,14 @@ fn only_requests_with_the_local_secret_pass_with_the_org_token_and_the_client_na
     let logout = env.run(&["logout"]);
     assert_eq!(logout.code, 0, "{logout:?}");
     assert!(!env.path(".local/state/ai-setup/proxy-secret").exists());
-    let (status, _) = request(&proxy.addr, messages, &key, &messages_body());
-    assert_eq!(status, 401, "logged out: no org token to send");
+    // …and the proxy, with nothing left to serve, stops by itself.
+    let mut proxy = proxy;
+    let stopped = (0..40).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        proxy.child.try_wait().unwrap().is_some()
+    });
+    assert!(stopped, "the proxy stops once logged out");
+    assert!(proxy.output.lock().unwrap().contains("logged out"));
 }
 
 /// An upstream that sends one chunk of an event stream, then waits to be told that the first

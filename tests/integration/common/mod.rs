@@ -49,6 +49,18 @@ impl std::fmt::Debug for Run {
     }
 }
 
+/// A free loopback port for the proxy that `login` starts in this home, so that no test
+/// meets another's (or the machine's). That proxy stops by itself once the home is gone
+/// (no local secret left).
+fn own_proxy_address() -> Vec<(String, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    vec![("AI_SETUP_PROXY_ADDRESS".into(), format!("127.0.0.1:{port}"))]
+}
+
 impl TestEnv {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
@@ -57,7 +69,7 @@ impl TestEnv {
         TestEnv {
             _dir: Some(dir),
             home,
-            envs: Vec::new(),
+            envs: own_proxy_address(),
         }
     }
 
@@ -67,7 +79,7 @@ impl TestEnv {
         TestEnv {
             _dir: None,
             home,
-            envs: Vec::new(),
+            envs: own_proxy_address(),
         }
     }
 
@@ -82,8 +94,6 @@ impl TestEnv {
             .env("HOME", &self.home)
             .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
             .env("AI_SETUP_KEYRING_TIMEOUT", "5")
-            // No proxy of the machine's answers there (tests that want one say where).
-            .env("AI_SETUP_PROXY_ADDRESS", "127.0.0.1:1")
             .env_remove("XDG_CONFIG_HOME")
             .env_remove("XDG_DATA_HOME")
             .env_remove("XDG_STATE_HOME")
@@ -680,4 +690,20 @@ pub fn device_login(env: &TestEnv, endpoint: &Endpoint, decision: &str) -> Run {
         );
         assert_eq!(status, 200);
     })
+}
+
+/// A JSON or JSONC file's text as a value.
+pub fn jsonc(text: &str) -> serde_json::Value {
+    jsonc_parser::parse_to_serde_value::<serde_json::Value>(text, &Default::default()).unwrap()
+}
+
+/// No file under `dir` holds `token`.
+pub fn assert_no_token_under(dir: &Path, token: &str) {
+    for (path, bytes) in files_under(dir) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(token),
+            "{} holds no token",
+            path.display()
+        );
+    }
 }
