@@ -34,6 +34,10 @@ pub fn register_secret(secret: &str) {
 /// user's file with an API key in a diff). The `value` group is what is masked; a value that
 /// is a placeholder (`{env:…}`, `${…}`) says where a secret comes from, not what it is, and
 /// stays.
+/// How the proxy's local secret begins (made by `secrets::local_secret`), so that one is masked
+/// wherever it turns up.
+pub const LOCAL_SECRET_PREFIX: &str = "ai-setup-local-";
+
 static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     const NAMES: &str =
         r"[a-z_-]*(?:token|secret|password)|api_?key|code|code_verifier|device_code";
@@ -42,6 +46,8 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?i)\b(?:bearer|basic)\s+(?P<value>[A-Za-z0-9._~+/=-]+)".to_string(),
         // JWTs anywhere.
         r"(?P<value>eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)".to_string(),
+        // The proxy's local secret anywhere (a diff of a client's .env, say).
+        format!(r"(?P<value>{}[A-Za-z0-9_-]{{16,}})", LOCAL_SECRET_PREFIX),
         // Form and query fields: access_token=…, client_secret=…, api_key=…, code=…
         format!(r"(?i)\b(?:{NAMES})=(?P<value>[^&\s]+)"),
         // JSON fields with the same names: "access_token", "clientSecret", "apiKey".
@@ -94,6 +100,7 @@ fn might_hold_a_secret(text: &str) -> bool {
         .iter()
         .any(|word| lower.contains(word));
     text.contains("eyJ")
+        || text.contains(LOCAL_SECRET_PREFIX)
         || lower.contains("bearer")
         || lower.contains("basic")
         || (named && (text.contains('=') || text.contains('"')))
@@ -233,9 +240,10 @@ mod tests {
 
     #[test]
     fn what_looks_like_a_secret_is_masked_and_plain_text_is_left_alone() {
-        let line = r#"{"apiKey": "sk-live-1", "clientSecret":"s2"} api_key=k3 eyJx.eyJy.z"#;
+        let line = r#"{"apiKey": "sk-live-1", "clientSecret":"s2"} api_key=k3 eyJx.eyJy.z
+            +GEMINI_API_KEY=ai-setup-local-AbC_12-xyz0987654321qq"#;
         let out = redact(line);
-        for secret in ["sk-live-1", "s2", "k3", "eyJy"] {
+        for secret in ["sk-live-1", "s2", "k3", "eyJy", "AbC_12-xyz0987654321qq"] {
             assert!(!out.contains(secret), "{secret} in {out}");
         }
         let placeholders = r#""apiKey": "{env:ORG_TOKEN}", "token": "${TOKEN}""#;

@@ -12,7 +12,7 @@ use super::artifacts::{
     template_in_words, yaml_string,
 };
 use super::translate::{StdioEntry, mcp_entries, model_for, plain_entry, typed_entry};
-use super::{Client, Detection, OrgContext, find_program};
+use super::{Client, Detection, OrgContext, environment, find_program};
 use crate::apply::{Desired, Kind, Managed};
 use crate::edit::{self, Format, Step};
 use crate::paths::Paths;
@@ -39,6 +39,9 @@ pub struct McpOnly {
     pub new_file: &'static [(&'static str, &'static str)],
     /// How the client is pointed at the org's models through `ai-setup proxy`, when it can be.
     pub proxied: Option<fn(&OrgContext, &Paths) -> Proxied>,
+    /// The environment variables that point the client at the org's models, for a client
+    /// that reads them from nowhere else (see [`super::environment`]); `Err` says why not.
+    pub environment: Option<environment::Make>,
     pub limits: &'static str,
 }
 
@@ -103,7 +106,28 @@ impl Client for McpOnly {
             files.extend(artifacts::desired(self.id, prose, ctx, paths));
         }
         files.extend(proxied.files);
+        if let Some(Ok(vars)) = self.environment.map(|vars| vars(ctx)) {
+            let block = artifacts::org_slug(ctx);
+            files.extend(environment::desired(
+                self.id, self.name, &block, &vars, paths,
+            ));
+        }
         files
+    }
+
+    fn gaps(&self, ctx: &OrgContext) -> Vec<String> {
+        let mut gaps = artifacts::gaps(self.prose.unwrap_or(&artifacts::NONE), ctx);
+        if let Some(Err(why)) = self.environment.map(|vars| vars(ctx)) {
+            gaps.push(why);
+        }
+        gaps
+    }
+
+    fn chosen_files(&self, paths: &Paths) -> Vec<PathBuf> {
+        match self.environment {
+            Some(_) => environment::chosen_files(paths),
+            None => Vec::new(),
+        }
     }
 
     fn uses_proxy(&self) -> bool {
@@ -206,6 +230,7 @@ pub static GEMINI: McpOnly = McpOnly {
     prose: Some(&GEMINI_PROSE),
     new_file: &[],
     proxied: Some(gemini_through_proxy),
+    environment: None,
     limits: "LLM endpoint through ai-setup proxy, named in ~/.gemini/.env, which Gemini CLI reads only in trusted folders, and only when no .env of a folder above the working one comes first",
 };
 
@@ -449,6 +474,7 @@ pub static WINDSURF: McpOnly = McpOnly {
     prose: Some(&WINDSURF_PROSE),
     new_file: &[],
     proxied: None,
+    environment: None,
     limits: "no custom LLM endpoint: models come from Windsurf's own service",
 };
 
@@ -465,6 +491,7 @@ pub static CURSOR: McpOnly = McpOnly {
     prose: None,
     new_file: &[],
     proxied: None,
+    environment: None,
     limits: "LLM endpoint and key are set in Cursor's UI only (stored in its own database)",
 };
 
@@ -481,6 +508,7 @@ pub static VSCODE: McpOnly = McpOnly {
     prose: Some(&VSCODE_PROSE),
     new_file: &[],
     proxied: None,
+    environment: None,
     limits: "custom model keys live in VS Code's secret storage, which a file cannot reach",
 };
 
@@ -509,6 +537,7 @@ pub static ZED: McpOnly = McpOnly {
     prose: None,
     new_file: &[],
     proxied: None,
+    environment: None,
     limits: "LLM keys come from the OS keychain or an environment variable only",
 };
 
@@ -525,6 +554,7 @@ pub static CLAUDE_DESKTOP: McpOnly = McpOnly {
     prose: None,
     new_file: &[],
     proxied: None,
+    environment: None,
     limits: "models come from Anthropic's service; remote servers are reached through the stdio bridge",
 };
 
@@ -549,6 +579,7 @@ pub static CLINE: McpOnly = McpOnly {
     prose: Some(&CLINE_PROSE),
     new_file: &[],
     proxied: None,
+    environment: None,
     limits: "the provider (base URL and key) is set in Cline's UI and kept in VS Code's storage",
 };
 
@@ -584,6 +615,7 @@ pub static GOOSE: McpOnly = McpOnly {
     prose: Some(&GOOSE_PROSE),
     new_file: &[],
     proxied: None,
+    environment: None,
     limits: "the provider's key comes from the OS keyring or an environment variable only",
 };
 
@@ -613,8 +645,20 @@ pub static CONTINUE: McpOnly = McpOnly {
         ("schema", "v1"),
     ],
     proxied: Some(continue_through_proxy),
+    environment: None,
     limits: "the org's default model through ai-setup proxy, when it is an Anthropic or OpenAI one; its key is `${{ secrets.AI_SETUP_LOCAL_SECRET }}`, from ~/.continue/.env unless the environment has that variable",
 };
+
+/// The org's default model as its provider and id, for the clients that are given that model
+/// alone: when it is of a provider whose API they speak (Anthropic's or OpenAI's) and whose base
+/// URL may carry the token.
+fn default_model<'c>(ctx: &'c OrgContext) -> Option<(&'c str, &'c str)> {
+    let model = ctx.config.get("model").and_then(Value::as_str)?;
+    let (provider, id) = model.split_once('/')?;
+    (matches!(provider, "anthropic" | "openai")
+        && super::translate::base_url(ctx, provider).is_some())
+    .then_some((provider, id))
+}
 
 /// Continue's CLI 1.5 (`@continuedev/cli`): a model is an entry of `models` (`provider`,
 /// `model`, `apiBase`, `apiKey`), and an API key may be `${{ secrets.NAME }}`, which it looks up
@@ -624,15 +668,9 @@ pub static CONTINUE: McpOnly = McpOnly {
 /// a block of that `.env`. Its `anthropic` and `openai` providers add the API's path to
 /// `apiBase` (`messages`, `responses`), so `apiBase` ends in `/v1/`.
 fn continue_through_proxy(ctx: &OrgContext, paths: &Paths) -> Proxied {
-    let model = ctx.config.get("model").and_then(Value::as_str);
-    let Some((provider, id)) = model.and_then(|m| m.split_once('/')) else {
+    let Some((provider, id)) = default_model(ctx) else {
         return Proxied::default();
     };
-    if !matches!(provider, "anthropic" | "openai")
-        || super::translate::base_url(ctx, provider).is_none()
-    {
-        return Proxied::default();
-    }
     let name = format!("{} {id}", ctx.org_name.unwrap_or(ctx.org));
     let entry = json!({
         "name": name,
@@ -689,6 +727,7 @@ pub static QWEN: McpOnly = McpOnly {
     prose: Some(&QWEN_PROSE),
     new_file: &[],
     proxied: Some(qwen_through_proxy),
+    environment: None,
     limits: "LLM endpoint through ai-setup proxy, whose local secret is in ~/.qwen/.env, which Qwen Code reads only when no .env of a folder between the working one and home comes first; an OPENAI_API_KEY or OPENAI_BASE_URL in the environment wins",
 };
 
@@ -740,5 +779,123 @@ pub static COPILOT: McpOnly = McpOnly {
     prose: None,
     new_file: &[],
     proxied: None,
-    limits: "its own model provider is set through environment variables only, which a file cannot set: not written",
+    environment: Some(copilot_environment),
+    limits: "its model provider is set through environment variables only: they go in ~/.config/environment.d (desktop sessions under systemd) and a block of ~/.profile, ~/.bashrc and ~/.zshenv (shells started after login)",
 };
+
+/// Copilot CLI's own provider (`copilot help environment`, 1.0.102): `COPILOT_PROVIDER_BASE_URL`,
+/// `COPILOT_PROVIDER_TYPE` (`anthropic` or `openai`), `COPILOT_PROVIDER_API_KEY_COMMAND` (a
+/// shell command run for each request: the token helper, so the org is reached directly, no
+/// proxy), `COPILOT_PROVIDER_WIRE_API` (`responses` for OpenAI's GPT-5 models) and
+/// `COPILOT_MODEL`. With a provider set, no GitHub login is needed. The org's default model
+/// is used; its Anthropic client adds `/v1/messages` to the base URL, its OpenAI one
+/// `/responses`.
+fn copilot_environment(ctx: &OrgContext) -> Result<environment::Vars, String> {
+    let Some((provider, id)) = default_model(ctx) else {
+        return Err("model: the org's default model is not an Anthropic or OpenAI one, which Copilot CLI's provider needs".into());
+    };
+    let base = super::translate::base_url(ctx, provider).expect("checked by default_model");
+    let mut vars = match provider {
+        "anthropic" => vec![
+            ("COPILOT_PROVIDER_TYPE", "anthropic".to_string()),
+            (
+                "COPILOT_PROVIDER_BASE_URL",
+                base.strip_suffix("/v1").unwrap_or(&base).to_string(),
+            ),
+        ],
+        _ => vec![
+            ("COPILOT_PROVIDER_TYPE", "openai".to_string()),
+            ("COPILOT_PROVIDER_BASE_URL", base.clone()),
+            ("COPILOT_PROVIDER_WIRE_API", "responses".to_string()),
+        ],
+    };
+    let command = crate::output::shell_words(&super::translate::token_command(ctx.org));
+    vars.push(("COPILOT_PROVIDER_API_KEY_COMMAND", command));
+    vars.push(("COPILOT_MODEL", id.to_string()));
+    match vars.iter().find(|(_, v)| !environment::writable(v)) {
+        Some((var, _)) => Err(format!(
+            "model: {var} would hold a character a shell reads as syntax, so Copilot CLI's environment is not written"
+        )),
+        None => Ok(vars),
+    }
+}
+
+/// Factory's Droid 0.225 (`@factory/cli-linux-x64`, whose binary bundles its own source, where
+/// the settings schema and `droid mcp add` were read): MCP servers in `~/.factory/mcp.json`, as
+/// `droid mcp add NAME PROGRAM ARGS…` writes them. A model of one's own is an entry of
+/// `customModels` in `~/.factory/settings.json` (`model`, `displayName`, `baseUrl`, `apiKey`,
+/// `provider`, `maxOutputTokens`), and `sessionDefaultSettings.model` = `custom:MODEL` picks it
+/// (Droid finds a `custom:` id by the entry's `model`). Droid takes a key only as a value (it
+/// strips credential commands from user settings), so the org's default model goes through the
+/// proxy with the local secret as the key, and that settings file is kept 0600.
+pub static DROID: McpOnly = McpOnly {
+    id: "droid",
+    name: "Factory Droid",
+    program: "droid",
+    dir: |p| p.home.join(".factory"),
+    file: "mcp.json",
+    format: Format::Jsonc,
+    root: &["mcpServers"],
+    entry: typed_entry,
+    model: None,
+    prose: None,
+    new_file: &[],
+    proxied: Some(droid_through_proxy),
+    environment: None,
+    limits: "the org's default model through ai-setup proxy, when it is an Anthropic or OpenAI one; rules, commands and its own droids are not written yet",
+};
+
+fn droid_through_proxy(ctx: &OrgContext, paths: &Paths) -> Proxied {
+    let Some((provider, id)) = default_model(ctx) else {
+        return Proxied::default();
+    };
+    let secret = ctx
+        .local_secret
+        .map_or(super::TOKEN_PLACEHOLDER, |s| s.expose());
+    let base = super::translate::proxy_base_url(paths, "droid", provider);
+    let display = format!("{} {id}", ctx.org_name.unwrap_or(ctx.org));
+    // Its Anthropic client adds `/v1/messages`; its OpenAI one adds `/responses` only.
+    let base_url = match provider {
+        "openai" => format!("{base}/v1"),
+        _ => base,
+    };
+    let entry = json!({
+        "model": id,
+        "displayName": display,
+        "baseUrl": base_url,
+        "apiKey": secret,
+        "provider": provider,
+        "maxOutputTokens": 8192,
+    });
+    let keys = vec![
+        // It holds the local secret: rewritten with it, and gone at any logout.
+        Managed {
+            key: vec![
+                Step::from("customModels"),
+                Step::Element {
+                    field: "displayName".into(),
+                    value: display,
+                },
+            ],
+            value: entry,
+            kind: Kind::Credential,
+        },
+        // Where Droid keeps the model chosen for new sessions: taken over, and given back at
+        // logout.
+        Managed {
+            key: edit::path(&["sessionDefaultSettings", "model"]),
+            value: json!(format!("custom:{id}")),
+            kind: Kind::Takeover,
+        },
+    ];
+    Proxied {
+        keys: Vec::new(),
+        files: vec![Desired {
+            client: "droid",
+            path: paths.home.join(".factory/settings.json"),
+            format: Format::Jsonc,
+            sensitive: true,
+            keys,
+        }],
+    }
+}

@@ -5,6 +5,7 @@
 pub mod artifacts;
 pub mod claude_code;
 pub mod codex;
+pub mod environment;
 pub mod mcp_only;
 pub mod opencode;
 pub mod pi;
@@ -142,6 +143,7 @@ pub static ALL: &[&dyn Client] = &[
     &mcp_only::COPILOT,
     &pi::Pi,
     &opencode::KILO,
+    &mcp_only::DROID,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Client> {

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Doc, Step, item_key, names, no_elements};
+use super::{Doc, Step, element_key, item_key, names, no_elements};
 use crate::error::{Error, Result};
 
 pub struct JsonDoc {
@@ -68,6 +68,17 @@ impl Doc for JsonDoc {
         if let Some((list, item)) = item_key(key) {
             return add_item(&mut self.root, &list, item);
         }
+        if let Some((list, field, at)) = element_key(key) {
+            let items = list_made(&mut self.root, &list)?;
+            let found = items
+                .iter_mut()
+                .find(|v| v.get(field).and_then(Value::as_str) == Some(at));
+            match found {
+                Some(slot) => *slot = value.clone(),
+                None => items.push(value.clone()),
+            }
+            return Ok(());
+        }
         let parts = names(key).ok_or_else(|| no_elements(key))?;
         set(&mut self.root, &parts, value.clone())
     }
@@ -78,7 +89,11 @@ impl Doc for JsonDoc {
 
     fn remove(&mut self, key: &[Step]) -> bool {
         if let Some((list, item)) = item_key(key) {
-            return remove_item(&mut self.root, &list, item);
+            return remove_item(&mut self.root, &list, |v| v.as_str() == Some(item));
+        }
+        if let Some((list, field, at)) = element_key(key) {
+            let is_it = |v: &Value| v.get(field).and_then(Value::as_str) == Some(at);
+            return remove_item(&mut self.root, &list, is_it);
         }
         names(key).is_some_and(|parts| remove(&mut self.root, &parts))
     }
@@ -165,6 +180,15 @@ fn remove(root: &mut Value, key: &[&str]) -> bool {
 
 /// Adds `item` to the list of strings at `list`, creating the list and its parents.
 fn add_item(root: &mut Value, list: &[&str], item: &str) -> Result<()> {
+    let items = list_made(root, list)?;
+    if !items.iter().any(|v| v.as_str() == Some(item)) {
+        items.push(item.into());
+    }
+    Ok(())
+}
+
+/// The list at `list`, created with its parents where missing.
+fn list_made<'v>(root: &'v mut Value, list: &[&str]) -> Result<&'v mut Vec<Value>> {
     let (name, parents) = list.split_last().expect("a list has a name");
     let mut node = root;
     for (i, part) in parents.iter().enumerate() {
@@ -174,24 +198,21 @@ fn add_item(root: &mut Value, list: &[&str], item: &str) -> Result<()> {
             .or_insert_with(|| Value::Object(Map::new()));
     }
     let object = node.as_object_mut().ok_or_else(|| not_object(parents))?;
-    let items = object
+    object
         .entry(name.to_string())
         .or_insert_with(|| Value::Array(Vec::new()))
         .as_array_mut()
-        .ok_or_else(|| not_list(list))?;
-    if !items.iter().any(|v| v.as_str() == Some(item)) {
-        items.push(item.into());
-    }
-    Ok(())
+        .ok_or_else(|| not_list(list))
 }
 
-fn remove_item(root: &mut Value, list: &[&str], item: &str) -> bool {
+/// Removes the members of the list at `list` that `is_it` picks; whether there were any.
+fn remove_item(root: &mut Value, list: &[&str], is_it: impl Fn(&Value) -> bool) -> bool {
     let steps = super::path(list);
     let Some(Value::Array(items)) = super::lookup_mut(root, &steps) else {
         return false;
     };
     let before = items.len();
-    items.retain(|v| v.as_str() != Some(item));
+    items.retain(|v| !is_it(v));
     items.len() != before
 }
 

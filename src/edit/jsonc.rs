@@ -2,7 +2,9 @@
 //! dprint use for their own config files). Only the properties set or removed change; comments,
 //! trailing commas, indentation, key order and CRLF line endings elsewhere stay as they were,
 //! and new properties follow the file's own style. Also used for strict JSON files: it adds no
-//! comments or trailing commas to a file that has none.
+//! comments or trailing commas to a file that has none. Besides properties, it addresses a
+//! string in a list ([`Step::Item`]) and an object in a list by one of its fields
+//! ([`Step::Element`]), which is added after the list's last element.
 
 use jsonc_parser::ParseOptions;
 use std::collections::HashMap;
@@ -10,7 +12,7 @@ use std::collections::HashMap;
 use jsonc_parser::cst::{CstArray, CstInputValue, CstNode, CstObject, CstObjectProp, CstRootNode};
 use serde_json::Value;
 
-use super::{Doc, Step, item_key, names, no_elements, split_bom, with_bom};
+use super::{Doc, Step, element_key, item_key, names, no_elements, split_bom, with_bom};
 use crate::error::{Error, Result};
 
 pub struct JsoncDoc {
@@ -59,6 +61,52 @@ impl JsoncDoc {
             .find(|node| node.to_serde_value().as_ref().and_then(Value::as_str) == Some(item))
     }
 
+    /// The object of the list at `list` whose `field` is the string `value`.
+    fn element_at(&self, list: &[&str], field: &str, value: &str) -> Option<CstObject> {
+        self.array_at(list)?
+            .elements()
+            .into_iter()
+            .filter_map(|node| node.as_object())
+            .find(|object| {
+                let found = object.get(field).and_then(|p| p.value());
+                found
+                    .and_then(|v| v.to_serde_value())
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    == Some(value)
+            })
+    }
+
+    /// The list at `list`, made (with its parents) where missing.
+    fn array_made(&self, list: &[&str]) -> Result<CstArray> {
+        let (name, parents) = list.split_last().expect("a list has a name");
+        let object = self.object_made(parents)?;
+        match object.get(name) {
+            Some(prop) => prop
+                .value()
+                .and_then(|v| v.as_array())
+                .ok_or_else(|| super::json::not_list(list)),
+            None => {
+                object.append(name, CstInputValue::Array(Vec::new()));
+                Ok(object.array_value(name).expect("just appended"))
+            }
+        }
+    }
+
+    /// Sets the element of the list at `list` whose `field` is `value`: replaced where it is
+    /// there, else added after the last element.
+    fn set_element(&mut self, list: &[&str], field: &str, value: &str, to: &Value) -> Result<()> {
+        match self.element_at(list, field, value) {
+            Some(object) => {
+                object.replace_with(to_input(to));
+            }
+            None => {
+                self.array_made(list)?.append(to_input(to));
+            }
+        }
+        Ok(())
+    }
+
     /// The object at `path`, made (with its parents) where missing; an error naming the first
     /// step that is something else.
     fn object_made(&self, path: &[&str]) -> Result<CstObject> {
@@ -86,19 +134,8 @@ impl JsoncDoc {
         if self.item_at(list, item).is_some() {
             return Ok(());
         }
-        let (name, parents) = list.split_last().expect("a list has a name");
-        let object = self.object_made(parents)?;
-        let array = match object.get(name) {
-            Some(prop) => prop
-                .value()
-                .and_then(|v| v.as_array())
-                .ok_or_else(|| super::json::not_list(list))?,
-            None => {
-                object.append(name, CstInputValue::Array(Vec::new()));
-                object.array_value(name).expect("just appended")
-            }
-        };
-        array.append(CstInputValue::String(item.to_string()));
+        self.array_made(list)?
+            .append(CstInputValue::String(item.to_string()));
         Ok(())
     }
 }
@@ -109,6 +146,9 @@ impl Doc for JsoncDoc {
             return self
                 .item_at(&list, item)
                 .map(|_| Value::String(item.into()));
+        }
+        if let Some((list, field, value)) = element_key(key) {
+            return self.element_at(&list, field, value)?.to_serde_value();
         }
         let key = names(key)?;
         let (last, parents) = key.split_last()?;
@@ -128,6 +168,9 @@ impl Doc for JsoncDoc {
         if let Some((list, item)) = item_key(key) {
             return self.item_at(&list, item).is_some();
         }
+        if let Some((list, field, value)) = element_key(key) {
+            return self.element_at(&list, field, value).is_some();
+        }
         let Some(key) = names(key) else {
             return false;
         };
@@ -139,6 +182,9 @@ impl Doc for JsoncDoc {
     fn set(&mut self, key: &[Step], value: &Value) -> Result<()> {
         if let Some((list, item)) = item_key(key) {
             return self.add_item(&list, item);
+        }
+        if let Some((list, field, at)) = element_key(key) {
+            return self.set_element(&list, field, at, value);
         }
         let key = names(key).ok_or_else(|| no_elements(key))?;
         let (last, parents) = key.split_last().expect("a key has at least one part");
@@ -166,6 +212,10 @@ impl Doc for JsoncDoc {
                 self.add_item(&list, item)?;
                 continue;
             }
+            if let Some((list, field, at)) = element_key(key) {
+                self.set_element(&list, field, at, value)?;
+                continue;
+            }
             let key = names(key).ok_or_else(|| no_elements(key))?;
             let (last, parent) = key.split_last().expect("a key has at least one part");
             let i = *at.entry(parent.to_vec()).or_insert_with(|| {
@@ -183,6 +233,12 @@ impl Doc for JsoncDoc {
     fn remove(&mut self, key: &[Step]) -> bool {
         if let Some((list, item)) = item_key(key) {
             return self.item_at(&list, item).map(CstNode::remove).is_some();
+        }
+        if let Some((list, field, value)) = element_key(key) {
+            return self
+                .element_at(&list, field, value)
+                .map(CstObject::remove)
+                .is_some();
         }
         let Some(key) = names(key) else {
             return false;
@@ -475,6 +531,47 @@ mod tests {
             .unwrap()
             .set(&deny("Bash"), &json!("Bash"));
         assert!(refused.unwrap_err().message.contains("not a list"));
+    }
+
+    #[test]
+    fn objects_of_a_list_are_found_by_a_field_replaced_and_removed() {
+        let before = "{\n  \"customModels\": [\n    // mine\n    {\"displayName\": \"Mine\", \"model\": \"m\"}\n  ]\n}\n";
+        let org = vec![
+            Step::from("customModels"),
+            Step::Element {
+                field: "displayName".into(),
+                value: "Org".into(),
+            },
+        ];
+        let added = edit(before, |d| {
+            d.set(&org, &json!({"displayName": "Org", "model": "a"}))
+                .unwrap()
+        });
+        let doc = JsoncDoc::parse(Some(added.as_bytes())).unwrap();
+        assert_eq!(
+            doc.get(&org),
+            Some(json!({"displayName": "Org", "model": "a"}))
+        );
+        assert!(
+            added.contains("// mine") && added.contains("\"Mine\""),
+            "{added}"
+        );
+        let replaced = edit(&added, |d| {
+            d.set(&org, &json!({"displayName": "Org", "model": "b"}))
+                .unwrap()
+        });
+        assert_eq!(replaced.matches("\"Org\"").count(), 1, "{replaced}");
+        assert!(replaced.contains("\"b\""), "{replaced}");
+        let removed = edit(&replaced, |d| assert!(d.remove(&org)));
+        assert_eq!(removed, before);
+        // A list made for the element goes again with it, through its parent entry.
+        let made = edit("{}\n", |d| {
+            d.set(&org, &json!({"displayName": "Org"})).unwrap()
+        });
+        assert_eq!(
+            JsoncDoc::parse(Some(made.as_bytes())).unwrap().snapshot(),
+            json!({"customModels": [{"displayName": "Org"}]})
+        );
     }
 
     #[test]

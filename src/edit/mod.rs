@@ -112,6 +112,17 @@ pub(crate) fn item_key(key: &[Step]) -> Option<(Vec<&str>, &str)> {
     }
 }
 
+/// The list and the `field` and `value` of a key that ends in a list element (a Droid custom
+/// model, found by its `displayName`).
+pub(crate) fn element_key(key: &[Step]) -> Option<(Vec<&str>, &str, &str)> {
+    match key.split_last()? {
+        (Step::Element { field, value }, list) if !list.is_empty() => {
+            Some((names(list)?, field, value))
+        }
+        _ => None,
+    }
+}
+
 /// The names of a path that has no list elements in it, for the editors of formats that
 /// address only by name (JSON, TOML).
 pub(crate) fn names(key: &[Step]) -> Option<Vec<&str>> {

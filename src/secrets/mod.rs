@@ -244,7 +244,8 @@ pub mod local_secret {
         getrandom::fill(&mut bytes)
             .map_err(|e| Error::failure(format!("no randomness for the local secret: {e}")))?;
         let secret = format!(
-            "ai-setup-local-{}",
+            "{}{}",
+            crate::logging::LOCAL_SECRET_PREFIX,
             base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
         );
         crate::write::write_file(&file(paths), secret.as_bytes(), Some(0o600))?;

@@ -444,19 +444,31 @@ fn last_user_text(api: Api, request: &Value) -> String {
     user_messages(api, request)
         .into_iter()
         .rev()
-        // Claude Code puts reminders of its own before the user's words, Gemini CLI the
-        // session's context.
-        .map(|t| {
-            ["</system-reminder>", "</session_context>"]
-                .iter()
-                .fold(t.as_str(), |t, tag| {
-                    t.rsplit(tag).next().unwrap_or_default()
-                })
-                .trim()
-                .to_string()
-        })
+        .map(|t| without_harness_blocks(&t))
         .find(|t| !t.is_empty())
         .unwrap_or_default()
+}
+
+/// A user message without what the clients' harnesses add around the user's words: Claude
+/// Code's `<system-reminder>`s, Gemini CLI's `<session_context>`, Copilot CLI's
+/// `<current_datetime>` and `<system_reminder>` (one left open runs to the end).
+fn without_harness_blocks(text: &str) -> String {
+    let mut text = text.to_string();
+    for tag in [
+        "system-reminder",
+        "system_reminder",
+        "session_context",
+        "current_datetime",
+    ] {
+        let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+        while let Some(start) = text.find(&open) {
+            let end = text[start..]
+                .find(&close)
+                .map_or(text.len(), |i| start + i + close.len());
+            text.replace_range(start..end, "");
+        }
+    }
+    text.trim().to_string()
 }
 
 fn anthropic_message(model: &str, text: &str, usage: Usage) -> Value {

@@ -546,7 +546,7 @@ fn the_clients_command_reports_configuration_drift_and_the_users_entries() {
     let env = TestEnv::new();
     let run = env.run(&["clients", "--json"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 16);
+    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 17);
 
     env.write(
         ".cursor/mcp.json",
@@ -717,4 +717,28 @@ fn a_sync_with_nothing_new_is_not_planned_again_but_any_change_is() {
             .contains("tickets")
     );
     assert!(!planned(&sync(None)));
+}
+
+/// Factory's Droid connects to the org's servers through the bridge (`droid mcp list` starts
+/// each one), next to the user's own, and `logout --restore` gives its files back.
+#[test]
+fn droid_connects_the_org_servers_next_to_the_users() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let mine = b"{\n  \"mcpServers\": {\n    \"mine\": {\n      \"type\": \"stdio\",\n      \"command\": \"my-own-server\",\n      \"args\": [],\n      \"disabled\": true\n    }\n  }\n}\n";
+    env.write(".factory/mcp.json", mine);
+    let run = env.login_with(&endpoint.url, &["--clients", "droid"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let list = cli(&env, "droid", &["mcp", "list"]);
+    for name in ["docs", "tickets"] {
+        let line = list
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} missing:\n{list}"));
+        assert!(!line.contains("failed"), "{line}\n{list}");
+    }
+    assert!(list.contains("mine"), "{list}");
+    let logout = env.run(&["logout", "--restore"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert_eq!(std::fs::read(env.path(".factory/mcp.json")).unwrap(), mine);
 }

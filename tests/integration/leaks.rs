@@ -3,7 +3,7 @@
 use crate::common::*;
 
 /// Every supported client, so that every file ai-setup writes is searched.
-const EVERY_CLIENT: &str = "opencode,claude-code,codex,gemini,windsurf,cursor,vscode,zed,claude-desktop,cline,goose,continue";
+const EVERY_CLIENT: &str = "opencode,claude-code,codex,gemini,windsurf,cursor,vscode,zed,claude-desktop,cline,goose,continue,qwen,copilot,pi,kilo,droid";
 
 #[test]
 fn the_token_appears_only_where_it_belongs() {
@@ -107,9 +107,11 @@ fn the_token_appears_only_where_it_belongs() {
             );
         }
     }
+    // Kilo Code's auth.json is OpenCode's mechanism, its fork's.
     let allowed = [
         env.path(".local/share/ai-setup/credentials.json"),
         env.auth_json(),
+        env.path(".local/share/kilo/auth.json"),
     ];
     let files = env.snapshot();
     for written in [
@@ -118,11 +120,32 @@ fn the_token_appears_only_where_it_belongs() {
         ".codex/config.toml",
         ".gemini/settings.json",
         ".config/zed/settings.json",
+        ".gemini/.env",
+        ".qwen/.env",
+        ".continue/.env",
+        ".factory/settings.json",
+        ".pi/agent/models.json",
     ] {
         assert!(
             files.contains_key(&env.path(written)),
             "{written} was not written: the search would miss it"
         );
+    }
+    // The proxy's local secret, too, is in no output, and only in files of mode 0600.
+    let secret = std::fs::read_to_string(env.path(".local/state/ai-setup/proxy-secret")).unwrap();
+    let secret = secret.trim();
+    for (args, text) in &outputs {
+        assert!(
+            !text.contains(secret),
+            "`ai-setup {args}` printed the local secret"
+        );
+    }
+    for (path, bytes) in &files {
+        if String::from_utf8_lossy(bytes).contains(secret) {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} holds the local secret", path.display());
+        }
     }
     for (path, bytes) in files {
         let text = String::from_utf8_lossy(&bytes);

@@ -409,10 +409,12 @@ fn the_stand_in_model_speaks_gemini_generate_content_whole_and_streamed() {
 struct ProxiedClient {
     id: &'static str,
     program: &'static str,
-    /// The flags of a non-interactive run (before `-p PROMPT`), and those that also let it
-    /// run the org's tool without asking.
+    /// The flags of a non-interactive run (before `PROMPT_FLAG PROMPT`), and those that also
+    /// let it run the org's tool without asking (`None`: the stand-in model cannot make it).
     flags: &'static [&'static str],
-    tool_flags: &'static [&'static str],
+    tool_flags: Option<&'static [&'static str]>,
+    /// The flag before the prompt (`-p`), or none.
+    prompt_flag: Option<&'static str>,
     /// The path prefix and model its requests reach the org with.
     path: &'static str,
     model: &'static str,
@@ -449,7 +451,8 @@ fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
     std::fs::create_dir_all(&project).unwrap();
     let run = |flags: &[&str], prompt: &str| {
         let mut args = flags.to_vec();
-        args.extend(["-p", prompt]);
+        args.extend(client.prompt_flag);
+        args.push(prompt);
         let mut command = env.command(client_cli(client.program).to_str().unwrap(), &args);
         command.current_dir(&project);
         for var in client.unset {
@@ -466,16 +469,24 @@ fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
         "{answer}"
     );
     // The org's tool, through `ai-setup mcp bridge`, allowed for this one run.
-    let answer = run(client.tool_flags, "Please use the whoami tool");
-    assert!(
-        answer.contains("The tool answered:") && answer.contains("dev@demo.example"),
-        "{} printed the answer made from the tool's result:\n{answer}\n{:#?}",
-        client.program,
-        recorded(&file)
-    );
+    if let Some(tool_flags) = client.tool_flags {
+        let answer = run(tool_flags, "Please use the whoami tool");
+        assert!(
+            answer.contains("The tool answered:") && answer.contains("dev@demo.example"),
+            "{} printed the answer made from the tool's result:\n{answer}",
+            client.program,
+        );
+        let requests = recorded(&file);
+        assert!(
+            requests
+                .iter()
+                .any(|r| tools_of(r).iter().any(|t| t.ends_with("whoami"))),
+            "the org tool was offered: {requests:#?}"
+        );
+    }
 
     let requests = recorded(&file);
-    assert!(requests.len() >= 3, "{requests:#?}");
+    assert!(!requests.is_empty(), "{requests:#?}");
     for request in &requests {
         assert!(
             request["path"].as_str().unwrap().starts_with(client.path),
@@ -494,12 +505,6 @@ fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
             "the proxy names the client: {request}"
         );
     }
-    assert!(
-        requests
-            .iter()
-            .any(|r| tools_of(r).iter().any(|t| t.ends_with("whoami"))),
-        "the org tool was offered: {requests:#?}"
-    );
     assert_no_token_under(&env.path(client.dir), &token);
 
     // --restore gives the user's files back byte for byte.
@@ -531,7 +536,8 @@ fn gemini_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_tool
         id: "gemini",
         program: "gemini",
         flags: &["--skip-trust"],
-        tool_flags: &["--skip-trust", "--yolo"],
+        tool_flags: Some(&["--skip-trust", "--yolo"]),
+        prompt_flag: Some("-p"),
         path: "/google/v1beta/models/gemini-2.5-pro:",
         model: "gemini-2.5-pro",
         dir: ".gemini",
@@ -557,7 +563,8 @@ fn qwen_code_answers_through_the_proxy_that_login_started_and_calls_an_org_tool(
         flags: &[],
         // Qwen Code offers MCP tools through its `tool_search` unless that tool is excluded,
         // which the stand-in model does not use.
-        tool_flags: &["--yolo", "--exclude-tools", "tool_search"],
+        tool_flags: Some(&["--yolo", "--exclude-tools", "tool_search"]),
+        prompt_flag: Some("-p"),
         path: "/openai/v1/chat/completions",
         model: "gpt-5",
         dir: ".qwen",
@@ -582,7 +589,8 @@ fn continue_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_to
         id: "continue",
         program: "cn",
         flags: &[],
-        tool_flags: &["--auto"],
+        tool_flags: Some(&["--auto"]),
+        prompt_flag: Some("-p"),
         path: "/anthropic/v1/messages",
         model: "claude-sonnet-4-5",
         dir: ".continue",
@@ -596,4 +604,128 @@ fn continue_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_to
         unset: &["AI_SETUP_LOCAL_SECRET"],
         rewrites_settings: false,
     });
+}
+
+/// Factory's Droid gets the org's default model as a custom model through the proxy, with the
+/// local secret as its key in its settings (0600), and runs without a Factory account.
+#[test]
+fn droid_answers_through_the_proxy_that_login_started_and_connects_the_org_servers() {
+    answers_through_the_proxy_that_login_started(&ProxiedClient {
+        id: "droid",
+        program: "droid",
+        flags: &["exec"],
+        // Droid offers MCP tools only through its ToolSearch, which the stand-in model does not
+        // call: `droid mcp list` below connects to the org's servers instead.
+        tool_flags: None,
+        prompt_flag: None,
+        path: "/anthropic/v1/messages",
+        model: "claude-sonnet-4-5",
+        dir: ".factory",
+        user_files: &[(
+            ".factory/settings.json",
+            b"{\n  \"cloudSessionSync\": false,\n  \"sessionDefaultSettings\": {\n    \"model\": \"gpt-5.6-sol\"\n  }\n}\n",
+        )],
+        unset: &["FACTORY_API_KEY"],
+        rewrites_settings: false,
+    });
+}
+
+/// Copilot CLI takes its provider from environment variables only. After `login`, a login
+/// shell has them (a block of `~/.profile`), and so has a desktop session (the
+/// `environment.d` file, read here by systemd's own generator); the key is a command, the token
+/// helper, so Copilot reaches the org directly.
+#[test]
+fn copilot_cli_answers_through_the_org_from_a_shell_started_after_login() {
+    let records = tempfile::tempdir().unwrap();
+    let file = records.path().join("requests.jsonl");
+    let endpoint = Endpoint::start(None, &["--record", file.to_str().unwrap()]);
+    let env = TestEnv::new();
+    let profile: &[u8] = b"# my profile\nexport EDITOR=vi\n";
+    let bashrc: &[u8] = b"# my bashrc, no final newline";
+    env.write(".profile", profile);
+    env.write(".bashrc", bashrc);
+    let login = env.login_with(&endpoint.url, &["--clients", "copilot"]);
+    assert_eq!(login.code, 0, "{login:?}");
+    assert!(
+        !login.stdout.contains("Model proxy"),
+        "no proxy needed: {login:?}"
+    );
+
+    // What a desktop session gets: systemd's environment.d generator, on this home.
+    let generator =
+        "/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator";
+    let out = std::process::Command::new(generator)
+        .env_clear()
+        .env("HOME", env.path(""))
+        .env("XDG_CONFIG_HOME", env.path(".config"))
+        .output()
+        .unwrap_or_else(|e| panic!("{generator} (apt systemd): {e}"));
+    let desktop = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        desktop.contains("COPILOT_MODEL=claude-sonnet-4-5"),
+        "{desktop}"
+    );
+    assert!(
+        desktop.contains("COPILOT_PROVIDER_TYPE=anthropic"),
+        "{desktop}"
+    );
+    assert!(
+        desktop.contains(&format!(
+            "COPILOT_PROVIDER_BASE_URL={}/anthropic\n",
+            endpoint.url
+        )),
+        "{desktop}"
+    );
+
+    // What a login shell started after login gets.
+    let copilot = client_cli("copilot");
+    let ask_in_a_shell = |prompt: &str| {
+        let script = format!("{} -p '{prompt}' --allow-all-tools", copilot.display());
+        let mut command = env.command("bash", &["-lc", &script]);
+        for var in [
+            "COPILOT_PROVIDER_BASE_URL",
+            "COPILOT_PROVIDER_TYPE",
+            "COPILOT_PROVIDER_API_KEY_COMMAND",
+            "COPILOT_MODEL",
+            "GH_TOKEN",
+            "GITHUB_TOKEN",
+        ] {
+            command.env_remove(var);
+        }
+        client_output(&mut command, &format!("copilot -p {prompt:?}"))
+    };
+    let answer = ask_in_a_shell("hello from copilot");
+    assert!(
+        answer.contains(
+            "Stand-in model claude-sonnet-4-5 of the org endpoint here. You said: hello from copilot"
+        ),
+        "{answer}"
+    );
+    let answer = ask_in_a_shell("Please use the whoami tool");
+    assert!(
+        answer.contains("The tool answered:") && answer.contains("dev@demo.example"),
+        "copilot printed the answer made from the tool's result:\n{answer}"
+    );
+    let requests = recorded(&file);
+    assert!(!requests.is_empty());
+    for request in &requests {
+        assert_eq!(request["path"], "/anthropic/v1/messages", "{request}");
+        assert_eq!(
+            request["user"], "dev@demo.example",
+            "the org token: {request}"
+        );
+        assert_eq!(request["model"], "claude-sonnet-4-5", "{request}");
+    }
+    let token = env.stored_token(&endpoint.url);
+    assert_no_token_under(&env.path(".copilot"), &token);
+    assert_no_token_under(&env.path(".config/environment.d"), &token);
+
+    let logout = env.run(&["logout", "--restore"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert_eq!(std::fs::read(env.path(".profile")).unwrap(), profile);
+    assert_eq!(std::fs::read(env.path(".bashrc")).unwrap(), bashrc);
+    assert!(
+        !env.path(".config/environment.d/60-ai-setup-copilot.conf")
+            .exists()
+    );
 }
