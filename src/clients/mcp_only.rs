@@ -822,7 +822,9 @@ fn copilot_environment(ctx: &OrgContext) -> Result<environment::Vars, String> {
 
 /// Factory's Droid 0.225 (`@factory/cli-linux-x64`, whose binary bundles its own source, where
 /// the settings schema and `droid mcp add` were read): MCP servers in `~/.factory/mcp.json`, as
-/// `droid mcp add NAME PROGRAM ARGS…` writes them. A model of one's own is an entry of
+/// `droid mcp add NAME PROGRAM ARGS…` writes them. Instructions in a block of
+/// `~/.factory/AGENTS.md` (its "personal global instructions"), commands as
+/// `~/.factory/commands/NAME.md` with `$ARGUMENTS`: both seen in what `droid exec` sends. A model of one's own is an entry of
 /// `customModels` in `~/.factory/settings.json` (`model`, `displayName`, `baseUrl`, `apiKey`,
 /// `provider`, `maxOutputTokens`), and `sessionDefaultSettings.model` = `custom:MODEL` picks it
 /// (Droid finds a `custom:` id by the entry's `model`). Droid takes a key only as a value (it
@@ -838,12 +840,38 @@ pub static DROID: McpOnly = McpOnly {
     root: &["mcpServers"],
     entry: typed_entry,
     model: None,
-    prose: None,
+    prose: Some(&DROID_PROSE),
     new_file: &[],
     proxied: Some(droid_through_proxy),
     environment: None,
-    limits: "the org's default model through ai-setup proxy, when it is an Anthropic or OpenAI one; rules, commands and its own droids are not written yet",
+    limits: "the org's default model through ai-setup proxy, when it is an Anthropic or OpenAI one; the org's agents are not written as custom droids yet",
 };
+
+pub static DROID_PROSE: Prose = Prose {
+    instructions: Some(Rules::Block(|p| p.home.join(".factory/AGENTS.md"))),
+    project_files: &["AGENTS.md", "CLAUDE.md"],
+    agents: None,
+    commands: Some(Files {
+        dir: |p| p.home.join(".factory/commands"),
+        suffix: ".md",
+        render: droid_command,
+    }),
+    permissions: None,
+};
+
+/// A Markdown command with its `description` in front matter; `$ARGUMENTS` (and a lone `$1`)
+/// is Droid's one placeholder.
+fn droid_command(entry: &Entry) -> Result<String, String> {
+    let template = entry.text("template").ok_or("it has no template")?;
+    if (2..=9).any(|n| template.contains(&format!("${n}"))) {
+        return Err("it uses several positional arguments, and Droid has only $ARGUMENTS".into());
+    }
+    let body = template.replace("$1", "$ARGUMENTS");
+    Ok(frontmatter(
+        &[("description", yaml_string(&entry.description("command")))],
+        &body,
+    ))
+}
 
 fn droid_through_proxy(ctx: &OrgContext, paths: &Paths) -> Proxied {
     let Some((provider, id)) = default_model(ctx) else {

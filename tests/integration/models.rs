@@ -415,6 +415,9 @@ struct ProxiedClient {
     tool_flags: Option<&'static [&'static str]>,
     /// The flag before the prompt (`-p`), or none.
     prompt_flag: Option<&'static str>,
+    /// The client runs the org's `/ticket` command non-interactively, with the org's rules in
+    /// what it sends.
+    runs_commands: bool,
     /// The path prefix and model its requests reach the org with.
     path: &'static str,
     model: &'static str,
@@ -468,6 +471,25 @@ fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
         )),
         "{answer}"
     );
+    if client.runs_commands {
+        run(client.flags, "/ticket TICK-5");
+        let requests = recorded(&file);
+        let expanded = requests
+            .iter()
+            .find(|r| {
+                r["last_user"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Read ticket TICK-5 with the tickets MCP server")
+            })
+            .unwrap_or_else(|| panic!("the command expanded: {requests:#?}"));
+        let sent = format!("{}{}", expanded["system"], expanded["user_context"]);
+        assert!(
+            sent.contains("Every change ships with a test that fails without it."),
+            "the org rules reached {}: {expanded}",
+            client.program
+        );
+    }
     // The org's tool, through `ai-setup mcp bridge`, allowed for this one run.
     if let Some(tool_flags) = client.tool_flags {
         let answer = run(tool_flags, "Please use the whoami tool");
@@ -538,6 +560,7 @@ fn gemini_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_tool
         flags: &["--skip-trust"],
         tool_flags: Some(&["--skip-trust", "--yolo"]),
         prompt_flag: Some("-p"),
+        runs_commands: true,
         path: "/google/v1beta/models/gemini-2.5-pro:",
         model: "gemini-2.5-pro",
         dir: ".gemini",
@@ -565,6 +588,7 @@ fn qwen_code_answers_through_the_proxy_that_login_started_and_calls_an_org_tool(
         // which the stand-in model does not use.
         tool_flags: Some(&["--yolo", "--exclude-tools", "tool_search"]),
         prompt_flag: Some("-p"),
+        runs_commands: true,
         path: "/openai/v1/chat/completions",
         model: "gpt-5",
         dir: ".qwen",
@@ -591,6 +615,8 @@ fn continue_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_to
         flags: &[],
         tool_flags: Some(&["--auto"]),
         prompt_flag: Some("-p"),
+        // Continue gets the org's commands as skills, which `cn -p "/NAME"` does not run.
+        runs_commands: false,
         path: "/anthropic/v1/messages",
         model: "claude-sonnet-4-5",
         dir: ".continue",
@@ -618,6 +644,7 @@ fn droid_answers_through_the_proxy_that_login_started_and_connects_the_org_serve
         // call: `droid mcp list` below connects to the org's servers instead.
         tool_flags: None,
         prompt_flag: None,
+        runs_commands: true,
         path: "/anthropic/v1/messages",
         model: "claude-sonnet-4-5",
         dir: ".factory",
