@@ -27,6 +27,19 @@ pub fn tools_of(request: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The request in which the org's `/ticket TICK-5` reached the model, expanded.
+fn ticket_expanded(requests: &[Value]) -> &Value {
+    requests
+        .iter()
+        .find(|r| {
+            r["last_user"]
+                .as_str()
+                .unwrap()
+                .contains("Read ticket TICK-5 with the tickets MCP server")
+        })
+        .unwrap_or_else(|| panic!("the command expanded: {requests:#?}"))
+}
+
 /// `program args` as a client runs for a person, with no key of its own in the environment.
 pub fn ask(env: &TestEnv, program: &str, args: &[&str]) -> String {
     let mut command = env.command(client_cli(program).to_str().unwrap(), args);
@@ -179,15 +192,7 @@ fn pi_answers_through_the_org_with_a_token_from_the_helper() {
     // (a block of ~/.pi/agent/AGENTS.md) go with the request.
     ask(&env, "pi", &["-p", "/ticket TICK-5"]);
     let requests = recorded(&file);
-    let expanded = requests
-        .iter()
-        .find(|r| {
-            r["last_user"]
-                .as_str()
-                .unwrap()
-                .contains("Read ticket TICK-5 with the tickets MCP server")
-        })
-        .unwrap_or_else(|| panic!("the command expanded: {requests:#?}"));
+    let expanded = ticket_expanded(&requests);
     assert!(
         expanded["system"]
             .as_str()
@@ -474,15 +479,7 @@ fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
     if client.runs_commands {
         run(client.flags, "/ticket TICK-5");
         let requests = recorded(&file);
-        let expanded = requests
-            .iter()
-            .find(|r| {
-                r["last_user"]
-                    .as_str()
-                    .unwrap()
-                    .contains("Read ticket TICK-5 with the tickets MCP server")
-            })
-            .unwrap_or_else(|| panic!("the command expanded: {requests:#?}"));
+        let expanded = ticket_expanded(&requests);
         let sent = format!("{}{}", expanded["system"], expanded["user_context"]);
         assert!(
             sent.contains("Every change ships with a test that fails without it."),
