@@ -59,17 +59,13 @@ fn upstream_path(base: &str, rest: &str) -> String {
     format!("{base}/{rest}")
 }
 
-/// Seconds a proxy that `login` or `sync` starts waits for requests before it exits (tests);
-/// unset, it runs until logout.
-pub const IDLE_EXIT_ENV: &str = "AI_SETUP_PROXY_IDLE_EXIT";
-
 /// What [`ensure_running`] found or did.
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Running {
     /// It was answering already (started before, or by its socket unit).
     Running { address: String },
-    /// Started now, detached, until idle.
+    /// Started now, detached, until logout.
     Started { address: String },
     /// It could not be started; the reason, and where its log is.
     Failed { address: String, reason: String },
@@ -87,12 +83,12 @@ impl Running {
     }
 }
 
-/// Makes sure the proxy answers at [`address`] for the clients `login` just pointed at it,
-/// with nothing else to start by hand: where its socket unit listens (`service install`), the
-/// first connection starts it; elsewhere (no systemd, a container, macOS) it is started here,
-/// detached in its own process group, logging to `proxy.log` in the state folder, and runs
-/// until logout; after a restart of the machine, the next `sync` (the service timer's too)
-/// starts it again. Waits until it answers, or has failed, for up to 5 seconds.
+/// Makes sure the proxy answers at `paths.proxy_address` for the clients `login` just pointed
+/// at, with nothing else to start by hand: where its socket unit listens (`service install`),
+/// the first connection starts it; elsewhere (no systemd, a container, macOS) it is started
+/// here, detached in its own process group, logging to `proxy.log` in the state folder, and
+/// runs until logout; after a restart of the machine, the next `sync` (the service timer's
+/// too) starts it again. Waits until it answers, or has failed, for up to 5 seconds.
 pub fn ensure_running(paths: &Paths) -> Running {
     let address = paths.proxy_address.clone();
     match probe(&address) {
@@ -118,9 +114,6 @@ pub fn ensure_running(paths: &Paths) -> Running {
     command.args(["proxy", "--listen", &address]);
     if paths.sandbox {
         command.envs(paths.sandbox_env());
-    }
-    if let Some(idle) = std::env::var(IDLE_EXIT_ENV).ok().filter(|s| !s.is_empty()) {
-        command.args(["--idle-exit", &idle]);
     }
     command
         .stdin(std::process::Stdio::null())
