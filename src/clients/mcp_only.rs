@@ -283,9 +283,7 @@ fn secret_in_dotenv(
     vars: &[(&str, &str)],
     key_var: &str,
 ) -> Desired {
-    let secret = ctx
-        .local_secret
-        .map_or(super::TOKEN_PLACEHOLDER, |s| s.expose());
+    let secret = ctx.local_secret_or_placeholder();
     let mut text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
     text.push_str(&format!("{key_var}={secret}\n"));
     Desired {
@@ -877,9 +875,7 @@ fn droid_through_proxy(ctx: &OrgContext, paths: &Paths) -> Proxied {
     let Some((provider, id)) = default_model(ctx) else {
         return Proxied::default();
     };
-    let secret = ctx
-        .local_secret
-        .map_or(super::TOKEN_PLACEHOLDER, |s| s.expose());
+    let secret = ctx.local_secret_or_placeholder();
     let base = super::translate::proxy_base_url(paths, "droid", provider);
     let display = format!("{} {id}", ctx.org_name.unwrap_or(ctx.org));
     // Its Anthropic client adds `/v1/messages`; its OpenAI one adds `/responses` only.

@@ -54,6 +54,13 @@ pub struct OrgContext<'a> {
     pub pending: Vec<Pending>,
 }
 
+impl OrgContext<'_> {
+    /// The local secret, or [`TOKEN_PLACEHOLDER`] when planning without one.
+    pub fn local_secret_or_placeholder(&self) -> &str {
+        self.local_secret.map_or(TOKEN_PLACEHOLDER, |s| s.expose())
+    }
+}
+
 /// The placeholder shown instead of a token that was not obtained (dry runs).
 pub const TOKEN_PLACEHOLDER: &str = "<token>";
 

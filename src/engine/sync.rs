@@ -357,9 +357,13 @@ pub async fn run(
     let mut txn = Transaction::begin(paths, &mut |m| out.progress(m))?;
     // Made here, under the transaction's lock, when there is none: a file of its own (0600)
     // that the proxy reads at every request. A run that fails takes a new one away again.
-    let had_secret = crate::secrets::local_secret::read(paths).is_some();
-    let local_secret = crate::secrets::local_secret::get_or_create(paths)?;
-    let mut new_secret = (!had_secret).then(|| NewSecret { paths, kept: false });
+    let (local_secret, mut new_secret) = match crate::secrets::local_secret::read(paths) {
+        Some(secret) => (secret, None),
+        None => (
+            crate::secrets::local_secret::create(paths)?,
+            Some(NewSecret { paths, kept: false }),
+        ),
+    };
     let inputs = inputs(
         request,
         paths,

@@ -237,9 +237,14 @@ pub mod local_secret {
 
     /// The secret, made now if there is none.
     pub fn get_or_create(paths: &Paths) -> Result<Secret> {
-        if let Some(secret) = read(paths) {
-            return Ok(secret);
+        match read(paths) {
+            Some(secret) => Ok(secret),
+            None => create(paths),
         }
+    }
+
+    /// A new secret, replacing any there was.
+    pub fn create(paths: &Paths) -> Result<Secret> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
             .map_err(|e| Error::failure(format!("no randomness for the local secret: {e}")))?;
