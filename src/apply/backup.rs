@@ -27,7 +27,7 @@ pub struct Backup {
     pub copy: PathBuf,
 }
 
-fn dir(paths: &Paths) -> PathBuf {
+pub(super) fn dir(paths: &Paths) -> PathBuf {
     paths.state_dir.join("backups")
 }
 
@@ -88,7 +88,7 @@ pub fn save(paths: &Paths, client: &str, path: &Path, bytes: &[u8]) -> Result<St
     Ok(id)
 }
 
-fn originals_dir(paths: &Paths) -> PathBuf {
+pub(super) fn originals_dir(paths: &Paths) -> PathBuf {
     dir(paths).join("originals")
 }
 

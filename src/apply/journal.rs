@@ -153,9 +153,14 @@ pub fn read_next(paths: &Paths) -> Option<Ledger> {
 /// Finishes what an interrupted run left: the ledger learns what is in the files, leftover
 /// temporary files go, and the journal is removed. Called under the apply lock.
 pub fn recover(paths: &Paths) -> Result<()> {
-    // ai-setup's own files (state, ledger, the credential file) are written without a journal:
-    // a run killed while writing one leaves its temporary file here.
-    for dir in [&paths.state_dir, &paths.data_dir] {
+    // ai-setup's own files (state, ledger, the credential file, the backups and the kept
+    // originals) are written without a journal: a run killed while writing one leaves its
+    // temporary file there.
+    let (backups, originals) = (
+        super::backup::dir(paths),
+        super::backup::originals_dir(paths),
+    );
+    for dir in [&paths.state_dir, &paths.data_dir, &backups, &originals] {
         remove_leftovers(dir);
     }
     let Some(journal) = read(paths)? else {
@@ -165,7 +170,7 @@ pub fn recover(paths: &Paths) -> Result<()> {
     let mut ledger = Ledger::load(paths)?;
     let dirs = replay(&journal, &mut ledger, read_next(paths).as_ref());
     ledger.save(paths)?;
-    for dir in dirs.iter().chain([&paths.state_dir.join("backups")]) {
+    for dir in &dirs {
         remove_leftovers(dir);
     }
     remove(paths)
