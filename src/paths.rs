@@ -20,6 +20,8 @@ pub struct Paths {
     /// Where desktop applications keep their settings: `~/Library/Application Support` on
     /// macOS, `%APPDATA%` on Windows, the XDG config folder elsewhere (VS Code, Claude Desktop).
     pub app_config: PathBuf,
+    /// The documents folder, as Cline finds it (see [`documents_dir`]).
+    pub documents: PathBuf,
     /// ai-setup's own directories.
     pub config_dir: PathBuf,
     pub state_dir: PathBuf,
@@ -62,8 +64,16 @@ impl Paths {
         } else {
             xdg_config.clone()
         };
+        let documents = if cfg!(windows) {
+            directories::UserDirs::new()
+                .and_then(|u| u.document_dir().map(Path::to_path_buf))
+                .unwrap_or_else(|| home.join("Documents"))
+        } else {
+            documents_dir(&home, &xdg_config)
+        };
         Ok(Paths {
             app_config,
+            documents,
             xdg_config,
             xdg_data: xdg("XDG_DATA_HOME", ".local/share"),
             config_dir: project.config_dir().to_path_buf(),
@@ -90,6 +100,7 @@ impl Paths {
             xdg_config: home.join(".config"),
             xdg_data: home.join(".local/share"),
             app_config: home.join(".config"),
+            documents: documents_dir(home, &home.join(".config")),
             config_dir: home.join(".config/ai-setup"),
             state_dir: home.join(".local/state/ai-setup"),
             data_dir: home.join(".local/share/ai-setup"),
@@ -132,6 +143,53 @@ impl Paths {
     }
 }
 
+/// The documents folder as Cline's `getDocumentsPath` finds it, for its global rules and
+/// workflows: on Linux, when `xdg-user-dir` is installed, what `xdg-user-dir DOCUMENTS` prints
+/// (`XDG_DOCUMENTS_DIR` of `user-dirs.dirs`, else home itself, as that script falls back);
+/// otherwise, and on macOS, `~/Documents`.
+fn documents_dir(home: &Path, xdg_config: &Path) -> PathBuf {
+    if !cfg!(target_os = "linux") || find_program("xdg-user-dir").is_none() {
+        return home.join("Documents");
+    }
+    let dirs = std::fs::read_to_string(xdg_config.join("user-dirs.dirs")).unwrap_or_default();
+    documents_in_user_dirs(home, &dirs)
+}
+
+/// `XDG_DOCUMENTS_DIR` of a `user-dirs.dirs` (`"$HOME/NAME"` or an absolute path), else home.
+fn documents_in_user_dirs(home: &Path, dirs: &str) -> PathBuf {
+    let set = dirs.lines().find_map(|line| {
+        let value = line.trim().strip_prefix("XDG_DOCUMENTS_DIR=")?;
+        Some(value.trim().trim_matches('"').to_string())
+    });
+    match set {
+        Some(value) if value.starts_with("$HOME") => {
+            home.join(value["$HOME".len()..].trim_start_matches('/'))
+        }
+        Some(value) if value.starts_with('/') => PathBuf::from(value),
+        _ => home.to_path_buf(),
+    }
+}
+
+/// The first executable called `name` on PATH.
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file() || path.with_extension("exe").is_file() || path.with_extension("cmd").is_file()
+}
+
 /// A file name made from `text`: the hex of the first `bytes` bytes of its sha256 (org URLs as
 /// cache, lock and stamp names; the names on disk must never change).
 pub fn name_for(text: &str, bytes: usize) -> String {
@@ -150,5 +208,26 @@ mod tests {
         // named so.
         assert_eq!(super::name_for("x", 8), "2d711642b726b044");
         assert_eq!(super::name_for("x", 12), "2d711642b726b04401627ca9");
+    }
+
+    /// What `xdg-user-dir DOCUMENTS` prints for each `user-dirs.dirs`.
+    #[test]
+    fn the_documents_folder_is_read_as_xdg_user_dir_reads_it() {
+        let home = std::path::Path::new("/home/dev");
+        let of = |text: &str| super::documents_in_user_dirs(home, text);
+        assert_eq!(
+            of(
+                "# written by xdg-user-dirs-update\nXDG_DESKTOP_DIR=\"$HOME/Desktop\"\nXDG_DOCUMENTS_DIR=\"$HOME/Dokumente\"\n"
+            ),
+            home.join("Dokumente")
+        );
+        assert_eq!(
+            of("XDG_DOCUMENTS_DIR=\"/data/docs\""),
+            std::path::PathBuf::from("/data/docs")
+        );
+        // Unset, or set to home itself ("disabled"): home.
+        assert_eq!(of("XDG_MUSIC_DIR=\"$HOME/Music\"\n"), home);
+        assert_eq!(of("XDG_DOCUMENTS_DIR=\"$HOME/\"\n"), home);
+        assert_eq!(of(""), home);
     }
 }

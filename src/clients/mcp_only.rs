@@ -325,19 +325,21 @@ pub static WINDSURF_PROSE: Prose = Prose {
 };
 
 /// Cline (docs.cline.bot, "Rules" and "Workflows"): instructions as a file of the global rules
-/// folder, `~/Documents/Cline/Rules/`, all of whose Markdown files it loads; commands as global
-/// workflows, `~/Documents/Cline/Workflows/NAME.md`, run as `/NAME.md`. Its auto-approval
-/// settings live in VS Code's storage, not in a file.
+/// folder, `DOCUMENTS/Cline/Rules/`, all of whose Markdown files it loads; commands as global
+/// workflows, `DOCUMENTS/Cline/Workflows/NAME.md`, run as `/NAME.md`. DOCUMENTS is
+/// [`Paths::documents`], the folder its CLI 2.18 resolves (`getDocumentsPath` in its
+/// `cli.mjs`: `xdg-user-dir DOCUMENTS` on Linux, which is home itself on a machine with no
+/// `user-dirs.dirs`). Its auto-approval settings live in VS Code's storage, not in a file.
 pub static CLINE_PROSE: Prose = Prose {
     instructions: Some(Rules::Own(
-        |p| p.home.join("Documents/Cline/Rules"),
+        |p| p.documents.join("Cline/Rules"),
         ".md",
         plain_rules,
     )),
     project_files: &["AGENTS.md", ".clinerules"],
     agents: None,
     commands: Some(Files {
-        dir: |p| p.home.join("Documents/Cline/Workflows"),
+        dir: |p| p.documents.join("Cline/Workflows"),
         suffix: ".md",
         render: |entry| {
             let body = template_in_words(entry, &format!("/{}.md", entry.name), "Cline")?;
@@ -556,6 +558,7 @@ pub static CLAUDE_DESKTOP: McpOnly = McpOnly {
     limits: "models come from Anthropic's service; remote servers are reached through the stdio bridge",
 };
 
+/// Cline, the VS Code extension and its CLI, which share the rules and workflows folders.
 pub static CLINE: McpOnly = McpOnly {
     id: "cline",
     name: "Cline",
@@ -576,10 +579,103 @@ pub static CLINE: McpOnly = McpOnly {
     model: None,
     prose: Some(&CLINE_PROSE),
     new_file: &[],
-    proxied: None,
+    proxied: Some(cline_cli),
     environment: None,
-    limits: "the provider (base URL and key) is set in Cline's UI and kept in VS Code's storage",
+    limits: "in VS Code, the provider (base URL and key) is set in Cline's UI and kept in VS Code's storage; Cline's CLI (~/.cline) gets the org's OpenAI models through ai-setup proxy, unless its secrets.json holds an OpenAI-compatible key of your own, which is then left to you",
 };
+
+/// Cline's CLI 2.18 (`cline` on npm; its `dist/cli.mjs`) keeps its own files under `~/.cline/data`
+/// (`CLINE_DIR` moves them; ai-setup writes the default place):
+/// - MCP servers in `settings/cline_mcp_settings.json`, as `cline mcp add NAME -- PROGRAM ARGS`
+///   writes them (`type: "stdio"`);
+/// - the provider in `globalState.json` and its key in `secrets.json` (0600), as `cline auth
+///   -p openai -k KEY -m MODEL -b URL` writes them: `actModeApiProvider`/`planModeApiProvider`
+///   `openai` (any OpenAI-compatible endpoint, spoken as Chat Completions), the model as
+///   `actModeOpenAiModelId`/`planModeOpenAiModelId`, the base URL as `openAiBaseUrl`, the key
+///   as `openAiApiKey`.
+///
+/// The org's `openai` provider is reached through the proxy with the local secret as the key.
+/// The provider, model and base URL are the user's own choice in `cline auth`, so they are taken
+/// over and given back at logout. A key of the user's own in `secrets.json` is never replaced
+/// (ai-setup keeps no copy of a user's key), so the CLI is then left on the user's provider.
+fn cline_cli(ctx: &OrgContext, paths: &Paths) -> Proxied {
+    let data = paths.home.join(".cline/data");
+    let mcp = Desired {
+        client: "cline",
+        path: data.join("settings/cline_mcp_settings.json"),
+        format: Format::Jsonc,
+        sensitive: false,
+        keys: mcp_entries(ctx, &["mcpServers"], typed_entry),
+    };
+    let secrets = data.join("secrets.json");
+    let Some(model) =
+        model_for(ctx, "openai").filter(|_| super::translate::base_url(ctx, "openai").is_some())
+    else {
+        return Proxied {
+            keys: Vec::new(),
+            files: vec![mcp],
+        };
+    };
+    let take_over = |key: &str, value: Value| Managed {
+        key: edit::path(&[key]),
+        value,
+        kind: Kind::Takeover,
+    };
+    // With a key of the user's own, the provider stays theirs; both files are still planned,
+    // so that the report says whose key it is and a run after the user's key is gone is not
+    // skipped as unchanged.
+    let own_key = holds_own_key(&secrets, "openAiApiKey");
+    let state = Desired {
+        client: "cline",
+        path: data.join("globalState.json"),
+        format: Format::Jsonc,
+        sensitive: false,
+        keys: match own_key {
+            true => Vec::new(),
+            false => vec![
+                take_over("actModeApiProvider", json!("openai")),
+                take_over("planModeApiProvider", json!("openai")),
+                take_over("actModeOpenAiModelId", json!(model)),
+                take_over("planModeOpenAiModelId", json!(model)),
+                take_over(
+                    "openAiBaseUrl",
+                    json!(super::translate::proxy_base_url(paths, "cline", "openai")),
+                ),
+            ],
+        },
+    };
+    // A credential entry never replaces a value it did not write: the user's key is kept.
+    let key = Desired {
+        client: "cline",
+        path: secrets,
+        format: Format::Jsonc,
+        sensitive: true,
+        keys: vec![Managed {
+            key: edit::path(&["openAiApiKey"]),
+            value: json!(ctx.local_secret_or_placeholder()),
+            kind: Kind::Credential,
+        }],
+    };
+    Proxied {
+        keys: Vec::new(),
+        files: vec![mcp, state, key],
+    }
+}
+
+/// Whether the JSON file at `path` holds a key of the user's own at `field`: any value but
+/// ai-setup's local secret. A file that cannot be read as JSON counts as the user's.
+fn holds_own_key(path: &std::path::Path, field: &str) -> bool {
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
+    match edit::parse(Format::Jsonc, Some(&bytes)) {
+        Ok(doc) => doc.get(&edit::path(&[field])).is_some_and(|v| {
+            !v.as_str()
+                .is_some_and(|s| s.is_empty() || s.starts_with(crate::logging::LOCAL_SECRET_PREFIX))
+        }),
+        Err(_) => true,
+    }
+}
 
 pub static GOOSE: McpOnly = McpOnly {
     id: "goose",

@@ -11,7 +11,7 @@ pub mod opencode;
 pub mod pi;
 pub mod translate;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::layers::approval::Pending;
 use crate::layers::guard::Refusal;
 use crate::paths::Paths;
+pub use crate::paths::find_program;
 use crate::secrets::Secret;
 
 /// What a client needs to know to configure itself for an org.
@@ -193,24 +194,4 @@ pub fn select(
             })
             .collect(),
     }
-}
-
-/// The first executable called `name` on PATH.
-pub fn find_program(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file() || path.with_extension("exe").is_file() || path.with_extension("cmd").is_file()
 }

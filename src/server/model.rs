@@ -82,6 +82,9 @@ pub struct Recorded {
     /// The text of the tool result the request ends with, if it does (see [`Turn`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_result: Option<String>,
+    /// The tools the conversation has called so far, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub called: Vec<String>,
 }
 
 /// The words that make the stand-in model call a tool.
@@ -95,24 +98,85 @@ pub const TOOL_TRIGGER: &str = "whoami tool";
 /// a tool's result, it says what the tool answered.
 /// So a test sees the whole round trip: the client runs the org's tool through `ai-setup mcp
 /// bridge` and sends its result back.
+///
+/// Two harnesses need more of it:
+/// - Droid defers MCP tools: they are only listed ("Deferred tools:") until the model loads
+///   one with its `ToolSearch` (`select:NAME`), so that is called first;
+/// - Cline takes every answer as a call of its `attempt_completion` tool (a plain text answer
+///   is "a mistake" to it), so words go in that tool's `result`.
 enum Turn {
     Text(String),
-    Call(String),
+    Call(Call),
 }
 
+/// A call of the tool `name` with `input` as its arguments.
+struct Call {
+    name: String,
+    input: Value,
+}
+
+impl Call {
+    fn new(name: &str, input: Value) -> Self {
+        Call {
+            name: name.to_string(),
+            input,
+        }
+    }
+
+    /// The arguments as the OpenAI APIs carry them: JSON in a string.
+    fn arguments(&self) -> String {
+        self.input.to_string()
+    }
+}
+
+/// The tool with which Droid loads a deferred tool's schema.
+const TOOL_SEARCH: &str = "ToolSearch";
+/// The tool with which Cline's model gives its answer.
+const COMPLETION_TOOL: &str = "attempt_completion";
+
 fn turn(recorded: &Recorded) -> Turn {
-    if let Some(result) = &recorded.tool_result {
-        let said: String = result.trim().chars().take(200).collect();
-        return Turn::Text(format!(
-            "Stand-in model {} of the org endpoint here. The tool answered: {said}",
-            recorded.model
-        ));
-    }
-    let tool = recorded.tools.iter().find(|t| t.ends_with("whoami"));
-    match tool {
-        Some(tool) if recorded.last_user.contains(TOOL_TRIGGER) => Turn::Call(tool.clone()),
+    let whoami = |name: &str| name.ends_with("whoami");
+    let offered = recorded.tools.iter().find(|t| whoami(t));
+    let called = recorded.called.iter().any(|t| whoami(t));
+    let asked = recorded.last_user.contains(TOOL_TRIGGER)
+        || (recorded.tool_result.is_some() && recorded.user_context.contains(TOOL_TRIGGER));
+    let answer = match (&recorded.tool_result, offered) {
+        (_, Some(tool)) if asked && !called => Turn::Call(Call::new(tool, json!({}))),
+        (Some(result), _) => {
+            let said: String = result.trim().chars().take(200).collect();
+            Turn::Text(format!(
+                "Stand-in model {} of the org endpoint here. The tool answered: {said}",
+                recorded.model
+            ))
+        }
+        (None, None) if asked => match deferred_whoami(recorded) {
+            Some(name) => Turn::Call(Call::new(
+                TOOL_SEARCH,
+                json!({ "query": format!("select:{name}") }),
+            )),
+            None => Turn::Text(reply(&recorded.model, &recorded.last_user)),
+        },
         _ => Turn::Text(reply(&recorded.model, &recorded.last_user)),
+    };
+    match answer {
+        Turn::Text(text) if recorded.tools.iter().any(|t| t == COMPLETION_TOOL) => {
+            Turn::Call(Call::new(COMPLETION_TOOL, json!({ "result": text })))
+        }
+        answer => answer,
     }
+}
+
+/// A whoami tool the client lists as deferred (Droid's "Deferred tools:" reminder, one name a
+/// line), when the client offers its tool search.
+fn deferred_whoami(recorded: &Recorded) -> Option<&str> {
+    if !recorded.tools.iter().any(|t| t == TOOL_SEARCH) {
+        return None;
+    }
+    let (_, list) = recorded.user_context.split_once("Deferred tools:")?;
+    list.lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with('<'))
+        .find(|line| line.ends_with("whoami"))
 }
 
 /// The text of the tool result a request ends with: the Anthropic Messages API's last user
@@ -120,8 +184,23 @@ fn turn(recorded: &Recorded) -> Turn {
 /// Completions `tool` message, or a Gemini `functionResponse` part.
 fn tool_result(api: Api, request: &Value) -> Option<String> {
     if api == Api::OpenaiChat {
-        let last = request["messages"].as_array()?.last()?;
-        return (last["role"] == "tool").then(|| text_of(&last["content"]));
+        // What follows the last assistant message, when that one called a tool: its `tool`
+        // messages, and any user message (Cline answers each call "result missing" and puts
+        // the result in a user message, "[use_mcp_tool for …] Result:").
+        let messages = request["messages"].as_array()?;
+        let at = messages.iter().rposition(|m| m["role"] == "assistant")?;
+        if messages[at]["tool_calls"]
+            .as_array()
+            .is_none_or(Vec::is_empty)
+        {
+            return None;
+        }
+        let texts: Vec<String> = messages[at + 1..]
+            .iter()
+            .map(|m| text_of(&m["content"]))
+            .filter(|t| !t.is_empty())
+            .collect();
+        return Some(texts.join("\n"));
     }
     if api == Api::GeminiGenerate {
         let last = request["contents"].as_array()?.last()?;
@@ -147,6 +226,37 @@ fn tool_result(api: Api, request: &Value) -> Option<String> {
         .iter()
         .find(|b| b["type"] == "tool_result")?;
     Some(text_of(&block["content"]))
+}
+
+/// The names of the tools the assistant's turns called, in order.
+fn called_tools(api: Api, request: &Value) -> Vec<String> {
+    let items = |key: &str| request[key].as_array().into_iter().flatten();
+    let names: Vec<&Value> = match api {
+        Api::AnthropicMessages => items("messages")
+            .filter(|m| m["role"] == "assistant")
+            .flat_map(|m| m["content"].as_array().into_iter().flatten())
+            .filter(|b| b["type"] == "tool_use")
+            .map(|b| &b["name"])
+            .collect(),
+        Api::OpenaiChat => items("messages")
+            .filter(|m| m["role"] == "assistant")
+            .flat_map(|m| m["tool_calls"].as_array().into_iter().flatten())
+            .map(|c| &c["function"]["name"])
+            .collect(),
+        Api::OpenaiResponses => items("input")
+            .filter(|i| i["type"] == "function_call")
+            .map(|i| &i["name"])
+            .collect(),
+        Api::GeminiGenerate => items("contents")
+            .filter(|c| c["role"] == "model")
+            .flat_map(|c| c["parts"].as_array().into_iter().flatten())
+            .map(|p| &p["functionCall"]["name"])
+            .collect(),
+    };
+    names
+        .into_iter()
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect()
 }
 
 /// The text every answer carries.
@@ -206,6 +316,7 @@ pub(crate) async fn handle(
         last_user: last_user_text(api, &request),
         user_context: user_text(api, &request),
         tool_result: tool_result(api, &request),
+        called: called_tools(api, &request),
     };
     if let Some(file) = &server.options.record {
         let mut line = serde_json::to_vec(&recorded).expect("serialises");
@@ -221,7 +332,7 @@ pub(crate) async fn handle(
     }
     let text = match turn(&recorded) {
         Turn::Text(text) => text,
-        Turn::Call(tool) => {
+        Turn::Call(call) => {
             let usage = Usage {
                 input: (body.len() / 4).max(1),
                 output: 1,
@@ -229,19 +340,19 @@ pub(crate) async fn handle(
             let model = recorded.model.as_str();
             return match (api, recorded.stream) {
                 (Api::OpenaiResponses, false) => {
-                    json_response(responses_object(model, responses_call(&tool), usage))
+                    json_response(responses_object(model, responses_call(&call), usage))
                 }
                 (Api::OpenaiResponses, true) => {
-                    sse(responses_call_events(model, &tool, usage), false)
+                    sse(responses_call_events(model, &call, usage), false)
                 }
-                (Api::OpenaiChat, false) => json_response(chat_call(model, &tool, usage)),
-                (Api::OpenaiChat, true) => sse(chat_call_chunks(model, &tool, usage), true),
-                (Api::GeminiGenerate, false) => json_response(gemini_call(model, &tool, usage)),
+                (Api::OpenaiChat, false) => json_response(chat_call(model, &call, usage)),
+                (Api::OpenaiChat, true) => sse(chat_call_chunks(model, &call, usage), true),
+                (Api::GeminiGenerate, false) => json_response(gemini_call(model, &call, usage)),
                 (Api::GeminiGenerate, true) => {
-                    sse(vec![("", gemini_call(model, &tool, usage))], false)
+                    sse(vec![("", gemini_call(model, &call, usage))], false)
                 }
-                (_, false) => json_response(anthropic_call(model, &tool, usage)),
-                (_, true) => sse(anthropic_call_events(model, &tool, usage), false),
+                (_, false) => json_response(anthropic_call(model, &call, usage)),
+                (_, true) => sse(anthropic_call_events(model, &call, usage), false),
             };
         }
     };
@@ -451,8 +562,14 @@ fn last_user_text(api: Api, request: &Value) -> String {
 
 /// A user message without what the clients' harnesses add around the user's words: Claude
 /// Code's `<system-reminder>`s, Gemini CLI's `<session_context>`, Copilot CLI's
-/// `<current_datetime>` and `<system_reminder>` (one left open runs to the end).
+/// `<current_datetime>` and `<system_reminder>` (one left open runs to the end). Cline puts
+/// the user's words in a `<task>` and its own sections after it: the task is what was said.
 fn without_harness_blocks(text: &str) -> String {
+    if let Some((_, rest)) = text.split_once("<task>")
+        && let Some((task, _)) = rest.split_once("</task>")
+    {
+        return task.trim().to_string();
+    }
     let mut text = text.to_string();
     for tag in [
         "system-reminder",
@@ -533,26 +650,26 @@ fn gemini_response(model: &str, text: &str, usage: Usage) -> Value {
     })
 }
 
-fn gemini_call(model: &str, tool: &str, usage: Usage) -> Value {
+fn gemini_call(model: &str, call: &Call, usage: Usage) -> Value {
     json!({
         "candidates": [{"content": {"role": "model",
-                                    "parts": [{"functionCall": {"name": tool, "args": {}}}]},
+                                    "parts": [{"functionCall": {"name": call.name, "args": call.input}}]},
                         "finishReason": "STOP", "index": 0}],
         "usageMetadata": gemini_usage(usage),
         "modelVersion": model,
     })
 }
 
-/// A message that calls `tool` with no arguments.
-fn anthropic_call(model: &str, tool: &str, usage: Usage) -> Value {
+/// A message that makes `call`.
+fn anthropic_call(model: &str, call: &Call, usage: Usage) -> Value {
     let mut message = anthropic_message(model, "", usage);
     message["content"] = json!([{"type": "tool_use", "id": format!("toolu_{}", random_token()),
-                                 "name": tool, "input": {}}]);
+                                 "name": call.name, "input": call.input}]);
     message["stop_reason"] = json!("tool_use");
     message
 }
 
-fn anthropic_call_events(model: &str, tool: &str, usage: Usage) -> Vec<(&'static str, Value)> {
+fn anthropic_call_events(model: &str, call: &Call, usage: Usage) -> Vec<(&'static str, Value)> {
     let mut start = anthropic_message(model, "", usage);
     start["content"] = json!([]);
     start["stop_reason"] = Value::Null;
@@ -565,12 +682,12 @@ fn anthropic_call_events(model: &str, tool: &str, usage: Usage) -> Vec<(&'static
             "content_block_start",
             json!({"type": "content_block_start", "index": 0,
                    "content_block": {"type": "tool_use", "id": format!("toolu_{}", random_token()),
-                                     "name": tool, "input": {}}}),
+                                     "name": call.name, "input": {}}}),
         ),
         (
             "content_block_delta",
             json!({"type": "content_block_delta", "index": 0,
-                   "delta": {"type": "input_json_delta", "partial_json": "{}"}}),
+                   "delta": {"type": "input_json_delta", "partial_json": call.arguments()}}),
         ),
         (
             "content_block_stop",
@@ -598,12 +715,12 @@ fn responses_text(text: &str) -> Value {
     responses_item(&format!("msg_{}", random_token()), text, "completed")
 }
 
-/// A call of `tool` with no arguments; a namespaced one (`mcp__docs__whoami`) names its
-/// namespace, as Codex offers MCP tools.
-fn responses_call(tool: &str) -> Value {
-    let (namespace, name) = match tool.rsplit_once("__") {
+/// A `call`; a namespaced tool (`mcp__docs__whoami`) names its namespace, as Codex offers MCP
+/// tools.
+fn responses_call(call: &Call) -> Value {
+    let (namespace, name) = match call.name.rsplit_once("__") {
         Some((namespace, name)) if namespace.starts_with("mcp__") => (Some(namespace), name),
-        _ => (None, tool),
+        _ => (None, call.name.as_str()),
     };
     let mut item = json!({
         "id": format!("fc_{}", random_token()),
@@ -611,7 +728,7 @@ fn responses_call(tool: &str) -> Value {
         "status": "completed",
         "call_id": format!("call_{}", random_token()),
         "name": name,
-        "arguments": "{}",
+        "arguments": call.arguments(),
     });
     if let Some(namespace) = namespace {
         item["namespace"] = json!(namespace);
@@ -619,8 +736,8 @@ fn responses_call(tool: &str) -> Value {
     item
 }
 
-fn responses_call_events(model: &str, tool: &str, usage: Usage) -> Vec<(&'static str, Value)> {
-    let done = responses_object(model, responses_call(tool), usage);
+fn responses_call_events(model: &str, call: &Call, usage: Usage) -> Vec<(&'static str, Value)> {
+    let done = responses_object(model, responses_call(call), usage);
     let item = done["output"][0].clone();
     let mut added = item.clone();
     added["status"] = json!("in_progress");
@@ -641,12 +758,12 @@ fn responses_call_events(model: &str, tool: &str, usage: Usage) -> Vec<(&'static
         (
             "response.function_call_arguments.delta",
             json!({"type": "response.function_call_arguments.delta", "item_id": item["id"],
-                   "output_index": 0, "delta": "{}"}),
+                   "output_index": 0, "delta": call.arguments()}),
         ),
         (
             "response.function_call_arguments.done",
             json!({"type": "response.function_call_arguments.done", "item_id": item["id"],
-                   "output_index": 0, "arguments": "{}"}),
+                   "output_index": 0, "arguments": call.arguments()}),
         ),
         (
             "response.output_item.done",
@@ -754,30 +871,30 @@ fn chat_completion(model: &str, text: &str, usage: Usage) -> Value {
     })
 }
 
-/// A Chat Completions call of `tool` with no arguments.
-fn chat_call(model: &str, tool: &str, usage: Usage) -> Value {
+/// A Chat Completions `call`.
+fn chat_call(model: &str, call: &Call, usage: Usage) -> Value {
     let mut completion = chat_completion(model, "", usage);
     completion["choices"][0] = json!({
         "index": 0,
-        "message": {"role": "assistant", "content": null, "tool_calls": [chat_tool_call(tool)]},
+        "message": {"role": "assistant", "content": null, "tool_calls": [chat_tool_call(call)]},
         "finish_reason": "tool_calls",
     });
     completion
 }
 
-fn chat_tool_call(tool: &str) -> Value {
+fn chat_tool_call(call: &Call) -> Value {
     json!({"id": format!("call_{}", random_token()), "type": "function",
-           "function": {"name": tool, "arguments": "{}"}})
+           "function": {"name": call.name, "arguments": call.arguments()}})
 }
 
 /// The same call streamed: the call in one delta (with its index, as streamed calls carry),
 /// then the finish reason and the usage.
-fn chat_call_chunks(model: &str, tool: &str, usage: Usage) -> Vec<(&'static str, Value)> {
-    let mut call = chat_tool_call(tool);
-    call["index"] = json!(0);
+fn chat_call_chunks(model: &str, call: &Call, usage: Usage) -> Vec<(&'static str, Value)> {
+    let mut tool_call = chat_tool_call(call);
+    tool_call["index"] = json!(0);
     let mut chunks = chat_chunks(model, "", usage);
     chunks[0].1["choices"][0]["delta"] =
-        json!({"role": "assistant", "content": null, "tool_calls": [call]});
+        json!({"role": "assistant", "content": null, "tool_calls": [tool_call]});
     chunks[1].1["choices"][0]["finish_reason"] = json!("tool_calls");
     chunks
 }
@@ -867,7 +984,7 @@ mod tests {
         assert_eq!(tool_result(Api::OpenaiChat, &chat), None);
         let answered = json!({"messages": [
             {"role": "user", "content": "use the whoami tool"},
-            {"role": "assistant", "content": null, "tool_calls": [chat_tool_call("docs_whoami")]},
+            {"role": "assistant", "content": null, "tool_calls": [chat_tool_call(&Call::new("docs_whoami", json!({})))]},
             {"role": "tool", "tool_call_id": "call_1", "content": "dev@demo.example"},
         ]});
         assert_eq!(
@@ -931,16 +1048,138 @@ mod tests {
             input: 3,
             output: 1,
         };
-        let whole = chat_call("m", "docs_whoami", usage);
+        let call = Call::new("docs_whoami", json!({"who": "me"}));
+        let whole = chat_call("m", &call, usage);
         assert_eq!(whole["choices"][0]["finish_reason"], "tool_calls");
-        let call = &whole["choices"][0]["message"]["tool_calls"][0];
-        assert_eq!(call["function"]["name"], "docs_whoami");
-        assert_eq!(call["function"]["arguments"], "{}");
-        let chunks = chat_call_chunks("m", "docs_whoami", usage);
+        let made = &whole["choices"][0]["message"]["tool_calls"][0];
+        assert_eq!(made["function"]["name"], "docs_whoami");
+        assert_eq!(made["function"]["arguments"], r#"{"who":"me"}"#);
+        let chunks = chat_call_chunks("m", &call, usage);
         let delta = &chunks[0].1["choices"][0]["delta"]["tool_calls"][0];
         assert_eq!(delta["index"], 0);
         assert_eq!(delta["function"]["name"], "docs_whoami");
         assert_eq!(chunks[1].1["choices"][0]["finish_reason"], "tool_calls");
         assert!(chunks[1].1["usage"]["total_tokens"].is_number());
+    }
+
+    /// A request of `api` as the stand-in model reads it.
+    fn read(api: Api, request: Value) -> Recorded {
+        Recorded {
+            path: String::new(),
+            api,
+            model: "m".into(),
+            stream: false,
+            user: String::new(),
+            user_agent: String::new(),
+            client: None,
+            system: system_prompt(api, &request),
+            tools: tool_names(api, &request),
+            tool_descriptions: String::new(),
+            last_user: last_user_text(api, &request),
+            user_context: user_text(api, &request),
+            tool_result: tool_result(api, &request),
+            called: called_tools(api, &request),
+        }
+    }
+
+    fn called(turn: Turn) -> (String, Value) {
+        match turn {
+            Turn::Call(call) => (call.name, call.input),
+            Turn::Text(text) => panic!("answered in words: {text}"),
+        }
+    }
+
+    /// Droid lists MCP tools as deferred: the tool search loads the whoami one, which is then
+    /// called, and its result (not the search's) is what the answer quotes.
+    #[test]
+    fn a_deferred_tool_is_loaded_with_the_tool_search_then_called() {
+        let asked = json!({"role": "user", "content": [
+            {"type": "text", "text": "<system-reminder>Deferred tools:\nWebSearch\ndocs___whoami\n</system-reminder>"},
+            {"type": "text", "text": "Please use the whoami tool"}]});
+        let first = read(
+            Api::AnthropicMessages,
+            json!({"tools": [{"name": "Read"}, {"name": "ToolSearch"}], "messages": [asked]}),
+        );
+        assert_eq!(
+            called(turn(&first)),
+            (
+                "ToolSearch".into(),
+                json!({"query": "select:docs___whoami"})
+            )
+        );
+        let search = json!({"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "ToolSearch", "input": {}}]});
+        let loaded = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "Loaded docs___whoami"}]});
+        let tools = json!([{"name": "ToolSearch"}, {"name": "docs___whoami"}]);
+        let second = read(
+            Api::AnthropicMessages,
+            json!({"tools": tools, "messages": [asked, search, loaded]}),
+        );
+        assert_eq!(called(turn(&second)).0, "docs___whoami");
+        let call = json!({"role": "assistant", "content": [{"type": "tool_use", "id": "t2", "name": "docs___whoami", "input": {}}]});
+        let result = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t2", "content": "dev@demo.example"}]});
+        let third = read(
+            Api::AnthropicMessages,
+            json!({"tools": tools, "messages": [asked, search, loaded, call, result]}),
+        );
+        match turn(&third) {
+            Turn::Text(text) => assert!(
+                text.ends_with("The tool answered: dev@demo.example"),
+                "{text}"
+            ),
+            Turn::Call(call) => panic!("called {} again", call.name),
+        }
+        // Not asked for the tool: words, even with a deferred one listed.
+        let plain = read(
+            Api::AnthropicMessages,
+            json!({"tools": [{"name": "ToolSearch"}], "messages": [{"role": "user", "content": "hello"}]}),
+        );
+        assert!(matches!(turn(&plain), Turn::Text(_)));
+    }
+
+    /// Cline: the user's words are its `<task>`, every answer is an `attempt_completion`, and a
+    /// tool's result comes back as a user message after a "result missing" tool message.
+    #[test]
+    fn cline_is_answered_through_its_completion_tool() {
+        let tools = json!([
+            {"type": "function", "function": {"name": "attempt_completion"}},
+            {"type": "function", "function": {"name": "c1mcp0whoami"}}]);
+        let task = json!({"role": "user", "content": [
+            {"type": "text", "text": "<task>\nhello there\n</task>"},
+            {"type": "text", "text": "# task_progress RECOMMENDED"}]});
+        let hello = read(Api::OpenaiChat, json!({"tools": tools, "messages": [task]}));
+        assert_eq!(
+            called(turn(&hello)),
+            (
+                "attempt_completion".into(),
+                json!({"result": reply("m", "hello there")})
+            )
+        );
+        let asked = json!({"role": "user", "content": "<task>Please use the whoami tool</task>"});
+        let first = read(
+            Api::OpenaiChat,
+            json!({"tools": tools, "messages": [asked]}),
+        );
+        assert_eq!(called(turn(&first)).0, "c1mcp0whoami");
+        let call = json!({"role": "assistant", "content": null, "tool_calls": [{"id": "c", "type": "function", "function": {"name": "c1mcp0whoami", "arguments": "{}"}}]});
+        let missing = json!({"role": "tool", "tool_call_id": "c", "content": "result missing"});
+        let result = json!({"role": "user", "content": "[use_mcp_tool for 'docs'] Result:\ndev@demo.example"});
+        let answered = read(
+            Api::OpenaiChat,
+            json!({"tools": tools, "messages": [asked, call, missing, result]}),
+        );
+        let (name, input) = called(turn(&answered));
+        assert_eq!(name, "attempt_completion");
+        let said = input["result"].as_str().unwrap();
+        assert!(
+            said.contains("The tool answered:") && said.contains("dev@demo.example"),
+            "{said}"
+        );
+        // After an answer in words, a new message is not a tool's result.
+        let words = json!({"role": "assistant", "content": "done"});
+        let again = read(
+            Api::OpenaiChat,
+            json!({"messages": [asked, call, missing, result, words, {"role": "user", "content": "thanks"}]}),
+        );
+        assert_eq!(again.tool_result, None);
     }
 }

@@ -742,3 +742,52 @@ fn droid_connects_the_org_servers_next_to_the_users() {
     assert_eq!(logout.code, 0, "{logout:?}");
     assert_eq!(std::fs::read(env.path(".factory/mcp.json")).unwrap(), mine);
 }
+
+/// A Cline CLI user with an OpenAI-compatible key of their own keeps their provider: ai-setup
+/// keeps no copy of a user's key, so it neither replaces it nor takes the provider over, and
+/// the CLI still gets the org's servers (seen by `cline mcp` through its own file).
+#[test]
+fn a_cline_cli_key_of_the_users_own_keeps_their_provider() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let state: &[u8] = b"{\n  \"actModeApiProvider\": \"openai\",\n  \"openAiBaseUrl\": \"https://llm.example.com/v1\",\n  \"actModeOpenAiModelId\": \"mine-1\"\n}\n";
+    let secrets: &[u8] = b"{\n  \"openAiApiKey\": \"sk-my-own\"\n}\n";
+    env.write(".cline/data/globalState.json", state);
+    env.write(".cline/data/secrets.json", secrets);
+    let run = env.login_with(&endpoint.url, &["--clients", "cline"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        std::fs::read(env.path(".cline/data/globalState.json")).unwrap(),
+        state
+    );
+    assert_eq!(
+        std::fs::read(env.path(".cline/data/secrets.json")).unwrap(),
+        secrets
+    );
+    let servers: Value = serde_json::from_slice(
+        &std::fs::read(env.path(".cline/data/settings/cline_mcp_settings.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(servers["mcpServers"]["docs"]["type"], "stdio", "{servers}");
+    // Once the user's key is gone, the next sync points the CLI at the org.
+    env.write(".cline/data/secrets.json", b"{}\n");
+    assert_eq!(env.run(&["sync", "--clients", "cline"]).code, 0);
+    let now: Value =
+        serde_json::from_slice(&std::fs::read(env.path(".cline/data/globalState.json")).unwrap())
+            .unwrap();
+    assert_eq!(now["actModeApiProvider"], "openai");
+    assert_eq!(now["actModeOpenAiModelId"], "gpt-5", "{now}");
+    assert!(
+        now["openAiBaseUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with("/cline/openai"),
+        "{now}"
+    );
+    let logout = env.run(&["logout", "--restore"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert_eq!(
+        std::fs::read(env.path(".cline/data/globalState.json")).unwrap(),
+        state
+    );
+}

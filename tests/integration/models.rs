@@ -27,16 +27,17 @@ pub fn tools_of(request: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The org's `/ticket` command with its argument, and its template as it reaches the model.
+const TICKET: (&str, &str) = (
+    "/ticket TICK-5",
+    "Read ticket TICK-5 with the tickets MCP server",
+);
+
 /// The request in which the org's `/ticket TICK-5` reached the model, expanded.
 fn ticket_expanded(requests: &[Value]) -> &Value {
     requests
         .iter()
-        .find(|r| {
-            r["last_user"]
-                .as_str()
-                .unwrap()
-                .contains("Read ticket TICK-5 with the tickets MCP server")
-        })
+        .find(|r| r["last_user"].as_str().unwrap().contains(TICKET.1))
         .unwrap_or_else(|| panic!("the command expanded: {requests:#?}"))
 }
 
@@ -420,9 +421,9 @@ struct ProxiedClient {
     tool_flags: Option<&'static [&'static str]>,
     /// The flag before the prompt (`-p`), or none.
     prompt_flag: Option<&'static str>,
-    /// The client runs the org's `/ticket` command non-interactively, with the org's rules in
-    /// what it sends.
-    runs_commands: bool,
+    /// How the client runs the org's `ticket` command non-interactively, and the words of it
+    /// that then reach the model, with the org's rules.
+    command: Option<(&'static str, &'static str)>,
     /// The path prefix and model its requests reach the org with.
     path: &'static str,
     model: &'static str,
@@ -431,9 +432,9 @@ struct ProxiedClient {
     user_files: &'static [(&'static str, &'static [u8])],
     /// Variables of the user's environment that would take the place of what ai-setup wrote.
     unset: &'static [&'static str],
-    /// The client rewrites its settings itself when it runs (Qwen Code adds `$version` and
-    /// its own layout): they are then compared as JSON, without that key.
-    rewrites_settings: bool,
+    /// The client rewrites its JSON files itself when it runs (Qwen Code adds `$version` and
+    /// its own layout, Cline its state): the user's keys are then checked one by one.
+    rewrites_its_files: bool,
 }
 
 fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
@@ -476,14 +477,17 @@ fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
         )),
         "{answer}"
     );
-    if client.runs_commands {
-        run(client.flags, "/ticket TICK-5");
+    if let Some((prompt, expanded)) = client.command {
+        run(client.flags, prompt);
         let requests = recorded(&file);
-        let expanded = ticket_expanded(&requests);
-        let sent = format!("{}{}", expanded["system"], expanded["user_context"]);
+        let sent = requests
+            .iter()
+            .map(|r| format!("{}{}", r["system"], r["user_context"]))
+            .find(|sent| sent.contains(expanded))
+            .unwrap_or_else(|| panic!("{prompt} expanded: {requests:#?}"));
         assert!(
             sent.contains("Every change ships with a test that fails without it."),
-            "the org rules reached {}: {expanded}",
+            "the org rules reached {}: {sent}",
             client.program
         );
     }
@@ -531,13 +535,19 @@ fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
     assert_eq!(logout.code, 0, "{logout:?}");
     for (path, bytes) in client.user_files {
         let now = std::fs::read(env.path(path)).unwrap();
-        if client.rewrites_settings && path.ends_with("settings.json") {
-            let parse = |b: &[u8]| {
-                let mut v = jsonc(std::str::from_utf8(b).unwrap());
-                v.as_object_mut().unwrap().remove("$version");
-                v
-            };
-            assert_eq!(parse(&now), parse(bytes), "{path}");
+        if client.rewrites_its_files && path.ends_with(".json") {
+            // Every key of the user's is back with its value, and nothing of ai-setup's is
+            // left; the keys the client added of its own accord stay.
+            let text = String::from_utf8(now).unwrap();
+            let (now, mine) = (jsonc(&text), jsonc(std::str::from_utf8(bytes).unwrap()));
+            for (key, value) in mine.as_object().unwrap() {
+                assert_eq!(&now[key], value, "{path}: {key}");
+            }
+            let proxied = format!("/{}/", client.id);
+            assert!(
+                !text.contains(&proxied) && !text.contains("\"bridge\""),
+                "{path}: {text}"
+            );
         } else {
             assert_eq!(&now, bytes, "{path}");
         }
@@ -557,7 +567,7 @@ fn gemini_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_tool
         flags: &["--skip-trust"],
         tool_flags: Some(&["--skip-trust", "--yolo"]),
         prompt_flag: Some("-p"),
-        runs_commands: true,
+        command: Some(TICKET),
         path: "/google/v1beta/models/gemini-2.5-pro:",
         model: "gemini-2.5-pro",
         dir: ".gemini",
@@ -569,7 +579,7 @@ fn gemini_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_tool
             ),
         ],
         unset: &["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"],
-        rewrites_settings: false,
+        rewrites_its_files: false,
     });
 }
 
@@ -585,7 +595,7 @@ fn qwen_code_answers_through_the_proxy_that_login_started_and_calls_an_org_tool(
         // which the stand-in model does not use.
         tool_flags: Some(&["--yolo", "--exclude-tools", "tool_search"]),
         prompt_flag: Some("-p"),
-        runs_commands: true,
+        command: Some(TICKET),
         path: "/openai/v1/chat/completions",
         model: "gpt-5",
         dir: ".qwen",
@@ -597,7 +607,7 @@ fn qwen_code_answers_through_the_proxy_that_login_started_and_calls_an_org_tool(
             (".qwen/.env", b"OTHER_TOOL_HOME=/opt/other"),
         ],
         unset: &["OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"],
-        rewrites_settings: true,
+        rewrites_its_files: true,
     });
 }
 
@@ -613,7 +623,7 @@ fn continue_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_to
         tool_flags: Some(&["--auto"]),
         prompt_flag: Some("-p"),
         // Continue gets the org's commands as skills, which `cn -p "/NAME"` does not run.
-        runs_commands: false,
+        command: None,
         path: "/anthropic/v1/messages",
         model: "claude-sonnet-4-5",
         dir: ".continue",
@@ -625,23 +635,23 @@ fn continue_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_to
             (".continue/.env", b"MY_OTHER_SECRET=x\n"),
         ],
         unset: &["AI_SETUP_LOCAL_SECRET"],
-        rewrites_settings: false,
+        rewrites_its_files: false,
     });
 }
 
 /// Factory's Droid gets the org's default model as a custom model through the proxy, with the
 /// local secret as its key in its settings (0600), and runs without a Factory account.
 #[test]
-fn droid_answers_through_the_proxy_that_login_started_and_connects_the_org_servers() {
+fn droid_answers_through_the_proxy_that_login_started_and_calls_an_org_tool() {
     answers_through_the_proxy_that_login_started(&ProxiedClient {
         id: "droid",
         program: "droid",
         flags: &["exec"],
-        // Droid offers MCP tools only through its ToolSearch, which the stand-in model does not
-        // call: `droid mcp list` below connects to the org's servers instead.
-        tool_flags: None,
+        // Droid defers MCP tools: the stand-in model loads the org's with its ToolSearch first.
+        // `droid exec` runs an MCP tool only at `--auto high` ("insufficient permission" below).
+        tool_flags: Some(&["exec", "--auto", "high"]),
         prompt_flag: None,
-        runs_commands: true,
+        command: Some(TICKET),
         path: "/anthropic/v1/messages",
         model: "claude-sonnet-4-5",
         dir: ".factory",
@@ -650,7 +660,36 @@ fn droid_answers_through_the_proxy_that_login_started_and_connects_the_org_serve
             b"{\n  \"cloudSessionSync\": false,\n  \"sessionDefaultSettings\": {\n    \"model\": \"gpt-5.6-sol\"\n  }\n}\n",
         )],
         unset: &["FACTORY_API_KEY"],
-        rewrites_settings: false,
+        rewrites_its_files: false,
+    });
+}
+
+/// Cline's CLI speaks Chat Completions to the org's `openai` provider through the proxy: the
+/// provider and model the user chose in `cline auth` are taken over and given back at logout,
+/// and the local secret is its OpenAI-compatible key in `secrets.json` (0600). It answers and
+/// calls tools only as calls of its own `attempt_completion`, which the stand-in model makes.
+#[test]
+fn cline_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_tool() {
+    answers_through_the_proxy_that_login_started(&ProxiedClient {
+        id: "cline",
+        program: "cline",
+        flags: &["-y"],
+        tool_flags: Some(&["-y"]),
+        prompt_flag: None,
+        // A global workflow, which takes no arguments: its words, and what follows it.
+        command: Some((
+            "/ticket.md TICK-5",
+            "Read ticket (the text given after /ticket.md) with the tickets MCP server",
+        )),
+        path: "/openai/v1/chat/completions",
+        model: "gpt-5",
+        dir: ".cline",
+        user_files: &[(
+            ".cline/data/globalState.json",
+            b"{\n  \"actModeApiProvider\": \"anthropic\",\n  \"planModeApiProvider\": \"anthropic\",\n  \"welcomeViewCompleted\": true\n}\n",
+        )],
+        unset: &["CLINE_DIR"],
+        rewrites_its_files: true,
     });
 }
 

@@ -64,18 +64,21 @@ fn own_proxy_address() -> Vec<(String, String)> {
 impl TestEnv {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("home");
-        std::fs::create_dir_all(&home).unwrap();
-        TestEnv {
-            _dir: Some(dir),
-            home,
-            envs: own_proxy_address(),
-        }
+        let mut env = Self::at(dir.path().join("home"));
+        env._dir = Some(dir);
+        env
     }
 
-    /// A home at `home`, which the caller owns (a small disk, say).
+    /// A home at `home`, which the caller owns (a small disk, say). Like a desktop's, it has
+    /// the `user-dirs.dirs` that `xdg-user-dirs-update` writes, so that the documents folder
+    /// (Cline's) is `~/Documents` whether or not this machine has `xdg-user-dir`.
     pub fn at(home: PathBuf) -> Self {
-        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(home.join(".config")).unwrap();
+        std::fs::write(
+            home.join(".config/user-dirs.dirs"),
+            "XDG_DOCUMENTS_DIR=\"$HOME/Documents\"\n",
+        )
+        .unwrap();
         TestEnv {
             _dir: None,
             home,
