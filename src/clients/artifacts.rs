@@ -195,7 +195,8 @@ pub fn org_slug(ctx: &OrgContext) -> String {
     })
 }
 
-fn whole_file(client: &'static str, path: PathBuf, text: String) -> Desired {
+/// A file ai-setup owns whole, with `text` as its content.
+pub fn whole_file(client: &'static str, path: PathBuf, text: String) -> Desired {
     Desired {
         client,
         path,

@@ -11,7 +11,9 @@ use super::artifacts::{
     self, Entry, Files, Permissions, Prose, Rules, Translated, frontmatter, item_key, plain_rules,
     template_in_words, yaml_string,
 };
-use super::translate::{StdioEntry, mcp_entries, model_for, plain_entry, typed_entry};
+use super::translate::{
+    StdioEntry, default_model, mcp_entries, model_for, plain_entry, typed_entry,
+};
 use super::{Client, Detection, OrgContext, environment, find_program};
 use crate::apply::{Desired, Kind, Managed};
 use crate::edit::{self, Format, Step};
@@ -743,17 +745,6 @@ pub static CONTINUE: McpOnly = McpOnly {
     limits: "the org's default model through ai-setup proxy, when it is an Anthropic or OpenAI one; its key is `${{ secrets.AI_SETUP_LOCAL_SECRET }}`, from ~/.continue/.env unless the environment has that variable",
 };
 
-/// The org's default model as its provider and id, for the clients that are given that model
-/// alone: when it is of a provider whose API they speak (Anthropic's or OpenAI's) and whose base
-/// URL may carry the token.
-fn default_model<'c>(ctx: &'c OrgContext) -> Option<(&'c str, &'c str)> {
-    let model = ctx.config.get("model").and_then(Value::as_str)?;
-    let (provider, id) = model.split_once('/')?;
-    (matches!(provider, "anthropic" | "openai")
-        && super::translate::base_url(ctx, provider).is_some())
-    .then_some((provider, id))
-}
-
 /// Continue's CLI 1.5 (`@continuedev/cli`): a model is an entry of `models` (`provider`,
 /// `model`, `apiBase`, `apiKey`), and an API key may be `${{ secrets.NAME }}`, which it looks up
 /// in the environment, then `~/.continue/.env`, then the working folder's `.continue/.env` and
@@ -918,7 +909,8 @@ fn copilot_environment(ctx: &OrgContext) -> Result<environment::Vars, String> {
 /// the settings schema and `droid mcp add` were read): MCP servers in `~/.factory/mcp.json`, as
 /// `droid mcp add NAME PROGRAM ARGS…` writes them. Instructions in a block of
 /// `~/.factory/AGENTS.md` (its "personal global instructions"), commands as
-/// `~/.factory/commands/NAME.md` with `$ARGUMENTS`: both seen in what `droid exec` sends. A model of one's own is an entry of
+/// `~/.factory/commands/NAME.md` with `$ARGUMENTS`, agents as custom droids in
+/// `~/.factory/droids/NAME.md`: all seen in what `droid exec` sends. A model of one's own is an entry of
 /// `customModels` in `~/.factory/settings.json` (`model`, `displayName`, `baseUrl`, `apiKey`,
 /// `provider`, `maxOutputTokens`), and `sessionDefaultSettings.model` = `custom:MODEL` picks it
 /// (Droid finds a `custom:` id by the entry's `model`). Droid takes a key only as a value (it
@@ -938,13 +930,17 @@ pub static DROID: McpOnly = McpOnly {
     new_file: &[],
     proxied: Some(droid_through_proxy),
     environment: None,
-    limits: "the org's default model through ai-setup proxy, when it is an Anthropic or OpenAI one; the org's agents are not written as custom droids yet",
+    limits: "the org's default model through ai-setup proxy, when it is an Anthropic or OpenAI one; an agent with tools switched off gets an allowlist of the others, without MCP tools",
 };
 
 pub static DROID_PROSE: Prose = Prose {
     instructions: Some(Rules::Block(|p| p.home.join(".factory/AGENTS.md"))),
     project_files: &["AGENTS.md", "CLAUDE.md"],
-    agents: None,
+    agents: Some(Files {
+        dir: |p| p.home.join(".factory/droids"),
+        suffix: ".md",
+        render: droid_agent,
+    }),
     commands: Some(Files {
         dir: |p| p.home.join(".factory/commands"),
         suffix: ".md",
@@ -952,6 +948,65 @@ pub static DROID_PROSE: Prose = Prose {
     }),
     permissions: None,
 };
+
+/// The tools of Droid 0.225 (as `droid exec` offers them, deferred ones included) that an
+/// org agent's OpenCode tools stand for.
+const DROID_TOOLS: &[(&str, &[&str])] = &[
+    ("read", &["Read"]),
+    ("list", &["LS"]),
+    ("grep", &["Grep"]),
+    ("glob", &["Glob"]),
+    ("bash", &["Execute"]),
+    ("edit", &["Edit"]),
+    ("write", &["Create"]),
+    ("patch", &["Edit", "Create"]),
+    ("webfetch", &["FetchUrl"]),
+    ("websearch", &["WebSearch"]),
+];
+
+/// A custom droid, `~/.factory/droids/NAME.md`: `name`, `description`, `model: inherit` (the
+/// session's, which is the org's) and the prompt as its body, as Droid's own `stringifyDroid`
+/// writes one. Droid's `tools` is an allowlist only: an agent with tools switched off gets the
+/// tools above but those, and so loses the others (MCP tools, subagents): narrower, never
+/// broader. A tool it cannot name is reported instead.
+fn droid_agent(entry: &Entry) -> Result<String, String> {
+    if entry.text("mode") == Some("primary") {
+        return Err("a primary agent: Droid's custom droids are subagents".into());
+    }
+    let prompt = entry.prompt()?;
+    let mut fields = vec![
+        ("name", entry.name.to_string()),
+        ("description", yaml_string(&entry.description("agent"))),
+        ("model", "inherit".to_string()),
+    ];
+    let off: Vec<&String> = entry
+        .value
+        .get("tools")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, on)| **on == Value::Bool(false))
+        .map(|(tool, _)| tool)
+        .collect();
+    if !off.is_empty() {
+        let mut denied: Vec<&str> = Vec::new();
+        for tool in off {
+            let (_, names) = DROID_TOOLS
+                .iter()
+                .find(|(name, _)| name == tool)
+                .ok_or_else(|| format!("its tool '{tool}' cannot be switched off in Droid"))?;
+            denied.extend(names.iter());
+        }
+        let mut allowed: Vec<&str> = Vec::new();
+        for name in DROID_TOOLS.iter().flat_map(|(_, names)| names.iter()) {
+            if !denied.contains(name) && !allowed.contains(name) {
+                allowed.push(name);
+            }
+        }
+        fields.push(("tools", allowed.join(", ")));
+    }
+    Ok(frontmatter(&fields, prompt))
+}
 
 /// A Markdown command with its `description` in front matter; `$ARGUMENTS` (and a lone `$1`)
 /// is Droid's one placeholder.

@@ -5,6 +5,7 @@
 pub mod artifacts;
 pub mod claude_code;
 pub mod codex;
+pub mod crush;
 pub mod environment;
 pub mod mcp_only;
 pub mod opencode;
@@ -152,6 +153,7 @@ pub static ALL: &[&dyn Client] = &[
     &pi::Pi,
     &opencode::KILO,
     &mcp_only::DROID,
+    &crush::Crush,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Client> {

@@ -137,6 +137,16 @@ pub fn offered_models(ctx: &OrgContext, provider: &str) -> Vec<String> {
     })
 }
 
+/// The org's default model as its provider and id, for the clients that are given that model
+/// alone: when it is of a provider whose API they speak (Anthropic's or OpenAI's) and whose base
+/// URL may carry the token.
+pub fn default_model<'c>(ctx: &'c OrgContext) -> Option<(&'c str, &'c str)> {
+    let model = ctx.config.get("model").and_then(Value::as_str)?;
+    let (provider, id) = model.split_once('/')?;
+    (matches!(provider, "anthropic" | "openai") && base_url(ctx, provider).is_some())
+        .then_some((provider, id))
+}
+
 /// The base URL a client that reaches the org through `ai-setup proxy` is given for the org's
 /// `provider`: the proxy's address, then the client (the org's usage per client) and the
 /// provider.

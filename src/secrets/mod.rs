@@ -224,7 +224,8 @@ pub mod local_secret {
     use crate::error::{Error, Result};
     use crate::paths::Paths;
 
-    fn file(paths: &Paths) -> std::path::PathBuf {
+    /// Where it is kept (0600), for a client that reads it there itself (Crush's plugin).
+    pub fn file(paths: &Paths) -> std::path::PathBuf {
         paths.state_dir.join("proxy-secret")
     }
 

@@ -546,7 +546,7 @@ fn the_clients_command_reports_configuration_drift_and_the_users_entries() {
     let env = TestEnv::new();
     let run = env.run(&["clients", "--json"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 17);
+    assert_eq!(run.json()["clients"].as_array().unwrap().len(), 18);
 
     env.write(
         ".cursor/mcp.json",
@@ -790,4 +790,125 @@ fn a_cline_cli_key_of_the_users_own_keeps_their_provider() {
         std::fs::read(env.path(".cline/data/globalState.json")).unwrap(),
         state
     );
+}
+
+/// Crush cannot be installed here (its package fetches a native build), so its plugin is run
+/// by Bash itself, with Crush's builtins as functions that print what they are given: every
+/// org server arrives as its exact name, whatever quotes or `$(…)` it holds, and nothing in
+/// the document runs; a name no quoting makes safe is left out and reported. The model's key
+/// is read from ai-setup's secret file when Crush starts, and is in none of Crush's files.
+#[test]
+fn crushs_plugin_gives_bash_the_org_exactly_and_runs_nothing_of_the_documents() {
+    let odd = [
+        "it's",
+        "$(touch pwned)",
+        "`touch pwned`",
+        "a b",
+        "\"q\"",
+        "x;touch pwned",
+    ];
+    let refused = ["new\nline", "-flag"];
+    let mut doc = demo_document();
+    for name in odd.iter().chain(&refused) {
+        doc["config"]["mcp"][name] = json!({"type": "remote", "url": "{baseURL}/mcp/docs"});
+    }
+    // The org folder, with the demo org's rules beside the document.
+    let org = tempfile::tempdir().unwrap();
+    std::fs::write(org.path().join("discovery.json"), doc.to_string()).unwrap();
+    std::fs::create_dir(org.path().join("docs")).unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/demo/docs/engineering.md"
+        ),
+        org.path().join("docs/engineering.md"),
+    )
+    .unwrap();
+    let endpoint = Endpoint::start(Some(org), &[]);
+    let env = TestEnv::new();
+    let run = env.login_with(&endpoint.url, &["--clients", "crush"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("Model proxy: started on"), "{run:?}");
+    assert!(
+        run.stdout.contains(r#"mcp server "new\nline""#)
+            && run.stdout.contains(r#"mcp server "-flag""#),
+        "{run:?}"
+    );
+    let plugin = env.path(".config/crush/plugins/ai-setup-demo-corp.sh");
+    let text = std::fs::read_to_string(&plugin).unwrap();
+    let secret = std::fs::read_to_string(env.path(".local/state/ai-setup/proxy-secret")).unwrap();
+    assert!(!text.contains(secret.trim()), "{text}");
+
+    let builtins = r#"for b in mcp provider model option; do eval "$b() { printf '%s\0' $b \"\$@\"; printf '\n'; }"; done"#;
+    let work = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!("{builtins}\nsource \"$1\""),
+            "crush",
+            plugin.to_str().unwrap(),
+        ])
+        .current_dir(work.path())
+        .env("HOME", env.path(""))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        std::fs::read_dir(work.path()).unwrap().next().is_none(),
+        "the plugin ran something of the document's"
+    );
+    let calls: Vec<Vec<String>> = String::from_utf8(out.stdout)
+        .unwrap()
+        .split("\0\n")
+        .filter(|c| !c.is_empty())
+        .map(|c| c.split('\0').map(str::to_string).collect())
+        .collect();
+    let call = |words: &[&str]| {
+        calls
+            .iter()
+            .find(|c| c.starts_with(&words.iter().map(|w| w.to_string()).collect::<Vec<_>>()))
+    };
+    for name in odd.iter().chain(&["docs", "tickets"]) {
+        let added = call(&["mcp", "add", name]).unwrap_or_else(|| panic!("{name:?}: {calls:?}"));
+        assert_eq!(added[3], "--type=stdio", "{added:?}");
+        assert!(added[4].starts_with("--command=/"), "{added:?}");
+        assert_eq!(
+            added[5..8],
+            ["--args=mcp", "--args=bridge", &format!("--args={name}")],
+            "{added:?}"
+        );
+    }
+    for name in refused {
+        assert!(call(&["mcp", "add", name]).is_none(), "{calls:?}");
+    }
+    let provider = call(&["provider", "add", "ai-setup-demo-corp"]).unwrap();
+    assert!(
+        provider.contains(&"--type=anthropic".to_string()),
+        "{provider:?}"
+    );
+    assert!(
+        provider.contains(&format!("--api-key={}", secret.trim())),
+        "{provider:?}"
+    );
+    assert!(
+        provider
+            .iter()
+            .any(|w| w.starts_with("--base-url=http://127.0.0.1:")
+                && w.ends_with("/crush/anthropic")),
+        "{provider:?}"
+    );
+    assert!(
+        call(&["model", "large", "ai-setup-demo-corp/claude-sonnet-4-5"]).is_some(),
+        "{calls:?}"
+    );
+    let context = call(&["option", "global-context-path"]).unwrap_or_else(|| panic!("{calls:?}"));
+    let rules = std::fs::read_to_string(&context[2]).unwrap();
+    assert!(
+        rules.contains("Every change ships with a test that fails without it."),
+        "{rules}"
+    );
+
+    let logout = env.run(&["logout", "--restore"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert!(!plugin.exists() && !std::path::Path::new(&context[2]).exists());
 }

@@ -3,7 +3,7 @@
 use crate::common::*;
 
 /// Every supported client, so that every file ai-setup writes is searched.
-const EVERY_CLIENT: &str = "opencode,claude-code,codex,gemini,windsurf,cursor,vscode,zed,claude-desktop,cline,goose,continue,qwen,copilot,pi,kilo,droid";
+const EVERY_CLIENT: &str = "opencode,claude-code,codex,gemini,windsurf,cursor,vscode,zed,claude-desktop,cline,goose,continue,qwen,copilot,pi,kilo,droid,crush";
 
 #[test]
 fn the_token_appears_only_where_it_belongs() {

@@ -424,6 +424,8 @@ struct ProxiedClient {
     /// How the client runs the org's `ticket` command non-interactively, and the words of it
     /// that then reach the model, with the org's rules.
     command: Option<(&'static str, &'static str)>,
+    /// The client offers the org's `reviewer` agent to the model as a subagent.
+    offers_agents: bool,
     /// The path prefix and model its requests reach the org with.
     path: &'static str,
     model: &'static str,
@@ -488,6 +490,19 @@ fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
         assert!(
             sent.contains("Every change ships with a test that fails without it."),
             "the org rules reached {}: {sent}",
+            client.program
+        );
+    }
+    if client.offers_agents {
+        let requests = recorded(&file);
+        assert!(
+            requests.iter().any(|r| {
+                let offered = format!("{}{}", r["user_context"], r["tool_descriptions"]);
+                offered.contains("reviewer")
+                    && offered
+                        .contains("Reviews a change against Demo Corp's engineering guidelines")
+            }),
+            "{} offered the org's reviewer: {requests:#?}",
             client.program
         );
     }
@@ -568,6 +583,7 @@ fn gemini_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_tool
         tool_flags: Some(&["--skip-trust", "--yolo"]),
         prompt_flag: Some("-p"),
         command: Some(TICKET),
+        offers_agents: false,
         path: "/google/v1beta/models/gemini-2.5-pro:",
         model: "gemini-2.5-pro",
         dir: ".gemini",
@@ -596,6 +612,7 @@ fn qwen_code_answers_through_the_proxy_that_login_started_and_calls_an_org_tool(
         tool_flags: Some(&["--yolo", "--exclude-tools", "tool_search"]),
         prompt_flag: Some("-p"),
         command: Some(TICKET),
+        offers_agents: false,
         path: "/openai/v1/chat/completions",
         model: "gpt-5",
         dir: ".qwen",
@@ -624,6 +641,7 @@ fn continue_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_to
         prompt_flag: Some("-p"),
         // Continue gets the org's commands as skills, which `cn -p "/NAME"` does not run.
         command: None,
+        offers_agents: false,
         path: "/anthropic/v1/messages",
         model: "claude-sonnet-4-5",
         dir: ".continue",
@@ -652,6 +670,7 @@ fn droid_answers_through_the_proxy_that_login_started_and_calls_an_org_tool() {
         tool_flags: Some(&["exec", "--auto", "high"]),
         prompt_flag: None,
         command: Some(TICKET),
+        offers_agents: true,
         path: "/anthropic/v1/messages",
         model: "claude-sonnet-4-5",
         dir: ".factory",
@@ -681,6 +700,7 @@ fn cline_cli_answers_through_the_proxy_that_login_started_and_calls_an_org_tool(
             "/ticket.md TICK-5",
             "Read ticket (the text given after /ticket.md) with the tickets MCP server",
         )),
+        offers_agents: false,
         path: "/openai/v1/chat/completions",
         model: "gpt-5",
         dir: ".cline",

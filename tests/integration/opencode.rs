@@ -417,8 +417,8 @@ fn wrongly_typed_overrides_are_named_nothing_is_written_and_opencode_still_start
 
 /// Kilo Code's CLI (real, `@kilocode/cli`), an OpenCode fork with the same `wellknown`
 /// mechanism: ai-setup's entry is byte for byte what `kilo auth login` writes; with it, Kilo
-/// loads the org's MCP servers and answers through the org with the org token; `logout`
-/// takes the entry away.
+/// loads the org's MCP servers, answers through the org with the org token and calls the org's
+/// tool; `logout` takes the entry away.
 #[test]
 fn kilo_code_loads_the_org_through_the_same_wellknown_entry_and_answers_through_it() {
     let records = tempfile::tempdir().unwrap();
@@ -452,7 +452,25 @@ fn kilo_code_loads_the_org_through_the_same_wellknown_entry_and_answers_through_
         "kilo run",
     );
     assert!(answer.contains("Stand-in model"), "{answer}");
+    // The org's MCP tool, which Kilo (as OpenCode) reaches natively from the org's config.
+    let answer = client_output(
+        &mut env.command(
+            client_cli("kilo").to_str().unwrap(),
+            &["run", "Please use the whoami tool"],
+        ),
+        "kilo run (tool)",
+    );
+    assert!(
+        answer.contains("The tool answered:") && answer.contains("dev@demo.example"),
+        "{answer}"
+    );
     let requests = crate::models::recorded(&file);
+    assert!(
+        requests.iter().any(|r| crate::models::tools_of(r)
+            .iter()
+            .any(|t| t.ends_with("_whoami"))),
+        "the org's tool was offered: {requests:#?}"
+    );
     assert!(
         requests
             .iter()
