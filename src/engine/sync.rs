@@ -183,8 +183,10 @@ pub async fn run(
 
     out.progress(&format!("Fetching {org}{}", discovery::WELL_KNOWN));
     let held = supplied.as_ref().map(|(t, _)| t).or(stored.as_ref());
-    let discovered =
-        discovery::fetch(&Http::new(), paths, &org_url, held.map(Secret::expose)).await?;
+    // One client for the document and its instructions: one connection to the org, and one
+    // TLS set-up (the system's roots are read once).
+    let http = Http::new();
+    let discovered = discovery::fetch(&http, paths, &org_url, held.map(Secret::expose)).await?;
     if let Freshness::OfflineCache { fetched_at, reason } = &discovered.freshness {
         out.warn(&format!(
             "{reason}; using the copy of the org's configuration fetched {} ({})",
@@ -194,14 +196,9 @@ pub async fn run(
     }
     let document = &discovered.document;
     tracing::info!(org, freshness = ?discovered.freshness, "discovery document");
-    let instructions = discovery::instructions::fetch(
-        &Http::new(),
-        paths,
-        &org_url,
-        held.map(Secret::expose),
-        document,
-    )
-    .await;
+    let instructions =
+        discovery::instructions::fetch(&http, paths, &org_url, held.map(Secret::expose), document)
+            .await;
     for warning in &instructions.warnings {
         out.warn(warning);
     }
