@@ -508,7 +508,12 @@ fn answers_through_the_proxy_that_login_started(client: &ProxiedClient) {
     }
     // The org's tool, through `ai-setup mcp bridge`, allowed for this one run.
     if let Some(tool_flags) = client.tool_flags {
-        let answer = run(tool_flags, "Please use the whoami tool");
+        let mut answer = run(tool_flags, "Please use the whoami tool");
+        // Droid starts its MCP servers beside the first request: on a loaded machine the org's
+        // may not be listed yet, and the model answers in words. One more try, as a person would.
+        if !answer.contains("The tool answered:") {
+            answer = run(tool_flags, "Please use the whoami tool");
+        }
         assert!(
             answer.contains("The tool answered:") && answer.contains("dev@demo.example"),
             "{} printed the answer made from the tool's result:\n{answer}",
