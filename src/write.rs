@@ -4,6 +4,7 @@
 //! in the target's directory, fsync, rename, fsync of the directory), keeps the file's mode, or
 //! sets the one asked for (0600 for secrets), and creates missing directories as 0700.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -58,7 +59,7 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
     }
     let mut batch = Batch::default();
     batch.stage(path, bytes, mode)?;
-    batch.land(|_| {})
+    batch.land(|_| {}).map(|_| ())
 }
 
 /// Files that land together, each atomically, as [`write_file`] lands one: [`Batch::stage`]
@@ -82,12 +83,16 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
 pub struct Batch {
     staged: Vec<Staged>,
     /// Folders known to exist, so that each is looked for once.
-    dirs: Vec<PathBuf>,
+    dirs: HashSet<PathBuf>,
 }
 
 struct Staged {
     temp: tempfile::NamedTempFile,
+    /// The path asked for (a symlink, maybe) and the file really written.
+    path: PathBuf,
     target: PathBuf,
+    /// Staged with [`Batch::stage_new`].
+    new: bool,
 }
 
 impl Batch {
@@ -95,47 +100,88 @@ impl Batch {
     /// creating the folder (0700) if needed; the file is replaced at [`Batch::land`]. `mode`
     /// as for [`write_file`].
     pub fn stage(&mut self, path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
+        self.stage_as(path, bytes, mode, false)
+    }
+
+    /// [`Batch::stage`] for a file that is not there: [`Batch::land`] puts it in place only if
+    /// there is still none (an atomic rename that replaces nothing), so a file that appears
+    /// in the meantime (another program's) is never replaced, and nobody need look first.
+    pub fn stage_new(&mut self, path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+        self.stage_as(path, bytes, Some(mode), true)
+    }
+
+    fn stage_as(&mut self, path: &Path, bytes: &[u8], mode: Option<u32>, new: bool) -> Result<()> {
         let target = resolve_target(path)?;
         tracing::debug!(path = %target.display(), bytes = bytes.len(), "writing");
         let dir = parent_dir(&target);
-        if !self.dirs.iter().any(|d| d == dir) {
+        if !self.dirs.contains(dir) {
             create_private_dir(dir)?;
-            self.dirs.push(dir.to_path_buf());
+            self.dirs.insert(dir.to_path_buf());
         }
         let mut temp = tempfile::Builder::new()
             .prefix(&temp_prefix(&target))
             .suffix(TEMP_SUFFIX)
             .tempfile_in(dir)
             .map_err(|e| Error::io("create a temporary file in", dir, e))?;
-        set_mode(
+        // Through the open file: no second walk of the path.
+        set_file_mode(
+            temp.as_file(),
             temp.path(),
             mode.or_else(|| existing_mode(&target)).unwrap_or(0o644),
         )?;
         temp.write_all(bytes)
             .map_err(|e| Error::io("write", temp.path(), e))?;
-        self.staged.push(Staged { temp, target });
+        self.staged.push(Staged {
+            temp,
+            path: path.to_path_buf(),
+            target,
+            new,
+        });
         Ok(())
     }
 
     /// Makes the staged files durable and puts each in place, in the order staged. `before`
     /// is told each one's index just before its rename. A failure leaves the files not yet
     /// renamed as they were, and removes their temporary files.
-    pub fn land(self, mut before: impl FnMut(usize)) -> Result<()> {
+    ///
+    /// Returns each file's [`Stat`] by the path it was staged for, as [`stat`] would give it
+    /// after the rename (which keeps the inode, size and modification time), taken from the
+    /// open file rather than by looking the path up again.
+    pub fn land(self, mut before: impl FnMut(usize)) -> Result<Vec<(PathBuf, Option<Stat>)>> {
         let flush = Flush::choose(self.staged.len());
         let temps: Vec<&std::fs::File> = self.staged.iter().map(|s| s.temp.as_file()).collect();
         flush.files(&temps).map_err(|e| match self.staged.first() {
             Some(first) => Error::io("write", parent_dir(&first.target), e),
             None => Error::failure(e.to_string()),
         })?;
-        let mut dirs: Vec<PathBuf> = Vec::new();
-        for (index, Staged { temp, target }) in self.staged.into_iter().enumerate() {
+        let mut dirs: HashSet<PathBuf> = HashSet::new();
+        let mut landed = Vec::with_capacity(self.staged.len());
+        for (index, staged) in self.staged.into_iter().enumerate() {
+            let Staged {
+                temp,
+                path,
+                target,
+                new,
+            } = staged;
+            let stat = temp.as_file().metadata().ok().and_then(|m| Stat::of(&m));
             before(index);
-            temp.persist(&target)
-                .map_err(|e| Error::io("replace", &target, e.error))?;
-            let dir = parent_dir(&target);
-            if !dirs.iter().any(|d| d == dir) {
-                dirs.push(dir.to_path_buf());
+            match new {
+                false => temp.persist(&target).map(drop),
+                true => persist_new(temp, &target),
             }
+            .map_err(|e| match e.error.kind() {
+                std::io::ErrorKind::AlreadyExists => Error::failure(format!(
+                    "{} appeared while ai-setup was preparing its edit",
+                    target.display()
+                ))
+                .hint("run the command again"),
+                _ => Error::io("replace", &target, e.error),
+            })?;
+            let dir = parent_dir(&target);
+            if !dirs.contains(dir) {
+                dirs.insert(dir.to_path_buf());
+            }
+            landed.push((path, stat));
         }
         // Best effort, as for one file: some filesystems refuse to flush a folder.
         let dirs: Vec<std::fs::File> = dirs
@@ -143,7 +189,27 @@ impl Batch {
             .filter_map(|d| std::fs::File::open(d).ok())
             .collect();
         let _ = flush.files(&dirs.iter().collect::<Vec<_>>());
-        Ok(())
+        Ok(landed)
+    }
+}
+
+/// Renames `temp` onto `target` unless something is there. Where the filesystem can rename
+/// only by replacing and has no hard links either (FAT, some network mounts), it looks, then
+/// renames: the window is back, but the file is still written.
+fn persist_new(
+    temp: tempfile::NamedTempFile,
+    target: &Path,
+) -> std::result::Result<(), tempfile::PersistError> {
+    match temp.persist_noclobber(target) {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.error.kind() != std::io::ErrorKind::AlreadyExists
+                && std::fs::symlink_metadata(target)
+                    .is_err_and(|m| m.kind() == std::io::ErrorKind::NotFound) =>
+        {
+            e.file.persist(target).map(drop)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -344,23 +410,29 @@ pub struct Stat {
     pub mtime_ns: i64,
 }
 
+impl Stat {
+    /// The [`Stat`] in `meta`; `None` where the platform has none.
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stat> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(Stat {
+                ino: meta.ino(),
+                len: meta.len(),
+                mtime_ns: meta.mtime().saturating_mul(1_000_000_000) + meta.mtime_nsec(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            None
+        }
+    }
+}
+
 /// The file's [`Stat`] (through symlinks); `None` where it is missing or the platform has none.
 pub fn stat(path: &Path) -> Option<Stat> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::metadata(path).ok()?;
-        Some(Stat {
-            ino: meta.ino(),
-            len: meta.len(),
-            mtime_ns: meta.mtime().saturating_mul(1_000_000_000) + meta.mtime_nsec(),
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
+    Stat::of(&std::fs::metadata(path).ok()?)
 }
 
 /// How ai-setup's temporary files end; nothing else is ever given this name.
@@ -410,6 +482,19 @@ fn set_mode(path: &Path, mode: u32) -> Result<()> {
 
 #[cfg(not(unix))]
 fn set_mode(_path: &Path, _mode: u32) -> Result<()> {
+    Ok(())
+}
+
+/// [`set_mode`] through an open file; `path` is its name, for the error.
+#[cfg(unix)]
+fn set_file_mode(file: &std::fs::File, path: &Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::io("set the mode of", path, e))
+}
+
+#[cfg(not(unix))]
+fn set_file_mode(_file: &std::fs::File, _path: &Path, _mode: u32) -> Result<()> {
     Ok(())
 }
 
@@ -510,6 +595,36 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&old).unwrap(), "again");
         assert_eq!(std::fs::read_to_string(&same).unwrap(), "same");
         assert_eq!(names(dir.path()), ["blocked", "old.md", "same.md", "sub"]);
+    }
+
+    #[test]
+    fn a_new_file_never_replaces_one_that_appeared_after_it_was_staged() {
+        let dir = tempfile::tempdir().unwrap();
+        let theirs = dir.path().join("theirs.md");
+        let ours = dir.path().join("ours.md");
+        let mut batch = Batch::default();
+        batch.stage_new(&ours, b"ours", 0o644).unwrap();
+        batch.stage_new(&theirs, b"ours too", 0o644).unwrap();
+        std::fs::write(&theirs, "another program's").unwrap();
+        let err = batch.land(|_| {}).unwrap_err();
+        assert!(err.message.contains("appeared while"), "{err:?}");
+        assert_eq!(
+            std::fs::read_to_string(&theirs).unwrap(),
+            "another program's"
+        );
+        assert_eq!(std::fs::read_to_string(&ours).unwrap(), "ours");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
+
+        // Landed, it reports what `stat` then sees.
+        let fresh = dir.path().join("fresh.md");
+        let mut batch = Batch::default();
+        batch.stage_new(&fresh, b"new", 0o600).unwrap();
+        let landed = batch.land(|_| {}).unwrap();
+        assert_eq!(landed, [(fresh.clone(), stat(&fresh))]);
+        assert!(landed[0].1.is_some());
+        let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 
     #[test]

@@ -238,6 +238,27 @@ fn plan_id(desired: &Desired, org: &str, force: bool, prune: Prune) -> String {
     ledger::hex(&hasher.finalize())
 }
 
+/// Folders looked for while planning, so that files side by side (an org's fifty commands)
+/// look their folders up once. Nothing is created while a plan is made, so what was found
+/// stays true for as long as the plan is being made; a plan made later needs a new one.
+#[derive(Default)]
+pub struct Folders(std::sync::Mutex<std::collections::HashMap<PathBuf, bool>>);
+
+impl Folders {
+    fn exist(&self, dir: &Path) -> bool {
+        let known = |f: &Self| f.0.lock().expect("not poisoned").get(dir).copied();
+        if let Some(found) = known(self) {
+            return found;
+        }
+        let found = dir.exists();
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .insert(dir.to_path_buf(), found);
+        found
+    }
+}
+
 /// Plans `desired` for `org` against the file and the ledger.
 pub fn plan(
     desired: &Desired,
@@ -246,10 +267,14 @@ pub fn plan(
     force: bool,
     prune: Prune,
     paths: &Paths,
+    folders: &Folders,
 ) -> Result<Change> {
     let record = ledger.files.get(&desired.path.display().to_string());
     let plan_id = plan_id(desired, org, force, prune);
-    let before_stat = write::stat(&desired.path);
+    // One look at the file says whether it is there, what it looks like and whether it is
+    // read-only.
+    let metadata = std::fs::metadata(&desired.path);
+    let before_stat = metadata.as_ref().ok().and_then(write::Stat::of);
     if let Some(record) = record
         && let Some(written) = &record.written
         && written.plan == plan_id
@@ -269,10 +294,14 @@ pub fn plan(
         });
     }
     let managed = ledger.managed(&desired.path, org, desired.client);
-    let before = match std::fs::read(&desired.path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io("read", &desired.path, e)),
+    let missing = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    let before = match &metadata {
+        Err(e) if missing(e) => None,
+        _ => match std::fs::read(&desired.path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if missing(&e) => None,
+            Err(e) => return Err(Error::io("read", &desired.path, e)),
+        },
     };
     let mut change = Change {
         client: desired.client,
@@ -313,7 +342,7 @@ pub fn plan(
     })?;
     let creating = change.before.is_none();
     if creating {
-        change.created_dirs = missing_dirs(&desired.path)?;
+        change.created_dirs = missing_dirs(&desired.path, folders)?;
     }
     let entry = |hash: String, kind: Kind| Entry {
         org: org.to_string(),
@@ -486,7 +515,8 @@ pub fn plan(
     }
     // A file the user made read-only says "leave this alone": it is reported as one that
     // cannot be parsed is, and left as it is, unless --force.
-    if change.after != change.before && !force && read_only(&desired.path) {
+    let read_only = metadata.is_ok_and(|m| m.permissions().readonly());
+    if change.after != change.before && !force && read_only {
         return Err(Error::failure(format!(
             "{} is read-only",
             desired.path.display()
@@ -494,10 +524,6 @@ pub fn plan(
         .hint("ai-setup never rewrites a read-only file: make it writable (chmod u+w) or pass --force to replace it"));
     }
     Ok(change)
-}
-
-fn read_only(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
 }
 
 /// Whether the document is empty apart from scaffold keys that still hold what was written.
@@ -524,12 +550,12 @@ fn holds_nothing_but(doc: &dyn edit::Doc, scaffold: &BTreeMap<String, String>) -
 
 /// The folders that writing `path` would create, outermost first (through symlinks, as the
 /// writer goes).
-fn missing_dirs(path: &std::path::Path) -> Result<Vec<PathBuf>> {
+fn missing_dirs(path: &std::path::Path, folders: &Folders) -> Result<Vec<PathBuf>> {
     let target = write::resolve_target(path)?;
     let mut missing: Vec<PathBuf> = target
         .ancestors()
         .skip(1)
-        .take_while(|dir| !dir.as_os_str().is_empty() && !dir.exists())
+        .take_while(|dir| !dir.as_os_str().is_empty() && !folders.exist(dir))
         .map(|dir| dir.to_path_buf())
         .collect();
     missing.reverse();
@@ -592,26 +618,28 @@ impl Outcome {
     }
 }
 
-/// Writes (or removes) a planned file, unless it changes nothing or the file moved on since
-/// planning. The file's previous bytes are backed up first, unless it holds credentials.
-/// Returns the backup's id, if one was made.
-/// Applies `change`: checks the file is still as planned, backs it up, then removes it, or
-/// stages its new bytes in `batch`, which the caller lands. Returns the backup's id.
+/// Applies `change`, unless it changes nothing: checks the file is still as planned, backs it
+/// up (unless it holds credentials), then removes it, or stages its new bytes in `batch`,
+/// which the caller lands. Returns the backup's id, if one was made.
 pub fn apply(change: &Change, paths: &Paths, batch: &mut write::Batch) -> Result<Option<String>> {
     if change.is_noop() {
         return Ok(None);
     }
-    let current = match std::fs::read(&change.path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io("read", &change.path, e)),
-    };
-    if current != change.before {
-        return Err(Error::failure(format!(
-            "{} changed while ai-setup was preparing its edit",
-            change.path.display()
-        ))
-        .hint("run the command again"));
+    // A file planned as new is not looked for again: it lands only where there is still
+    // none (see `Batch::stage_new`), which also covers one that appears after this check.
+    if change.before.is_some() || change.after.is_none() {
+        let current = match std::fs::read(&change.path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io("read", &change.path, e)),
+        };
+        if current != change.before {
+            return Err(Error::failure(format!(
+                "{} changed while ai-setup was preparing its edit",
+                change.path.display()
+            ))
+            .hint("run the command again"));
+        }
     }
     // Files that hold credentials are not copied: a backup would be one more place a secret
     // lives. ai-setup changes only its own entry in them, and their client rewrites them anyway.
@@ -622,9 +650,12 @@ pub fn apply(change: &Change, paths: &Paths, batch: &mut write::Batch) -> Result
     if let (Some(sha), Some(before)) = (&change.keep_original, &change.before) {
         backup::keep_original(paths, sha, before)?;
     }
-    match &change.after {
-        Some(after) => batch.stage(&change.path, after, change.sensitive.then_some(0o600))?,
-        None => write::remove_file(&change.path, &change.created_dirs)?,
+    let secret = change.sensitive.then_some(0o600);
+    match (&change.after, &change.before) {
+        // A new file gets 0644 (0600 if it holds secrets); one that is there keeps its mode.
+        (Some(after), None) => batch.stage_new(&change.path, after, secret.unwrap_or(0o644))?,
+        (Some(after), Some(_)) => batch.stage(&change.path, after, secret)?,
+        (None, _) => write::remove_file(&change.path, &change.created_dirs)?,
     }
     Ok(backup)
 }
@@ -741,7 +772,16 @@ mod tests {
                 .collect(),
         };
         let paths = Paths::under_home(path.parent().unwrap());
-        let change = plan(&desired, ledger, org, force, prune, &paths).unwrap();
+        let change = plan(
+            &desired,
+            ledger,
+            org,
+            force,
+            prune,
+            &paths,
+            &Folders::default(),
+        )
+        .unwrap();
         let mut batch = write::Batch::default();
         apply(&change, &paths, &mut batch).unwrap();
         batch.land(|_| {}).unwrap();

@@ -21,6 +21,7 @@
 //!
 //! [`commit`]: Transaction::commit
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::journal::{self, Intent, Journal};
@@ -149,7 +150,16 @@ impl<'a> Transaction<'a> {
 
     /// Plans `desired` for `org` against the file and this transaction's ledger.
     pub fn plan(&self, desired: &Desired, org: &str, force: bool, prune: Prune) -> Result<Change> {
-        super::plan(desired, self.ledger()?, org, force, prune, self.paths)
+        let folders = super::Folders::default();
+        super::plan(
+            desired,
+            self.ledger()?,
+            org,
+            force,
+            prune,
+            self.paths,
+            &folders,
+        )
     }
 
     /// Adds a planned change; its outcome is in [`Committed::outcomes`] at the same index.
@@ -322,8 +332,16 @@ impl<'a> Transaction<'a> {
             let backup = super::apply(change, paths, &mut batch)?;
             undo.files.last_mut().expect("pushed").backup = backup;
         }
-        batch.land(|n| crash_point(&format!("before-rename-{n}")))?;
+        let landed: HashMap<PathBuf, Option<write::Stat>> = batch
+            .land(|n| crash_point(&format!("before-rename-{n}")))?
+            .into_iter()
+            .collect();
         crash_point("after-files");
+        // What a file looks like now: as landed, or looked up.
+        let stat_of = |path: &Path| match landed.get(path) {
+            Some(stat) => stat.clone(),
+            None => write::stat(path),
+        };
         // What the written files look like now, so that the next plan need not read them.
         if let Some(next) = next.as_mut() {
             for &i in pending {
@@ -333,7 +351,7 @@ impl<'a> Transaction<'a> {
                     .get_mut(&path.display().to_string())
                     .and_then(|r| r.written.as_mut())
                 {
-                    written.stat = write::stat(path);
+                    written.stat = stat_of(path);
                 }
             }
         }
@@ -343,7 +361,7 @@ impl<'a> Transaction<'a> {
             && let Some(run) = next.runs.get_mut(org)
         {
             for file in &mut run.files {
-                file.stat = write::stat(Path::new(&file.path));
+                file.stat = stat_of(Path::new(&file.path));
             }
         }
         // A run that changed nothing leaves the ledger file alone (one that was not there,

@@ -307,6 +307,28 @@ impl Document {
             .as_ref()
     }
 
+    /// The org's `instructions` entries that are strings: read for that key alone while the
+    /// rest of `config` (hundreds of models, say) need not be made into values.
+    pub fn instructions(&self) -> Vec<String> {
+        if let Some(config) = self.config.get() {
+            return crate::discovery::instructions::entries(config.as_ref());
+        }
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Listed {
+            instructions: Option<Value>,
+        }
+        let listed: Listed = self
+            .config_json
+            .as_ref()
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or_default();
+        let config = listed
+            .instructions
+            .map(|list| Map::from_iter([("instructions".to_string(), list)]));
+        crate::discovery::instructions::entries(config.as_ref())
+    }
+
     /// Provider ids and MCP server names of the org config, for reports: read for their
     /// names alone, without making values of the rest.
     pub fn summary(&self) -> (Vec<String>, Vec<String>) {
@@ -396,6 +418,26 @@ mod tests {
                 .config()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn instructions_are_read_alone_or_from_the_values_alike() {
+        let raw = br#"{"config": {"provider": {"p": {"models": {"m": {}}}},
+            "instructions": ["https://x.example/a.md", 3, "AGENTS.md"]}}"#;
+        let doc = Document::parse(raw, "x").unwrap();
+        let listed = vec![
+            "https://x.example/a.md".to_string(),
+            "AGENTS.md".to_string(),
+        ];
+        assert_eq!(doc.instructions(), listed, "read alone");
+        assert!(
+            doc.config.get().is_none(),
+            "the rest was not made into values"
+        );
+        assert!(doc.config().is_some());
+        assert_eq!(doc.instructions(), listed, "the same from the values");
+        let none = Document::parse(br#"{"config": {"instructions": "a.md"}}"#, "x").unwrap();
+        assert!(none.instructions().is_empty());
     }
 
     #[test]

@@ -102,7 +102,8 @@ fn refused(org: &Url, entry: &str) -> Option<&'static str> {
 /// The instructions' texts as cached: no network.
 pub fn cached(paths: &Paths, org: &Url, document: &Document) -> Fetched {
     let mut fetched = Fetched::default();
-    for entry in entries(document.config())
+    for entry in document
+        .instructions()
         .into_iter()
         .filter(|e| !is_project_file(e))
     {
@@ -133,7 +134,7 @@ pub async fn fetch(
     document: &Document,
 ) -> Fetched {
     let mut fetched = Fetched::default();
-    let all = entries(document.config());
+    let all = document.instructions();
     let urls = all.iter().filter(|e| is_url(e)).count();
     if urls > MAX_ENTRIES {
         fetched.warnings.push(format!(

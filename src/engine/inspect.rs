@@ -207,6 +207,7 @@ pub fn clients(
     let enabled = opened.as_ref().and_then(|o| o.document.enabled_clients());
 
     let mut rows = Vec::new();
+    let folders = apply::Folders::default();
     for (i, client) in all.iter().enumerate() {
         let detection = client.detect(paths);
         let mut row = ClientRow {
@@ -231,7 +232,15 @@ pub fn clients(
             row.not_expressible = client.gaps(&contexts[i]);
             for desired in client.configure(&contexts[i], paths) {
                 row.configured |= !ledger.managed(&desired.path, org, client.id()).is_empty();
-                match apply::plan(&desired, &ledger, org, false, Prune::Unwanted, paths) {
+                match apply::plan(
+                    &desired,
+                    &ledger,
+                    org,
+                    false,
+                    Prune::Unwanted,
+                    paths,
+                    &folders,
+                ) {
                     Ok(change) => {
                         // The credential entry is refreshed on every login: not a pending change.
                         let settings = desired

@@ -138,7 +138,8 @@ impl Plan {
     /// clients' files are independent, and an org of thousands of servers takes most of a
     /// login to plan. Reports keep the clients' order.
     pub fn clients(&mut self, wanted: &[Wanted], ledger: &Ledger, session: &Session, out: &Output) {
-        let planned = parallel_map(wanted, |w| plan_client(w, ledger, session, out));
+        let folders = apply::Folders::default();
+        let planned = parallel_map(wanted, |w| plan_client(w, ledger, session, &folders, out));
         for (report, changes) in planned {
             self.add(report, changes);
         }
@@ -316,6 +317,7 @@ fn plan_client(
     wanted: &Wanted,
     ledger: &Ledger,
     session: &Session,
+    folders: &apply::Folders,
     out: &Output,
 ) -> (ClientReport, Vec<Change>) {
     let mut report = ClientReport {
@@ -362,6 +364,7 @@ fn plan_client(
                 session.force,
                 session.prune,
                 session.paths,
+                folders,
             )
         })
         .collect();
