@@ -131,9 +131,10 @@ pub struct ApplyFlags {
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
-    /// Clients to configure: a comma-separated list of ids, or `all`
-    /// [default: the installed clients the org enables]
-    #[arg(long, value_name = "LIST|all")]
+    /// Clients to configure: a comma-separated list of ids, `all` (every client the org
+    /// enables), or `installed` (those of them installed here); later runs without the flag,
+    /// the timer's too, keep to the last one given [default: installed]
+    #[arg(long, value_name = "LIST|all|installed")]
     pub clients: Option<String>,
     /// Where to keep the token
     #[arg(

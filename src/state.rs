@@ -66,6 +66,11 @@ pub struct OrgState {
     /// Clients configured at the last login or sync.
     #[serde(default)]
     pub clients: Vec<String>,
+    /// The `--clients` of the last login or sync that was given one (`installed` clears it):
+    /// later runs without it, the service timer's among them, keep to it, so that a client the
+    /// user asked for stays up to date where the org does not enable it by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clients_requested: Option<String>,
     /// The user allowed `token` and `sync` to re-run the accepted login command when the token
     /// runs out.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

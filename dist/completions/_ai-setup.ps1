@@ -55,7 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             break
         }
         'ai-setup;login' {
-            [CompletionResult]::new('--clients', '--clients', [CompletionResultType]::ParameterName, 'Clients to configure: a comma-separated list of ids, or `all` [default: the installed clients the org enables]')
+            [CompletionResult]::new('--clients', '--clients', [CompletionResultType]::ParameterName, 'Clients to configure: a comma-separated list of ids, `all` (every client the org enables), or `installed` (those of them installed here); later runs without the flag, the timer''s too, keep to the last one given [default: installed]')
             [CompletionResult]::new('--credential-store', '--credential-store', [CompletionResultType]::ParameterName, 'Where to keep the token')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set a configuration key for the clients, above every other layer; VALUE is JSON or a string')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Log in as a service account (OAuth client credentials) with this client id')
@@ -102,7 +102,7 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             break
         }
         'ai-setup;sync' {
-            [CompletionResult]::new('--clients', '--clients', [CompletionResultType]::ParameterName, 'Clients to configure: a comma-separated list of ids, or `all` [default: the installed clients the org enables]')
+            [CompletionResult]::new('--clients', '--clients', [CompletionResultType]::ParameterName, 'Clients to configure: a comma-separated list of ids, `all` (every client the org enables), or `installed` (those of them installed here); later runs without the flag, the timer''s too, keep to the last one given [default: installed]')
             [CompletionResult]::new('--credential-store', '--credential-store', [CompletionResultType]::ParameterName, 'Where to keep the token')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set a configuration key for the clients, above every other layer; VALUE is JSON or a string')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Log in as a service account (OAuth client credentials) with this client id')
@@ -127,7 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'ai-setup' -ScriptBlock {
             break
         }
         'ai-setup;approve' {
-            [CompletionResult]::new('--clients', '--clients', [CompletionResultType]::ParameterName, 'Clients to configure: a comma-separated list of ids, or `all` [default: the installed clients the org enables]')
+            [CompletionResult]::new('--clients', '--clients', [CompletionResultType]::ParameterName, 'Clients to configure: a comma-separated list of ids, `all` (every client the org enables), or `installed` (those of them installed here); later runs without the flag, the timer''s too, keep to the last one given [default: installed]')
             [CompletionResult]::new('--credential-store', '--credential-store', [CompletionResultType]::ParameterName, 'Where to keep the token')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set a configuration key for the clients, above every other layer; VALUE is JSON or a string')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Log in as a service account (OAuth client credentials) with this client id')

@@ -52,7 +52,7 @@ complete -c ai-setup -n "__fish_ai_setup_needs_command" -f -a "demo" -d 'Run the
 complete -c ai-setup -n "__fish_ai_setup_needs_command" -f -a "generate" -d 'Write the shell completions and man pages into DIR (`dist/` holds the committed ones)'
 complete -c ai-setup -n "__fish_ai_setup_needs_command" -f -a "dev-token" -d 'Print a development token from an `ai-setup serve` endpoint (the demo org\'s login command)'
 complete -c ai-setup -n "__fish_ai_setup_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l clients -d 'Clients to configure: a comma-separated list of ids, or `all` [default: the installed clients the org enables]' -r
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l clients -d 'Clients to configure: a comma-separated list of ids, `all` (every client the org enables), or `installed` (those of them installed here); later runs without the flag, the timer\'s too, keep to the last one given [default: installed]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand login" -l credential-store -d 'Where to keep the token' -r -f -a "auto\t'The keyring, or the file with a warning when no keyring can be used'
 keyring\t'The OS keyring, or an error'
 file\t'A file readable by you alone (mode 0600): containers and CI'"
@@ -85,7 +85,7 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand status" -l ca-file -d 
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand status" -l json -d 'Print the result as JSON on stdout'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand status" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand status" -s h -l help -d 'Print help'
-complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l clients -d 'Clients to configure: a comma-separated list of ids, or `all` [default: the installed clients the org enables]' -r
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l clients -d 'Clients to configure: a comma-separated list of ids, `all` (every client the org enables), or `installed` (those of them installed here); later runs without the flag, the timer\'s too, keep to the last one given [default: installed]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l credential-store -d 'Where to keep the token' -r -f -a "auto\t'The keyring, or the file with a warning when no keyring can be used'
 keyring\t'The OS keyring, or an error'
 file\t'A file readable by you alone (mode 0600): containers and CI'"
@@ -106,7 +106,7 @@ complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l github-action
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -l token-stdin -d 'Read the token from standard input instead of running the org\'s login command'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv everything (RUST_LOG overrides), tokens redacted'
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ai-setup -n "__fish_ai_setup_using_subcommand approve" -l clients -d 'Clients to configure: a comma-separated list of ids, or `all` [default: the installed clients the org enables]' -r
+complete -c ai-setup -n "__fish_ai_setup_using_subcommand approve" -l clients -d 'Clients to configure: a comma-separated list of ids, `all` (every client the org enables), or `installed` (those of them installed here); later runs without the flag, the timer\'s too, keep to the last one given [default: installed]' -r
 complete -c ai-setup -n "__fish_ai_setup_using_subcommand approve" -l credential-store -d 'Where to keep the token' -r -f -a "auto\t'The keyring, or the file with a warning when no keyring can be used'
 keyring\t'The OS keyring, or an error'
 file\t'A file readable by you alone (mode 0600): containers and CI'"

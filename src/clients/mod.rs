@@ -160,9 +160,12 @@ pub fn by_id(id: &str) -> Option<&'static dyn Client> {
     ALL.iter().copied().find(|c| c.id() == id)
 }
 
-/// Which clients a command works on. `None` (no `--clients`): the clients the org enables that
-/// are installed here. `all`: every supported client the org enables, installed or not. A list:
-/// exactly those.
+/// `--clients installed`: the default, said out loud (it ends a list given before).
+pub const INSTALLED: &str = "installed";
+
+/// Which clients a command works on. `None` (no `--clients`) or `installed`: the clients the
+/// org enables that are installed here. `all`: every supported client the org enables,
+/// installed or not. A list: exactly those.
 pub fn select(
     requested: Option<&str>,
     document: &Document,
@@ -175,7 +178,7 @@ pub fn select(
             .is_none_or(|list| list.iter().any(|id| id == c.id()))
     };
     match requested {
-        None => Ok(ALL
+        None | Some(INSTALLED) => Ok(ALL
             .iter()
             .copied()
             .filter(org_enables)

@@ -211,7 +211,14 @@ pub async fn run(
     if !with_stored_token {
         document.check_config(&org)?;
     }
-    let selected = clients::select(request.clients, document, paths)?;
+    // A `--clients` given once stays in force until another is given (see
+    // `OrgState::clients_requested`).
+    let clients_requested = match request.clients {
+        Some(clients::INSTALLED) => None,
+        Some(list) => Some(list.to_string()),
+        None => previous.as_ref().and_then(|p| p.clients_requested.clone()),
+    };
+    let selected = clients::select(clients_requested.as_deref(), document, paths)?;
 
     let replaces_token = mode == Mode::Login || supplied.is_some();
     let sync_token = match (mode, &supplied) {
@@ -445,6 +452,7 @@ pub async fn run(
             .filter(|r| !r.failed())
             .map(|r| r.id.to_string())
             .collect(),
+        clients_requested,
     };
     {
         let org = org.clone();

@@ -239,6 +239,39 @@ fn sync_reapplies_writes_nothing_when_nothing_changed_and_uses_the_etag() {
     assert_eq!(std::fs::read(env.auth_json()).unwrap(), before);
 }
 
+/// The timer's `sync` (no `--clients`) keeps to the clients the user named at login, even one
+/// the org does not enable by default and that is not installed here; `--clients installed`
+/// goes back to the default, which leaves the others' files alone and no longer updates them.
+#[test]
+fn a_sync_without_clients_keeps_to_the_clients_named_at_login() {
+    let endpoint = Endpoint::demo();
+    let env = TestEnv::new();
+    let run = env.login_with(&endpoint.url, &["--clients", "opencode,qwen"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let qwen = env.path(".qwen/settings.json");
+    let written = std::fs::read(&qwen).unwrap();
+    let ids = |run: &Run| -> Vec<String> {
+        run.json()["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let run = env.run(&["sync", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(ids(&run), ["opencode", "qwen"]);
+    assert_eq!(std::fs::read(&qwen).unwrap(), written, "left as it was");
+
+    let run = env.run(&["sync", "--json", "--clients", "installed"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!ids(&run).contains(&"qwen".to_string()), "{run:?}");
+    assert_eq!(std::fs::read(&qwen).unwrap(), written, "left alone");
+    let run = env.run(&["sync", "--json"]);
+    assert!(!ids(&run).contains(&"qwen".to_string()), "{run:?}");
+}
+
 #[test]
 fn sync_uses_the_last_good_document_when_the_endpoint_is_down() {
     let mut endpoint = Endpoint::demo();
