@@ -95,7 +95,50 @@ impl Entry<'_> {
         self.text("description")
             .map_or_else(|| format!("The org's {} {kind}", self.name), str::to_string)
     }
+
+    /// A subagent's prompt, and the `name` and `description` its file begins with; or why
+    /// `client`, whose agents are subagents only, cannot have it.
+    pub fn subagent(&self, client: &str) -> Result<(&str, Fields), String> {
+        if self.text("mode") == Some("primary") {
+            return Err(format!("a primary agent: {client} has subagents only"));
+        }
+        let prompt = self.prompt()?;
+        let fields = vec![
+            ("name", self.name.to_string()),
+            ("description", yaml_string(&self.description("agent"))),
+        ];
+        Ok((prompt, fields))
+    }
+
+    /// The client's names of the tools the org switched off for this agent (`names` maps an
+    /// OpenCode tool to them), each once; or why one cannot be switched off in `client`: a
+    /// tool left on there would widen the agent.
+    pub fn tools_off<'t>(
+        &self,
+        client: &str,
+        names: impl Fn(&str) -> Option<&'t [&'t str]>,
+    ) -> Result<Vec<&'t str>, String> {
+        let mut off: Vec<&str> = Vec::new();
+        let switches = self.value.get("tools").and_then(Value::as_object);
+        for (tool, _) in switches
+            .into_iter()
+            .flatten()
+            .filter(|(_, on)| **on == Value::Bool(false))
+        {
+            let client_names = names(tool)
+                .ok_or_else(|| format!("its tool '{tool}' cannot be switched off in {client}"))?;
+            for name in client_names {
+                if !off.contains(name) {
+                    off.push(name);
+                }
+            }
+        }
+        Ok(off)
+    }
 }
+
+/// Front matter fields, in order: name and YAML text (see [`frontmatter`]).
+pub type Fields = Vec<(&'static str, String)>;
 
 /// The org's `permission`, as OpenCode spells it: per tool (`edit`, `bash`, `webfetch`, …),
 /// an action (`allow`, `ask`, `deny`) or, for `bash`, actions by command pattern.

@@ -79,33 +79,11 @@ fn anthropic_model(entry: &Entry) -> Option<String> {
 }
 
 fn agent(entry: &Entry) -> Result<String, String> {
-    if entry.text("mode") == Some("primary") {
-        return Err("a primary agent: Claude Code has subagents only".into());
-    }
-    let prompt = entry.prompt()?;
-    let mut fields = vec![
-        ("name", entry.name.to_string()),
-        ("description", yaml_string(&entry.description("agent"))),
-    ];
+    let (prompt, mut fields) = entry.subagent("Claude Code")?;
     if let Some(model) = anthropic_model(entry) {
         fields.push(("model", model));
     }
-    let mut denied: Vec<&str> = Vec::new();
-    if let Some(switches) = entry.value.get("tools").and_then(Value::as_object) {
-        for (tool, on) in switches {
-            if on == &Value::Bool(false) {
-                // A tool that stays on where the org switched it off would widen the agent.
-                let names = tools(tool).ok_or_else(|| {
-                    format!("its tool '{tool}' cannot be switched off in Claude Code")
-                })?;
-                for name in names {
-                    if !denied.contains(name) {
-                        denied.push(name);
-                    }
-                }
-            }
-        }
-    }
+    let denied = entry.tools_off("Claude Code", tools)?;
     if !denied.is_empty() {
         fields.push(("disallowedTools", denied.join(", ")));
     }

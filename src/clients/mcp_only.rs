@@ -1,7 +1,8 @@
-//! Clients ai-setup gives the org's MCP servers and nothing else, because their LLM endpoint
-//! cannot be set in a file without a long-lived key (`limits` says how each one falls short).
-//! They differ only in file, root key and the spelling of a stdio entry, so they are rows of one
-//! table rather than modules of their own.
+//! Clients whose one settings file takes the org's MCP servers, and whose model, where they can
+//! have one, goes through `ai-setup proxy` (`proxied`), since their endpoint cannot be given a
+//! token command (`limits` says how each one falls short). They differ in file, root key, the
+//! spelling of a stdio entry and the few files of their own, so they are rows of one table
+//! rather than modules of their own.
 
 use std::path::PathBuf;
 
@@ -710,10 +711,75 @@ pub static GOOSE: McpOnly = McpOnly {
     model: None,
     prose: Some(&GOOSE_PROSE),
     new_file: &[],
-    proxied: None,
+    proxied: Some(goose_through_proxy),
     environment: None,
-    limits: "the provider's key comes from the OS keyring or an environment variable only",
+    limits: "models only through the proxy as a custom provider (from Goose's documentation and source: its build cannot be installed here to run it)",
 };
+
+/// Goose reads custom providers from `custom_providers/*.json` beside its config
+/// (`load_custom_providers` in goose's `declarative_providers.rs`; the fields are those of
+/// `DeclarativeProviderConfig` and of its documentation). ai-setup writes one per org, for the
+/// org's OpenAI-compatible provider through the proxy: no key of Goose's own (`api_key_env`
+/// empty, `requires_auth` false) and the local secret as a fixed `Authorization` header, which
+/// Goose sends with every request. `GOOSE_PROVIDER` and `GOOSE_MODEL` in config.yaml name it;
+/// they are taken over, and the user's are given back at logout. Goose takes the URL's origin
+/// as the host and, with `base_path` given, exactly that path (`from_declarative_config` in
+/// its `openai.rs`).
+fn goose_through_proxy(ctx: &OrgContext, paths: &Paths) -> Proxied {
+    let Some(model) =
+        model_for(ctx, "openai").filter(|_| super::translate::base_url(ctx, "openai").is_some())
+    else {
+        return Proxied::default();
+    };
+    let id = format!("ai_setup_{}", artifacts::org_slug(ctx).replace('-', "_"));
+    let base = super::translate::proxy_base_url(paths, "goose", "openai");
+    let path = base.split_once("//").map_or("", |(_, rest)| {
+        rest.split_once('/').map_or("", |(_, path)| path)
+    });
+    let context = ctx
+        .config
+        .get("provider")
+        .and_then(|p| {
+            p.get("openai")?
+                .get("models")?
+                .get(&model)?
+                .pointer("/limit/context")
+        })
+        .and_then(Value::as_u64)
+        .unwrap_or(128_000);
+    let provider = json!({
+        "name": id,
+        "engine": "openai",
+        "display_name": format!("{} (ai-setup)", ctx.org_name.unwrap_or(ctx.org)),
+        "description": "The org's models through ai-setup's local proxy; `ai-setup logout` removes it",
+        "api_key_env": "",
+        "requires_auth": false,
+        "base_url": format!("{base}/v1"),
+        "base_path": format!("{path}/v1/chat/completions"),
+        "models": [{"name": model, "context_limit": context}],
+        "headers": {"Authorization": format!("Bearer {}", ctx.local_secret_or_placeholder())},
+        "supports_streaming": true,
+    });
+    let mut file = artifacts::whole_file(
+        "goose",
+        (GOOSE.dir)(paths).join(format!("custom_providers/{id}.json")),
+        serde_json::to_string_pretty(&provider).expect("a JSON value") + "\n",
+    );
+    // It holds the local secret: 0600, and never copied into a backup.
+    file.sensitive = true;
+    let take_over = |key: &str, value: Value| Managed {
+        key: edit::path(&[key]),
+        value,
+        kind: Kind::Takeover,
+    };
+    Proxied {
+        keys: vec![
+            take_over("GOOSE_PROVIDER", json!(id)),
+            take_over("GOOSE_MODEL", json!(model)),
+        ],
+        files: vec![file],
+    }
+}
 
 pub static CONTINUE: McpOnly = McpOnly {
     id: "continue",
@@ -970,33 +1036,15 @@ const DROID_TOOLS: &[(&str, &[&str])] = &[
 /// tools above but those, and so loses the others (MCP tools, subagents): narrower, never
 /// broader. A tool it cannot name is reported instead.
 fn droid_agent(entry: &Entry) -> Result<String, String> {
-    if entry.text("mode") == Some("primary") {
-        return Err("a primary agent: Droid's custom droids are subagents".into());
-    }
-    let prompt = entry.prompt()?;
-    let mut fields = vec![
-        ("name", entry.name.to_string()),
-        ("description", yaml_string(&entry.description("agent"))),
-        ("model", "inherit".to_string()),
-    ];
-    let off: Vec<&String> = entry
-        .value
-        .get("tools")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(_, on)| **on == Value::Bool(false))
-        .map(|(tool, _)| tool)
-        .collect();
-    if !off.is_empty() {
-        let mut denied: Vec<&str> = Vec::new();
-        for tool in off {
-            let (_, names) = DROID_TOOLS
-                .iter()
-                .find(|(name, _)| name == tool)
-                .ok_or_else(|| format!("its tool '{tool}' cannot be switched off in Droid"))?;
-            denied.extend(names.iter());
-        }
+    let (prompt, mut fields) = entry.subagent("Droid")?;
+    fields.push(("model", "inherit".to_string()));
+    let denied = entry.tools_off("Droid", |tool| {
+        DROID_TOOLS
+            .iter()
+            .find(|(name, _)| *name == tool)
+            .map(|(_, names)| *names)
+    })?;
+    if !denied.is_empty() {
         let mut allowed: Vec<&str> = Vec::new();
         for name in DROID_TOOLS.iter().flat_map(|(_, names)| names.iter()) {
             if !denied.contains(name) && !allowed.contains(name) {

@@ -108,7 +108,22 @@ impl YamlDoc {
         }
         match (&node, last) {
             (YamlNode::Mapping(m), Step::Name(last)) => match entry_of(m, last) {
-                Some(entry) => entry.set_value(new, false),
+                // A plain scalar over a plain scalar: only its text changes, so that what
+                // follows it on the line (the user's `# comment`) stays.
+                Some(entry) => {
+                    let text = new.to_yaml_string(0);
+                    let text = text.trim_end_matches('\n');
+                    match entry.value_node() {
+                        Some(YamlNode::Scalar(old))
+                            if matches!(new, YamlValue::Scalar(_))
+                                && !old.value().contains('\n')
+                                && !text.contains('\n') =>
+                        {
+                            old.set_value(text)
+                        }
+                        _ => entry.set_value(new, false),
+                    }
+                }
                 None => m.set(last.as_str(), new),
             },
             (YamlNode::Sequence(seq), Step::Element { field, value }) => {
@@ -608,6 +623,42 @@ mod tests {
         );
         let removed = edit(&after, |d| assert!(d.remove(&key("extensions.docs"))));
         assert_eq!(removed, GOOSE);
+    }
+
+    #[test]
+    fn a_scalar_replaced_keeps_the_comment_after_it_and_is_quoted_where_it_must_be() {
+        let set = |text: &str, value: Value| {
+            edit(text, |d| d.set(&key("GOOSE_PROVIDER"), &value).unwrap())
+        };
+        let after = set(GOOSE, json!("ai_setup_demo"));
+        assert!(
+            after.starts_with("# my goose config\nGOOSE_PROVIDER: ai_setup_demo # mine\n"),
+            "{after}"
+        );
+        for value in [
+            json!("yes"),
+            json!("a: b # c"),
+            json!(" padded"),
+            json!(7),
+            json!(true),
+        ] {
+            let after = set(GOOSE, value.clone());
+            let doc = YamlDoc::parse(Some(after.as_bytes())).unwrap();
+            assert_eq!(doc.get(&key("GOOSE_PROVIDER")), Some(value), "{after}");
+            assert!(after.contains(" # mine\n"), "{after}");
+        }
+        // Text over more than one line is written as the editor writes a new value.
+        let after = set(GOOSE, json!("two\nlines"));
+        let doc = YamlDoc::parse(Some(after.as_bytes())).unwrap();
+        assert_eq!(
+            doc.get(&key("GOOSE_PROVIDER")),
+            Some(json!("two\nlines")),
+            "{after}"
+        );
+        assert_eq!(
+            doc.get(&key("extensions.developer.timeout")),
+            Some(json!(300))
+        );
     }
 
     const CONTINUE: &str = "name: Local Config\nversion: 1.0.0\nschema: v1\n\n# my servers\nmcpServers:\n  - name: mine\n    command: my-server\n  - name: docs\n    command: my-docs\nmodels: []\n";

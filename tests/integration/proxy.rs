@@ -464,3 +464,77 @@ fn it_listens_on_loopback_only_and_needs_a_login() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stderr.contains("cannot listen"), "{run:?}");
 }
+
+/// Goose cannot be installed here (its build is fetched at install time), so its custom
+/// provider is followed as Goose's source reads it: the host is the origin of `base_url`, the
+/// path is `base_path`, and every request carries the file's `headers` and no key of its own.
+/// Sent that way, a chat request reaches the org through the proxy that `login` started, with
+/// the org token's user and Goose named. The user's provider comes back at logout.
+#[test]
+fn gooses_custom_provider_reaches_the_org_through_the_proxy_that_login_started() {
+    let records = tempfile::tempdir().unwrap();
+    let file = records.path().join("requests.jsonl");
+    let endpoint = Endpoint::start(None, &["--record", file.to_str().unwrap()]);
+    let env = TestEnv::new();
+    let config: &[u8] = b"GOOSE_PROVIDER: anthropic\nGOOSE_MODEL: claude-mine\n";
+    env.write(".config/goose/config.yaml", config);
+    let login = env.login_with(&endpoint.url, &["--clients", "goose"]);
+    assert_eq!(login.code, 0, "{login:?}");
+    let token = env.stored_token(&endpoint.url);
+
+    let settings = std::fs::read_to_string(env.path(".config/goose/config.yaml")).unwrap();
+    let lines: Vec<&str> = settings.lines().collect();
+    assert!(
+        lines.contains(&"GOOSE_PROVIDER: ai_setup_demo_corp"),
+        "{settings}"
+    );
+    assert!(lines.contains(&"GOOSE_MODEL: gpt-5"), "{settings}");
+    let provider_file = env.path(".config/goose/custom_providers/ai_setup_demo_corp.json");
+    let text = std::fs::read_to_string(&provider_file).unwrap();
+    assert!(!text.contains(&token), "no org token in Goose's files");
+    let mode = std::fs::metadata(&provider_file).unwrap().permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+    let provider: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(provider["name"], "ai_setup_demo_corp");
+    assert_eq!(provider["engine"], "openai");
+    assert_eq!(provider["api_key_env"], "");
+    assert_eq!(provider["requires_auth"], false);
+    assert_eq!(provider["models"][0]["name"], "gpt-5");
+    let authorization = provider["headers"]["Authorization"].as_str().unwrap();
+    assert_eq!(authorization, format!("Bearer {}", local_secret(&env)));
+
+    // What Goose sends: to the origin of `base_url`, at `base_path`.
+    let base_url = url::Url::parse(provider["base_url"].as_str().unwrap()).unwrap();
+    let addr = format!(
+        "{}:{}",
+        base_url.host_str().unwrap(),
+        base_url.port().unwrap()
+    );
+    let path = format!("/{}", provider["base_path"].as_str().unwrap());
+    let chat =
+        json!({"model": "gpt-5", "messages": [{"role": "user", "content": "hi from goose"}]});
+    let (status, answer) = request(
+        &addr,
+        &path,
+        &[("Authorization", authorization)],
+        chat.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{path}: {answer}");
+    assert!(answer.contains("Stand-in model"), "{answer}");
+    let requests = recorded(&file);
+    let last = requests.last().expect("a request reached the org");
+    assert_eq!(last["path"], "/openai/v1/chat/completions", "{last}");
+    assert_eq!(last["user"], "dev@demo.example");
+    assert_eq!(last["client"], "goose");
+
+    let logout = env.run(&["logout", "--restore"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert_eq!(
+        std::fs::read(env.path(".config/goose/config.yaml")).unwrap(),
+        config
+    );
+    assert!(!provider_file.exists());
+}

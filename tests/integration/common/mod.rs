@@ -61,6 +61,21 @@ fn own_proxy_address() -> Vec<(String, String)> {
     vec![("AI_SETUP_PROXY_ADDRESS".into(), format!("127.0.0.1:{port}"))]
 }
 
+/// The proxy a login started here stops once its local secret is gone (within a quarter of a
+/// second); the secret goes first, since the home's own removal can fail quietly while a
+/// client CLI still writes in it (Qwen Code's `.npm`), which would leave the proxy running.
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        let state = self
+            .envs
+            .iter()
+            .find(|(k, _)| k == "XDG_STATE_HOME")
+            .map(|(_, v)| PathBuf::from(v))
+            .unwrap_or_else(|| self.home.join(".local/state"));
+        let _ = std::fs::remove_file(state.join("ai-setup/proxy-secret"));
+    }
+}
+
 impl TestEnv {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
