@@ -156,13 +156,14 @@ impl Plan {
     ) -> bool {
         let mut planned: Vec<(&'static dyn Client, Vec<Change>)> =
             clients.iter().map(|&c| (c, Vec::new())).collect();
-        for file in &run.files {
+        // Every file is looked at in any case (a large org's are hundreds): on every core.
+        let stats = parallel_map(&run.files, |file| write::stat(Path::new(&file.path)));
+        for (file, now) in run.files.iter().zip(stats) {
             let Some((client, changes)) = planned.iter_mut().find(|(c, _)| c.id() == file.client)
             else {
                 return false;
             };
             let path = Path::new(&file.path);
-            let now = write::stat(path);
             if now != file.stat {
                 return false;
             }
