@@ -246,8 +246,7 @@ pub struct Folders(std::sync::Mutex<std::collections::HashMap<PathBuf, bool>>);
 
 impl Folders {
     fn exist(&self, dir: &Path) -> bool {
-        let known = |f: &Self| f.0.lock().expect("not poisoned").get(dir).copied();
-        if let Some(found) = known(self) {
+        if let Some(&found) = self.0.lock().expect("not poisoned").get(dir) {
             return found;
         }
         let found = dir.exists();
